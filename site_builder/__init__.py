@@ -1,0 +1,1 @@
+"""Build the public catalogue of the Chongqing University Student Sci-Tech Internship Programme."""

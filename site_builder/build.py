@@ -1,0 +1,65 @@
+"""Build the catalogue: validate, stage content/ plus generated pages, run MkDocs on the stage.
+
+Generation is plain Python writing plain files into a staging folder, so any MkDocs-compatible
+builder that reads mkdocs.yml (ProperDocs, Zensical) can build the same stage.
+"""
+
+import datetime as dt
+import logging
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+
+from .feeds import CHINA, atom_feed, positions_json
+from .model.catalogue import Catalogue
+from .pages import PageRenderer, Site
+from .schema_file import write_schemas
+
+logger = logging.getLogger(__name__)
+
+
+def today_in_chongqing() -> dt.date:
+    return dt.datetime.now(CHINA).date()
+
+
+def stage(catalogue: Catalogue, root: Path, docs: Path, site: Site, site_name: str) -> int:
+    """Fill docs with content/ and every generated file; return the number of pages written."""
+    shutil.copytree(root / "content", docs, dirs_exist_ok=True)
+    pages = PageRenderer(catalogue, site).all_pages()
+    for relative, text in pages.items():
+        target = docs / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    (docs / "positions.json").write_text(positions_json(catalogue, site.site_url, site.today), encoding="utf-8")
+    (docs / "feed.xml").write_text(atom_feed(catalogue, site.site_url, site_name), encoding="utf-8")
+    write_schemas(docs / "schema")
+    return len(pages)
+
+
+def build_site(
+    catalogue: Catalogue,
+    root: Path,
+    out: Path,
+    today: dt.date | None = None,
+    progress: Callable[[str], None] = lambda step: None,
+) -> int:
+    """Build a validated catalogue into out in strict mode; return the number of generated pages."""
+    with tempfile.TemporaryDirectory(prefix="jianxi-docs-") as staging:
+        docs = Path(staging)
+        config = load_config(
+            config_file=str(root / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(out.resolve()), strict=True
+        )
+        site = Site(
+            site_url=config["site_url"] or "http://127.0.0.1:8000/",
+            worker_url=config["extra"].get("worker_url", ""),
+            today=today or today_in_chongqing(),
+        )
+        progress("生成页面")
+        count = stage(catalogue, root, docs, site, config["site_name"])
+        progress("MkDocs 构建")
+        mkdocs_build(config)
+    return count

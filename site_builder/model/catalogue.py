@@ -1,0 +1,133 @@
+"""Load and validate the positions/ tree: one folder per unit, one YAML file per position.
+
+This is the validator behind `jianxi validate`, the site build and (later) the forms: it returns
+every problem at once instead of stopping at the first, because a clerk fixes a file in one go.
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from .loader import Document, read_document
+from .messages import chinese_message, field_path
+from .problem import Problem
+from .schema import Position, Unit
+
+UNIT_FILE = "unit.yaml"
+SUFFIXES = (".yaml", ".yml")
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+@dataclass(frozen=True)
+class UnitEntry:
+    slug: str
+    path: str
+    unit: Unit
+
+
+@dataclass(frozen=True)
+class PositionEntry:
+    id: str
+    slug: str
+    unit_slug: str
+    path: str
+    position: Position
+
+
+@dataclass
+class Catalogue:
+    units: dict[str, UnitEntry] = field(default_factory=dict)
+    positions: list[PositionEntry] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def validate_document(document: Document, model: type[BaseModel]) -> tuple[BaseModel | None, list[Problem]]:
+    """Validate parsed data against a model, mapping each error to the line it comes from."""
+    if document.problems or document.data is None:
+        return None, document.problems
+    try:
+        return model.model_validate(document.data), []
+    except ValidationError as error:
+        problems = []
+        for detail in error.errors(include_url=False):
+            line, column = document.locate(detail["loc"])
+            name = field_path(detail["loc"])
+            problems.append(Problem(document.path, line, column, name, chinese_message(detail)))
+        return None, problems
+
+
+def _yaml_files(paths: Iterable[Path]) -> list[Path]:
+    found: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            found.update(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file())
+        else:
+            found.add(path)
+    return sorted(found)
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def load_catalogue(root: Path, paths: Iterable[Path] | None = None) -> Catalogue:
+    """Validate the given files and folders (default: root/positions) and load what is valid."""
+    catalogue = Catalogue()
+    files = _yaml_files(paths if paths is not None else [root / "positions"])
+    unit_files = {f for f in files if f.name == UNIT_FILE}
+    # A position is checked against its unit folder even when only the position file was named.
+    for folder in {f.parent for f in files} - {f.parent for f in unit_files}:
+        if (folder / UNIT_FILE).is_file():
+            unit_files.add(folder / UNIT_FILE)
+    for path in sorted(unit_files):
+        _load_unit(catalogue, path, root)
+    seen: dict[str, str] = {}
+    for path in files:
+        if path.name != UNIT_FILE:
+            _load_position(catalogue, path, root, seen)
+    catalogue.problems.sort()
+    return catalogue
+
+
+def _load_unit(catalogue: Catalogue, path: Path, root: Path) -> None:
+    shown = _display(path, root)
+    slug = path.parent.name
+    if not SLUG.fullmatch(slug):
+        message = f"单位目录名“{slug}”不合规：只能用小写英文字母、数字和连字符（-）"
+        catalogue.problems.append(Problem(shown, 1, 1, "-", message))
+        return
+    unit, problems = validate_document(read_document(shown, path.read_bytes()), Unit)
+    catalogue.problems.extend(problems)
+    if unit is not None:
+        catalogue.units[slug] = UnitEntry(slug, shown, unit)
+
+
+def _load_position(catalogue: Catalogue, path: Path, root: Path, seen: dict[str, str]) -> None:
+    shown = _display(path, root)
+    unit_slug, slug = path.parent.name, path.stem
+    if path.suffix == ".yml" and slug == "unit":
+        catalogue.problems.append(Problem(shown, 1, 1, "-", "单位文件应命名为 unit.yaml"))
+        return
+    if not (SLUG.fullmatch(slug) and SLUG.fullmatch(unit_slug)):
+        message = f"文件路径“{unit_slug}/{path.name}”不合规：目录名和文件名只能用小写英文字母、数字和连字符（-）"
+        catalogue.problems.append(Problem(shown, 1, 1, "-", message))
+        return
+    position_id = f"{unit_slug}/{slug}"
+    if position_id in seen:
+        message = f"岗位编号 {position_id} 已被 {seen[position_id]} 使用，请换一个文件名"
+        catalogue.problems.append(Problem(shown, 1, 1, "-", message))
+        return
+    seen[position_id] = shown
+    if not (path.parent / UNIT_FILE).is_file():
+        message = f"单位目录 {unit_slug} 中缺少 unit.yaml"
+        catalogue.problems.append(Problem(shown, 1, 1, "-", message))
+    position, problems = validate_document(read_document(shown, path.read_bytes()), Position)
+    catalogue.problems.extend(problems)
+    if position is not None and unit_slug in catalogue.units:
+        catalogue.positions.append(PositionEntry(position_id, slug, unit_slug, shown, position))

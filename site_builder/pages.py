@@ -1,0 +1,313 @@
+"""Render the generated catalogue pages as Markdown files with raw, autoescaped HTML bodies.
+
+Everything that came from YAML passes through Jinja's autoescaping inside raw HTML blocks, which
+Python-Markdown leaves alone, so no Markdown or HTML in a field can take effect. Front matter is
+written with yaml.safe_dump; its title is pre-escaped because Material prints it unescaped.
+Pages are plain files, so the build needs no MkDocs plugin API.
+"""
+
+import datetime as dt
+import json
+import posixpath
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import yaml
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+
+from .model.catalogue import Catalogue, PositionEntry, UnitEntry
+from .model.vocab import (
+    DISTRICTS,
+    EDUCATION_LEVELS,
+    POSITION_TYPES,
+    TAG_GROUPS,
+    TAGS,
+    TRACK_SUMMARIES,
+    TRACKS,
+    TYPE_SUMMARIES,
+    UNIT_CATEGORIES,
+)
+
+STATE_LABELS = {"open": "招募中", "expired": "已截止", "closed": "已关闭", "filled": "已招满"}
+SIMILAR_LIMIT = 6
+
+
+@dataclass(frozen=True)
+class Site:
+    """What the pages need to know about where they are published."""
+
+    site_url: str
+    worker_url: str
+    today: dt.date
+
+
+def page_url(path: str) -> str:
+    """The directory URL MkDocs gives a Markdown file: units/a.md -> units/a/, index.md -> ''."""
+    stem = path.removesuffix(".md")
+    if stem == "index" or stem.endswith("/index"):
+        stem = stem.removesuffix("index")
+        return stem
+    return stem + "/"
+
+
+def relative_link(source: str, target: str) -> str:
+    """A link from one generated page to another that works under any site prefix."""
+    start = page_url(source) or "."
+    link = posixpath.relpath(page_url(target) or ".", start)
+    return "./" if link == "." else link + "/"
+
+
+def position_page(entry: PositionEntry) -> str:
+    return f"positions/{entry.id}.md"
+
+
+def unit_page(slug: str) -> str:
+    return f"units/{slug}.md"
+
+
+def listing_page(kind: str, value: str) -> str:
+    slugs = {"types": POSITION_TYPES, "tracks": TRACKS, "districts": DISTRICTS, "tags": TAGS}
+    return f"{kind}/{slugs[kind][value]}.md"
+
+
+def _paragraphs(text: str) -> Markup:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return Markup("").join(Markup("<p>{}</p>").format(line) for line in lines)
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("site_builder", "templates"),
+        autoescape=select_autoescape(["html", "xml"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["paragraphs"] = _paragraphs
+    env.globals.update(
+        STATE_LABELS=STATE_LABELS,
+        EDUCATION_LEVELS=EDUCATION_LEVELS,
+        TYPE_SUMMARIES=TYPE_SUMMARIES,
+        TRACK_SUMMARIES=TRACK_SUMMARIES,
+        POSITION_TYPES=POSITION_TYPES,
+        TRACKS=TRACKS,
+        DISTRICTS=DISTRICTS,
+        TAG_GROUPS=TAG_GROUPS,
+        UNIT_CATEGORIES=UNIT_CATEGORIES,
+        listing_page=listing_page,
+        unit_page=unit_page,
+        position_page=position_page,
+    )
+    return env
+
+
+def _front_matter(title: str, description: str, **extra: object) -> str:
+    meta = {"title": str(escape(title)), "description": str(escape(description)), **extra}
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n"
+
+
+def _json_script(data: object) -> str:
+    """JSON that cannot close its <script> element whatever the text inside it."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _summary(text: str, limit: int = 120) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def job_posting(entry: PositionEntry, unit: UnitEntry, url: str) -> dict:
+    """The schema.org JobPosting of a position, for search engines and WeChat link cards."""
+    p, u = entry.position, unit.unit
+    organization: dict = {"@type": "Organization", "name": u.name}
+    if u.website:
+        organization["sameAs"] = u.website
+    return {
+        "@context": "https://schema.org",
+        "@type": "JobPosting",
+        "title": p.title,
+        "description": f"{p.duties}\n{p.learning}",
+        "datePosted": p.published.isoformat(),
+        "validThrough": f"{p.deadline.isoformat()}T23:59:59+08:00",
+        "employmentType": "INTERN",
+        "url": url,
+        "identifier": {"@type": "PropertyValue", "name": u.name, "value": entry.id},
+        "hiringOrganization": organization,
+        "jobLocation": {
+            "@type": "Place",
+            "address": {
+                "@type": "PostalAddress",
+                "streetAddress": p.workplace.address,
+                "addressLocality": p.workplace.district,
+                "addressRegion": "重庆市",
+                "addressCountry": "CN",
+            },
+        },
+        "baseSalary": {
+            "@type": "MonetaryAmount",
+            "currency": "CNY",
+            "value": {"@type": "QuantitativeValue", "value": p.allowance, "unitText": "MONTH"},
+        },
+        "educationRequirements": p.education,
+        "totalJobOpenings": p.headcount,
+    }
+
+
+def _sort_key(site: Site) -> Callable[[PositionEntry], tuple]:
+    """Open positions first by nearest deadline; closed, filled and expired ones after them."""
+    order = {"open": 0, "expired": 1, "filled": 2, "closed": 3}
+
+    def key(entry: PositionEntry) -> tuple:
+        p = entry.position
+        return (order[p.state(site.today)], p.deadline, entry.id)
+
+    return key
+
+
+class PageRenderer:
+    """Renders every generated page of a validated catalogue."""
+
+    def __init__(self, catalogue: Catalogue, site: Site) -> None:
+        self.catalogue = catalogue
+        self.site = site
+        self.env = _environment()
+        self.positions = sorted(catalogue.positions, key=_sort_key(site))
+
+    def _render(self, template: str, path: str, front: str, **context: object) -> str:
+        body = self.env.get_template(template).render(
+            link=lambda target: relative_link(path, target),
+            today=self.site.today,
+            **context,
+        )
+        return front + body
+
+    def state(self, entry: PositionEntry) -> str:
+        return entry.position.state(self.site.today)
+
+    def count_open(self, entries: Iterable[PositionEntry]) -> int:
+        return sum(1 for e in entries if self.state(e) == "open")
+
+    def apply_url(self, entry: PositionEntry) -> str:
+        return f"{self.site.worker_url.rstrip('/')}/apply?{urlencode({'position': entry.id})}"
+
+    def position(self, entry: PositionEntry) -> tuple[str, str]:
+        path = position_page(entry)
+        unit = self.catalogue.units[entry.unit_slug]
+        p = entry.position
+        similar = [
+            other
+            for other in self.positions
+            if other.id != entry.id
+            and self.state(other) == "open"
+            and (other.position.type == p.type or other.position.workplace.district == p.workplace.district)
+        ][:SIMILAR_LIMIT]
+        url = self.site.site_url.rstrip("/") + "/" + page_url(path)
+        front = _front_matter(
+            f"{p.title} - {unit.unit.name}",
+            _summary(p.duties),
+            jsonld=_json_script(job_posting(entry, unit, url)),
+            og_type="article",
+        )
+        page = self._render(
+            "position.html",
+            path,
+            front,
+            entry=entry,
+            p=p,
+            unit=unit,
+            state=self.state(entry),
+            apply_url=self.apply_url(entry),
+            similar=similar,
+            state_of=self.state,
+        )
+        return path, page
+
+    def listing(self, path: str, title: str, intro: str, entries: Iterable[PositionEntry], filters: bool = False) -> tuple[str, str]:
+        rows = list(entries)
+        open_count = self.count_open(rows)
+        front = _front_matter(title, f"{title}：共 {len(rows)} 个岗位，其中 {open_count} 个正在招募。")
+        page = self._render(
+            "listing.html",
+            path,
+            front,
+            title=title,
+            intro=intro,
+            entries=rows,
+            open_count=open_count,
+            units=self.catalogue.units,
+            state_of=self.state,
+            filters=filters,
+        )
+        return path, page
+
+    def unit(self, slug: str) -> tuple[str, str]:
+        path = unit_page(slug)
+        unit = self.catalogue.units[slug]
+        entries = [e for e in self.positions if e.unit_slug == slug]
+        front = _front_matter(unit.unit.name, f"{unit.unit.name}提供的见习岗位")
+        page = self._render(
+            "unit.html", path, front, unit=unit, u=unit.unit, entries=entries, state_of=self.state
+        )
+        return path, page
+
+    def units_index(self) -> tuple[str, str]:
+        path = "units/index.md"
+        units = sorted(self.catalogue.units.values(), key=lambda u: (u.unit.category, u.slug))
+        counts = {
+            slug: self.count_open(e for e in self.positions if e.unit_slug == slug)
+            for slug in self.catalogue.units
+        }
+        front = _front_matter("设岗单位", "参与重庆市大学生科技见习计划的设岗单位")
+        return path, self._render("units.html", path, front, units=units, open_counts=counts)
+
+    def browse(self, groups: dict[str, dict[str, list[PositionEntry]]]) -> tuple[str, str]:
+        path = "browse.md"
+        front = _front_matter("分类浏览", "按岗位类型、岗位性质、区县和产业领域浏览见习岗位")
+        return path, self._render("browse.html", path, front, groups=groups, count_open=self.count_open)
+
+    def all_pages(self) -> dict[str, str]:
+        """Every generated page, keyed by its path inside the docs folder."""
+        pages = dict(self.position(e) for e in self.positions)
+        pages.update(self.unit(slug) for slug in self.catalogue.units)
+        pages.update([self.units_index()])
+        pages.update(
+            [
+                self.listing(
+                    "positions/index.md",
+                    "全部岗位",
+                    "可按类型、性质、区县、学历和专业筛选；正在招募的岗位排在前面，"
+                    "已截止、已关闭和已招满的岗位列在后面。",
+                    self.positions,
+                    filters=True,
+                )
+            ]
+        )
+        groups: dict[str, dict[str, list[PositionEntry]]] = {
+            "types": {v: [] for v in POSITION_TYPES},
+            "tracks": {v: [] for v in TRACKS},
+            "districts": {},
+            "tags": {},
+        }
+        for e in self.positions:
+            p = e.position
+            groups["types"][p.type].append(e)
+            groups["tracks"][p.track].append(e)
+            groups["districts"].setdefault(p.workplace.district, []).append(e)
+            for tag in p.tags:
+                groups["tags"].setdefault(tag, []).append(e)
+        intros = {
+            "types": lambda v: f"{v}：{TYPE_SUMMARIES[v]}",
+            "tracks": lambda v: f"{v}岗位{TRACK_SUMMARIES[v]}",
+            "districts": lambda v: f"工作地点在{v}的见习岗位。",
+            "tags": lambda v: f"与“{v}”领域相关的见习岗位。",
+        }
+        for kind, values in groups.items():
+            for value, entries in values.items():
+                title = f"{value}岗位" if kind != "districts" else f"{value}的岗位"
+                pages.update([self.listing(listing_page(kind, value), title, intros[kind](value), entries)])
+        pages.update([self.browse(groups)])
+        return pages

@@ -1,0 +1,42 @@
+"""Shared fixtures: the repository's sample catalogue, built once per session."""
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from site_builder.build import build_site
+from site_builder.model.catalogue import Catalogue, load_catalogue
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+# Builds are pinned to one day so "expired" means the same thing whenever the suite runs.
+TODAY = dt.date(2026, 11, 27)
+
+
+def make_project(target: Path, positions: Path | None = None) -> Path:
+    """A project folder with the repository's site configuration and the given positions tree."""
+    for name in ("mkdocs.yml", "content", "overrides"):
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name)
+        else:
+            shutil.copy(source, target / name)
+    shutil.copytree(positions or ROOT / "positions", target / "positions")
+    return target
+
+
+@pytest.fixture(scope="session")
+def sample_catalogue() -> Catalogue:
+    catalogue = load_catalogue(ROOT)
+    assert catalogue.problems == []
+    return catalogue
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory: pytest.TempPathFactory, sample_catalogue: Catalogue) -> Path:
+    """The sample catalogue built into a temporary folder, exactly as `jianxi build` does."""
+    out = tmp_path_factory.mktemp("site")
+    build_site(sample_catalogue, ROOT, out, today=TODAY)
+    return out

@@ -1,0 +1,56 @@
+"""Every schema and layout rule has a failing fixture with the exact lines it must produce."""
+
+from pathlib import Path
+
+import pytest
+
+from site_builder.model.catalogue import load_catalogue
+from tests.conftest import DATA, ROOT
+
+INVALID = sorted(p for p in (DATA / "invalid").iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("case", INVALID, ids=[p.name for p in INVALID])
+def test_invalid_fixture_reports_exact_lines(case: Path) -> None:
+    expected = (case / "expected.txt").read_text(encoding="utf-8").splitlines()
+    catalogue = load_catalogue(case, [case])
+    assert [str(p) for p in catalogue.problems] == expected
+
+
+def test_valid_fixture_loads_everything() -> None:
+    root = DATA / "valid"
+    catalogue = load_catalogue(root)
+    assert catalogue.problems == []
+    assert list(catalogue.units) == ["demo-society"]
+    assert [p.id for p in catalogue.positions] == ["demo-society/academic-assistant"]
+    position = catalogue.positions[0].position
+    assert position.headcount == 2
+    assert position.start_date.isoformat() == "2027-07-01"
+
+
+def test_repository_sample_catalogue_is_valid_and_complete(sample_catalogue) -> None:
+    units = sample_catalogue.units.values()
+    positions = [e.position for e in sample_catalogue.positions]
+    assert len(units) >= 8 and len(positions) >= 30
+    assert len({u.unit.category for u in units}) >= 5
+    assert len({u.unit.district for u in units}) >= 6
+    assert {p.type for p in positions} == {"学术助理", "科普助理", "编辑助理", "科创助理", "国际助理"}
+    assert {p.track for p in positions} == {"科技见习", "职业体验"}
+    assert {p.status for p in positions} >= {"open", "closed"}
+    assert all(u.unit.sample and "示例" in u.unit.name for u in units)
+    assert all(p.sample and "示例" in p.title for p in positions)
+
+
+def test_sample_files_point_editors_at_the_schema() -> None:
+    for path in (ROOT / "positions").rglob("*.yaml"):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        kind = "unit" if path.name == "unit.yaml" else "position"
+        assert first == f"# yaml-language-server: $schema=../../schema/{kind}.schema.json", path
+
+
+def test_problems_in_many_files_are_all_reported_at_once() -> None:
+    cases = [DATA / "invalid" / "position-type", DATA / "invalid" / "unit-phone"]
+    catalogue = load_catalogue(DATA / "invalid", cases)
+    # Both cases use the folder name "demo", so their position files also share an id.
+    assert [p.field for p in catalogue.problems] == ["type", "-", "contact.phone"]
+    assert "岗位编号 demo/position 已被" in catalogue.problems[1].message
