@@ -34,7 +34,9 @@ def stage(catalogue: Catalogue, root: Path, docs: Path, site: Site, site_name: s
         target = docs / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    (docs / "positions.json").write_text(positions_json(catalogue, site.site_url, site.today), encoding="utf-8")
+    (docs / "positions.json").write_text(
+        positions_json(catalogue, site.site_url, site.today), encoding="utf-8"
+    )
     (docs / "feed.xml").write_text(atom_feed(catalogue, site.site_url, site_name), encoding="utf-8")
     write_schemas(docs / "schema")
     return len(pages)

@@ -94,7 +94,9 @@ def new_position(root: Path, unit: str, slug: str | None) -> None:
 
 
 @main.command()
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("site"), show_default=True)
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("site"), show_default=True
+)
 @click.pass_obj
 def build(root: Path, out: Path) -> None:
     """Validate everything, then build the catalogue into OUT; refuse if anything is invalid."""

@@ -20,8 +20,7 @@ def _position_url(site_url: str, entry: PositionEntry) -> str:
 def positions_json(catalogue: Catalogue, site_url: str, today: dt.date) -> str:
     """Every position with its unit, as published data that other systems can read."""
     units = {
-        slug: {"slug": slug, **entry.unit.model_dump(mode="json")}
-        for slug, entry in catalogue.units.items()
+        slug: {"slug": slug, **entry.unit.model_dump(mode="json")} for slug, entry in catalogue.units.items()
     }
     positions = [
         {

@@ -226,7 +226,9 @@ class PageRenderer:
         )
         return path, page
 
-    def listing(self, path: str, title: str, intro: str, entries: Iterable[PositionEntry], filters: bool = False) -> tuple[str, str]:
+    def listing(
+        self, path: str, title: str, intro: str, entries: Iterable[PositionEntry], filters: bool = False
+    ) -> tuple[str, str]:
         rows = list(entries)
         open_count = self.count_open(rows)
         front = _front_matter(title, f"{title}：共 {len(rows)} 个岗位，其中 {open_count} 个正在招募。")

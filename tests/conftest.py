@@ -17,6 +17,7 @@ TODAY = dt.date(2026, 11, 27)
 
 def make_project(target: Path, positions: Path | None = None) -> Path:
     """A project folder with the repository's site configuration and the given positions tree."""
+    target.mkdir(parents=True, exist_ok=True)
     for name in ("mkdocs.yml", "content", "overrides"):
         source = ROOT / name
         if source.is_dir():

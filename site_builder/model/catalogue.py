@@ -115,7 +115,9 @@ def _load_position(catalogue: Catalogue, path: Path, root: Path, seen: dict[str,
         catalogue.problems.append(Problem(shown, 1, 1, "-", "单位文件应命名为 unit.yaml"))
         return
     if not (SLUG.fullmatch(slug) and SLUG.fullmatch(unit_slug)):
-        message = f"文件路径“{unit_slug}/{path.name}”不合规：目录名和文件名只能用小写英文字母、数字和连字符（-）"
+        message = (
+            f"文件路径“{unit_slug}/{path.name}”不合规：目录名和文件名只能用小写英文字母、数字和连字符（-）"
+        )
         catalogue.problems.append(Problem(shown, 1, 1, "-", message))
         return
     position_id = f"{unit_slug}/{slug}"

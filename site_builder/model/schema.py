@@ -4,15 +4,15 @@ Field titles and descriptions are Chinese because they reach unit clerks through
 autocompletion (the published JSON Schema) and through error messages.
 """
 
-import re
 import datetime as dt
+import re
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
-    BeforeValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     EmailStr,
     Field,
@@ -132,9 +132,7 @@ class Unit(Strict):
     category: UnitCategory = Field(title="单位类别", description="通知中的九类征集范围之一")
     district: District = Field(title="所在区县")
     address: Text = Field(title="单位地址")
-    website: Annotated[str, AfterValidator(_web_address)] | None = Field(
-        default=None, title="单位网站"
-    )
+    website: Annotated[str, AfterValidator(_web_address)] | None = Field(default=None, title="单位网站")
     hr_approval: HrApproval = Field(title="就业见习单位认定")
     contact: Contact = Field(title="单位联系人")
     sample: bool = Field(default=False, title="示例数据", description="虚构的示例单位填 true")

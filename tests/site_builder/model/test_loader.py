@@ -2,7 +2,7 @@ from site_builder.model.loader import read_document
 
 
 def test_duplicate_keys_found_at_any_depth() -> None:
-    text = "a: 1\nb:\n  - c: 1\n    c: 2\n".encode()
+    text = b"a: 1\nb:\n  - c: 1\n    c: 2\n"
     document = read_document("x.yaml", text)
     assert document.data is None
     assert [str(p) for p in document.problems] == ["x.yaml:4:5: c: 字段重复出现，同一字段只能写一次"]
@@ -15,7 +15,7 @@ def test_dates_stay_text_for_the_schema_to_judge() -> None:
 
 
 def test_locate_points_at_keys_and_items() -> None:
-    document = read_document("x.yaml", "top: 1\nlist:\n  - name: a\n  - name: b\n".encode())
+    document = read_document("x.yaml", b"top: 1\nlist:\n  - name: a\n  - name: b\n")
     assert document.locate(("list", 1, "name")) == (4, 5)
     assert document.locate(("list", 1)) == (4, 5)
     assert document.locate(("missing",)) == (1, 1)

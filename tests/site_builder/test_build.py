@@ -1,0 +1,232 @@
+"""Build the sample catalogue into a temporary folder and check what a reader and a crawler get."""
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import feedparser
+import pytest
+import yaml
+from mkdocs.exceptions import Abort
+
+from site_builder.build import build_site
+from site_builder.model.catalogue import load_catalogue
+from site_builder.model.vocab import DISTRICTS, POSITION_TYPES, TAGS, TRACKS
+from tests.conftest import DATA, ROOT, TODAY, make_project
+
+
+class Elements(HTMLParser):
+    """Collects every start tag with its attributes, and the text inside <script> elements."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.scripts.append(data)
+
+
+def parse(path: Path) -> Elements:
+    parser = Elements()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def json_ld(path: Path) -> list[dict]:
+    html = path.read_text(encoding="utf-8")
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    return [json.loads(block) for block in blocks]
+
+
+def position_html(site: Path, position_id: str) -> Path:
+    return site / "positions" / position_id / "index.html"
+
+
+def test_page_count(sample_site: Path, sample_catalogue) -> None:
+    positions = sample_catalogue.positions
+    districts = {e.position.workplace.district for e in positions}
+    tags = {t for e in positions for t in e.position.tags}
+    hand_written = len(list((ROOT / "content").glob("*.md")))
+    generated = (
+        len(positions)
+        + len(sample_catalogue.units)
+        + 1  # units index
+        + 1  # all positions
+        + 1  # browse
+        + len(POSITION_TYPES)
+        + len(TRACKS)
+        + len(districts)
+        + len(tags)
+    )
+    pages = [p for p in sample_site.rglob("index.html")]
+    assert len(pages) == generated + hand_written
+    assert len(list((sample_site / "positions").glob("*/*/index.html"))) == len(positions)
+    for district in districts:
+        assert (sample_site / "districts" / DISTRICTS[district] / "index.html").is_file()
+    for tag in tags:
+        assert (sample_site / "tags" / TAGS[tag] / "index.html").is_file()
+
+
+def test_every_position_has_a_complete_job_posting(sample_site: Path, sample_catalogue) -> None:
+    for entry in sample_catalogue.positions:
+        p = entry.position
+        blocks = json_ld(position_html(sample_site, entry.id))
+        assert len(blocks) == 1
+        posting = blocks[0]
+        assert posting["@type"] == "JobPosting"
+        assert posting["title"] == p.title
+        assert p.duties.strip().splitlines()[0] in posting["description"]
+        assert posting["datePosted"] == p.published.isoformat()
+        assert posting["validThrough"].startswith(p.deadline.isoformat())
+        assert posting["employmentType"] == "INTERN"
+        unit = sample_catalogue.units[entry.unit_slug].unit
+        assert posting["hiringOrganization"] == {"@type": "Organization", "name": unit.name} | (
+            {"sameAs": unit.website} if unit.website else {}
+        )
+        address = posting["jobLocation"]["address"]
+        assert address["addressRegion"] == "重庆市"
+        assert address["addressLocality"] == p.workplace.district
+        salary = posting["baseSalary"]
+        assert salary["currency"] == "CNY"
+        assert salary["value"]["value"] == p.allowance
+        assert salary["value"]["unitText"] == "MONTH"
+
+
+def test_open_graph_tags_on_position_pages(sample_site: Path, sample_catalogue) -> None:
+    entry = sample_catalogue.positions[0]
+    metas = {
+        a.get("property"): a.get("content")
+        for tag, a in parse(position_html(sample_site, entry.id)).tags
+        if tag == "meta" and a.get("property")
+    }
+    assert metas["og:title"].startswith(entry.position.title)
+    assert metas["og:locale"] == "zh_CN"
+    assert metas["og:url"].endswith(f"/positions/{entry.id}/")
+
+
+def test_search_index_holds_jieba_segmented_chinese(sample_site: Path) -> None:
+    index = json.loads((sample_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert r"\u200b" in index["config"]["separator"]
+    text = " ".join(doc["text"] for doc in index["docs"])
+    # jieba splits 科普助理 into words joined by zero-width spaces, so 科普 is findable on its own.
+    assert re.search("科普\u200b", text)
+    assert any(doc["location"].startswith("positions/") for doc in index["docs"])
+
+
+def test_closed_filled_and_expired_positions_are_marked(sample_site: Path, sample_catalogue) -> None:
+    labels = {"expired": "已截止", "closed": "已关闭", "filled": "已招满"}
+    states = {e.id: e.position.state(TODAY) for e in sample_catalogue.positions}
+    assert {"expired", "closed"} <= set(states.values())
+    for position_id, state in states.items():
+        html = position_html(sample_site, position_id).read_text(encoding="utf-8")
+        if state == "open":
+            assert "立即报名" in html and f"apply?position={position_id.replace('/', '%2F')}" in html
+        else:
+            assert f'jx-badge--{state}">{labels[state]}' in html
+            assert "立即报名" not in html
+    listing = (sample_site / "positions" / "index.html").read_text(encoding="utf-8")
+    rows = re.findall(r'data-state="(\w+)"', listing)
+    assert len(rows) == len(states)
+    first_closed = next(i for i, s in enumerate(rows) if s != "open")
+    assert set(rows[:first_closed]) == {"open"} and "open" not in rows[first_closed:]
+
+
+def test_no_asset_comes_from_another_host(sample_site: Path) -> None:
+    for page in sample_site.rglob("*.html"):
+        for tag, attrs in parse(page).tags:
+            url = {"script": attrs.get("src"), "img": attrs.get("src"), "link": attrs.get("href")}.get(tag)
+            if tag == "link" and attrs.get("rel") in ("canonical", "alternate"):
+                continue
+            assert not url or not re.match(r"(https?:)?//", url), f"{page}: {tag} {url}"
+    assert "fonts.googleapis" not in (sample_site / "index.html").read_text(encoding="utf-8")
+
+
+def test_atom_feed_parses(sample_site: Path, sample_catalogue) -> None:
+    feed = feedparser.parse((sample_site / "feed.xml").read_bytes())
+    assert not feed.bozo
+    assert len(feed.entries) == min(50, len(sample_catalogue.positions))
+    newest = max(sample_catalogue.positions, key=lambda e: (e.position.published, e.id))
+    assert feed.entries[0].link.endswith(f"/positions/{newest.id}/")
+    assert newest.position.title in feed.entries[0].title
+
+
+def test_positions_json_matches_the_yaml(sample_site: Path, sample_catalogue) -> None:
+    published = json.loads((sample_site / "positions.json").read_text(encoding="utf-8"))
+    assert published["schema_version"] == 1
+    by_id = {p["id"]: p for p in published["positions"]}
+    assert set(by_id) == {e.id for e in sample_catalogue.positions}
+    for path in (ROOT / "positions").glob("*/*.yaml"):
+        if path.name == "unit.yaml":
+            continue
+        source = yaml.safe_load(path.read_text(encoding="utf-8"))
+        record = by_id[f"{path.parent.name}/{path.stem}"]
+        for key, value in source.items():
+            expected = value.isoformat() if hasattr(value, "isoformat") else value
+            if isinstance(expected, str):
+                expected = expected.strip()
+            assert record[key] == expected, (path, key)
+        assert record["unit"]["slug"] == path.parent.name
+
+
+def test_sitemap_lists_position_pages(sample_site: Path, sample_catalogue) -> None:
+    sitemap = (sample_site / "sitemap.xml").read_text(encoding="utf-8")
+    for entry in sample_catalogue.positions:
+        assert f"/positions/{entry.id}/</loc>" in sitemap
+
+
+def test_json_schema_is_published(sample_site: Path) -> None:
+    schema = json.loads((sample_site / "schema" / "position.schema.json").read_text(encoding="utf-8"))
+    assert schema["properties"]["type"]["enum"] == list(POSITION_TYPES)
+    assert schema["additionalProperties"] is False
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = make_project(tmp_path_factory.mktemp("hostile"), DATA / "hostile" / "positions")
+    catalogue = load_catalogue(project)
+    assert catalogue.problems == []
+    out = project / "site"
+    build_site(catalogue, project, out, today=TODAY)
+    return out
+
+
+def test_hostile_text_is_inert(hostile_site: Path) -> None:
+    pages = list(hostile_site.rglob("*.html"))
+    assert len(pages) > 10
+    for page in pages:
+        elements = parse(page)
+        for tag, attrs in elements.tags:
+            assert tag != "iframe", f"{page}: <{tag}>"
+            for name, value in attrs.items():
+                assert not name.startswith("on"), f"{page}: <{tag} {name}>"
+                assert not (value or "").strip().lower().startswith("javascript:"), f"{page}: {value}"
+        assert not any("alert(" in script for script in elements.scripts if "JobPosting" not in script)
+        html = page.read_text(encoding="utf-8")
+        for raw in ("<svg onload", "<style>body{display:none}", "<b>计算机</b>", "<img src=x"):
+            assert raw not in html, f"{page}: {raw}"
+    position = (hostile_site / "positions" / "hostile-unit" / "hostile" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    assert "&lt;script&gt;alert(&#34;duties&#34;)&lt;/script&gt;" in position
+    assert "[点我](javascript:alert(6))" in position
+    assert "<title>&lt;/title&gt;&lt;script&gt;" in position
+    posting = json_ld(hostile_site / "positions" / "hostile-unit" / "hostile" / "index.html")[0]
+    assert posting["title"].startswith('</title><script>alert("title")')
+
+
+def test_build_is_strict(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project", DATA / "valid" / "positions")
+    (project / "content" / "faq.md").write_text("# 常见问题\n\n[坏链接](missing.md)\n", encoding="utf-8")
+    with pytest.raises(Abort):
+        build_site(load_catalogue(project), project, tmp_path / "site", today=TODAY)
