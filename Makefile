@@ -24,8 +24,8 @@ validate: $(BIN)/jianxi
 	$(BIN)/jianxi validate
 
 run: build
-	@echo "目录网站：http://$(HOST):$(PORT)/  （Ctrl-C 停止）"
-	$(BIN)/python -m http.server --bind $(HOST) --directory site $(PORT)
+	$(BIN)/jianxi db upgrade
+	$(BIN)/jianxi serve --host $(HOST) --port $(PORT)
 
 test: $(BIN)/jianxi node_modules/axe-core/axe.min.js
 	$(BIN)/ruff check .

@@ -1,0 +1,14 @@
+"""Alembic environment: the URL comes from the caller (`jianxi db upgrade`), never from a file."""
+
+from alembic import context
+
+from form_worker.db import make_engine
+from form_worker.models import Base
+
+url = context.config.attributes.get("url")
+engine = make_engine(url)
+with engine.connect() as connection:
+    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+engine.dispose()

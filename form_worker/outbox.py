@@ -1,0 +1,105 @@
+"""The outbox: emails stored with the change that caused them, then delivered at least once.
+
+A row is claimed before sending (only one worker can claim it), sent with its stored Message-ID,
+then marked sent. Temporary failures go back to pending with a growing delay; a row left claimed by
+a worker that died is released by the sweeper after OUTBOX_CLAIM_TIMEOUT seconds.
+"""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from .mail import PermanentFailure, Sender, TemporaryFailure, build_message, new_message_id, render
+from .models import Outbox
+
+logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 8
+BACKOFF_SECONDS = (5, 30, 120, 600, 1800, 3600, 3600)
+
+
+def add(
+    session: Session,
+    key: str,
+    recipient: str,
+    kind: str,
+    mail_from: str,
+    application_id: int | None = None,
+    **context: object,
+) -> Outbox:
+    """Render a message and stage it in the caller's transaction; the key makes it unique."""
+    subject, text, html = render(kind, **context)
+    row = Outbox(
+        key=key,
+        message_id=new_message_id(mail_from),
+        recipient=recipient,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        application_id=application_id,
+    )
+    session.add(row)
+    return row
+
+
+@dataclass(frozen=True)
+class Delivery:
+    status: str  # sent, retry, failed or skipped
+    retry_in: int = 0
+
+
+def deliver(session: Session, outbox_id: int, sender: Sender, mail_from: str, now: dt.datetime) -> Delivery:
+    """Claim, send and record one row; safe to call twice or concurrently for the same row."""
+    claimed = session.execute(
+        update(Outbox)
+        .where(Outbox.id == outbox_id, Outbox.status == "pending")
+        .values(status="sending", claimed_at=now, attempts=Outbox.attempts + 1)
+    ).rowcount
+    session.commit()
+    if not claimed:
+        return Delivery("skipped")
+    row = session.get(Outbox, outbox_id)
+    message = build_message(
+        mail_from, row.recipient, row.subject, row.body_text, row.body_html, row.message_id, row.created_at
+    )
+    try:
+        sender.send(message)
+    except TemporaryFailure as error:
+        if row.attempts >= MAX_ATTEMPTS:
+            return _finish(session, row, "failed", str(error))
+        delay = BACKOFF_SECONDS[min(row.attempts, len(BACKOFF_SECONDS)) - 1]
+        row.status, row.last_error = "pending", str(error)
+        row.next_attempt_at = now + dt.timedelta(seconds=delay)
+        session.commit()
+        logger.warning("outbox %s: temporary failure, retry in %ss: %s", outbox_id, delay, error)
+        return Delivery("retry", delay)
+    except PermanentFailure as error:
+        logger.error("outbox %s: permanent failure: %s", outbox_id, error)
+        return _finish(session, row, "failed", str(error))
+    row.sent_at = now
+    return _finish(session, row, "sent", "")
+
+
+def _finish(session: Session, row: Outbox, status: str, error: str) -> Delivery:
+    row.status, row.last_error = status, error
+    session.commit()
+    return Delivery(status)
+
+
+def due(session: Session, now: dt.datetime, claim_timeout: int) -> list[int]:
+    """Rows that should be (re)queued: pending and overdue, or claimed by a worker that went away.
+
+    Rows become overdue only claim_timeout seconds after they were due, so the sweeper leaves alone
+    the ones whose task is still waiting in the queue.
+    """
+    stale = now - dt.timedelta(seconds=claim_timeout)
+    session.execute(
+        update(Outbox)
+        .where(Outbox.status == "sending", Outbox.claimed_at < stale)
+        .values(status="pending", next_attempt_at=now)
+    )
+    session.commit()
+    query = select(Outbox.id).where(Outbox.status == "pending", Outbox.next_attempt_at <= stale)
+    return list(session.scalars(query.order_by(Outbox.id)))

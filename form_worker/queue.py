@@ -1,0 +1,40 @@
+"""The Huey instance, its storage chosen by HUEY_URL: SqliteHuey by default, RedisHuey at scale.
+
+Huey binds tasks to an instance at import time, so the instance is built here from the
+environment; create_app() re-points its storage when an app is given another HUEY_URL (tests).
+"""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from huey import Huey
+from huey.storage import RedisStorage, SqliteStorage
+
+from . import config
+
+
+def storage_for(url: str) -> tuple[type, dict[str, object]]:
+    """The Huey storage class and its arguments for a sqlite:///path or redis:// URL."""
+    scheme = urlsplit(url).scheme
+    if scheme == "sqlite":
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SqliteStorage, {"filename": str(path)}
+    if scheme in ("redis", "rediss"):
+        return RedisStorage, {"url": url}
+    raise ValueError(f"HUEY_URL must start with sqlite:/// or redis://, not {url!r}")
+
+
+def use(url: str, name: str = "jianxi") -> None:
+    """Point the shared Huey instance at another queue."""
+    huey.name = name
+    huey.storage_class, huey.storage_kwargs = storage_for(url)
+    huey.storage = huey.create_storage()
+
+
+def _initial() -> Huey:
+    storage_class, kwargs = storage_for(str(config.load()["HUEY_URL"]))
+    return Huey("jianxi", storage_class=storage_class, **kwargs)
+
+
+huey = _initial()

@@ -1,0 +1,28 @@
+"""Serve the built catalogue beside the forms, so one address runs the whole site on one machine."""
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, redirect, render_template, send_from_directory
+from werkzeug.security import safe_join
+
+bp = Blueprint("site", __name__)
+
+
+@bp.get("/", defaults={"path": ""})
+@bp.get("/<path:path>")
+def page(path: str):
+    root = Path(current_app.config["SITE_DIR"])
+    if not (root / "index.html").is_file():
+        return render_template(
+            "error.html", title="岗位目录尚未生成", message="请先运行 jianxi build 生成岗位目录。"
+        ), 503
+    target = safe_join(str(root), path)
+    if target is None:
+        abort(404)
+    if Path(target).is_dir():
+        if path and not path.endswith("/"):
+            return redirect("/" + path + "/", code=308)
+        path = (path + "index.html") if path else "index.html"
+    if not (root / path).is_file():
+        return send_from_directory(root, "404.html"), 404
+    return send_from_directory(root, path)
