@@ -45,6 +45,7 @@ def serve(host: str, port: int, workers: int) -> None:
         ]
     )
     click.echo(f"岗位目录与报名表：http://{host}:{port}/  （Ctrl-C 停止）")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         run_simple(host, port, app, threaded=True)
     finally:

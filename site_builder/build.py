@@ -48,8 +48,12 @@ def build_site(
     out: Path,
     today: dt.date | None = None,
     progress: Callable[[str], None] = lambda step: None,
+    worker_url: str | None = None,
 ) -> int:
-    """Build a validated catalogue into out in strict mode; return the number of generated pages."""
+    """Build a validated catalogue into out in strict mode; return the number of generated pages.
+
+    worker_url overrides mkdocs.yml's extra.worker_url, for a worker served at another address.
+    """
     with tempfile.TemporaryDirectory(prefix="jianxi-docs-") as staging:
         docs = Path(staging)
         config = load_config(
@@ -57,7 +61,7 @@ def build_site(
         )
         site = Site(
             site_url=config["site_url"] or "http://127.0.0.1:8000/",
-            worker_url=config["extra"].get("worker_url", ""),
+            worker_url=worker_url if worker_url is not None else config["extra"].get("worker_url", ""),
             today=today or today_in_chongqing(),
         )
         progress("生成页面")
