@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from site_builder.build import today_in_chongqing
 
-from . import config, db, errors, queue
+from . import auth, config, db, errors, queue
 from .catalogue import PositionSource
 from .limits import limiter
 
@@ -38,12 +38,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    auth.init_app(app)
     app.extensions["jianxi.positions"] = PositionSource(Path(app.config["POSITIONS_ROOT"]))
 
-    from . import apply, site, status
+    from . import apply, site, staff, status
 
     app.register_blueprint(apply.bp)
     app.register_blueprint(status.bp)
+    app.register_blueprint(staff.bp)
     app.register_blueprint(site.bp)
     errors.init_app(app)
     return app

@@ -5,11 +5,13 @@ import subprocess
 import sys
 
 import click
+from sqlalchemy.exc import IntegrityError
 from werkzeug.serving import run_simple
 
 from site_builder.cli import main
 
 from . import config, create_app, db
+from .auth import ROLES, create_staff
 
 
 @main.group("db")
@@ -23,6 +25,25 @@ def upgrade() -> None:
     url = str(config.load()["DATABASE_URL"])
     db.upgrade(url)
     click.echo("数据库已更新到最新结构。")
+
+
+@main.command("create-staff")
+@click.argument("username")
+@click.option("--name", required=True, help="Display name, e.g. 魏某某.")
+@click.option("--role", type=click.Choice(ROLES), default="reviewer", show_default=True)
+@click.option("--email", default="", help="Where staff notifications go.")
+@click.password_option(help="At least 10 characters; asked for when not given.")
+def create_staff_command(username: str, name: str, role: str, email: str, password: str) -> None:
+    """Create a staff account for the review area."""
+    app = create_app()
+    with app.app_context(), db.sessions(app)() as session:
+        try:
+            create_staff(session, username, name, password, role, email)
+        except ValueError as error:
+            raise click.UsageError(str(error)) from None
+        except IntegrityError:
+            raise click.UsageError(f"用户名 {username} 已存在") from None
+    click.echo(f"已创建{'管理员' if role == 'admin' else '审核员'}账号 {username}。")
 
 
 @main.command()

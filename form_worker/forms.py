@@ -3,10 +3,13 @@
 import datetime as dt
 import re
 
+from flask import has_request_context, request
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
     MonthField,
+    PasswordField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -23,11 +26,26 @@ from .eligibility import STATUSES
 
 PRIORITY_GROUPS = ("低保家庭", "零就业家庭", "防止返贫致贫对象家庭", "特困人员", "残疾")
 MOBILE = re.compile(r"1[3-9]\d{9}")
+# C0 control characters except tab, line feed and carriage return.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 class Form(FlaskForm):
     class Meta:
         locales = ["zh"]
+
+        def wrap_formdata(self, form, formdata):
+            """The posted answers without control characters, which nobody types and PostgreSQL refuses
+            (NUL). A JSON body is no form post: Flask-WTF would read it and fail on a list or a string."""
+            if has_request_context() and request.is_json:
+                return None
+            formdata = super().wrap_formdata(form, formdata)
+            if not hasattr(formdata, "getlist"):
+                return formdata
+            return MultiDict(
+                (key, CONTROL.sub("", value) if isinstance(value, str) else value)
+                for key, value in formdata.items(multi=True)
+            )
 
 
 def required(label: str) -> DataRequired:
@@ -71,13 +89,10 @@ class ApplyForm(Form):
     )
 
     society_post = BooleanField("我有大学生科技社团任职经历")
-    society_post_detail = TextAreaField(
-        "科技社团任职经历说明", [Optional(), Length(max=300, message="最多 300 个字")]
-    )
+    # No Optional() on the two details: it would stop the chain before validate_*_detail runs.
+    society_post_detail = TextAreaField("科技社团任职经历说明", [Length(max=300, message="最多 300 个字")])
     volunteering = BooleanField("我有科技志愿服务经历")
-    volunteering_detail = TextAreaField(
-        "科技志愿服务经历说明", [Optional(), Length(max=300, message="最多 300 个字")]
-    )
+    volunteering_detail = TextAreaField("科技志愿服务经历说明", [Length(max=300, message="最多 300 个字")])
 
     priority_consent = BooleanField("我单独同意提供以下家庭经济困难或残疾情况，用于同等条件下的优先考虑")
     priority_groups = SelectMultipleField(
@@ -137,4 +152,13 @@ class StatusForm(Form):
         "报名时填写的手机号或邮箱",
         [required("手机号或邮箱"), Length(max=254)],
         render_kw={"autocomplete": "email"},
+    )
+
+
+class LoginForm(Form):
+    username = StringField(
+        "用户名", [required("用户名"), Length(max=50)], render_kw={"autocomplete": "username"}
+    )
+    password = PasswordField(
+        "密码", [required("密码"), Length(max=200)], render_kw={"autocomplete": "current-password"}
     )

@@ -5,16 +5,19 @@
 with the reason; on CI machines both answer.
 """
 
+import email
+import email.policy
 import re
 import socket
 import uuid
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, text
 
 from form_worker import create_app, db, queue
-from form_worker.models import Base
 from tests.conftest import ROOT, TODAY
 
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -27,26 +30,28 @@ def answers(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _reset_postgres() -> None:
-    engine = create_engine(POSTGRES_URL)
-    with engine.begin() as connection:
-        Base.metadata.drop_all(connection)
-        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    engine.dispose()
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
-    """DATABASE_URL and HUEY_URL of one backend pair, emptied for this test."""
+def backend(request: pytest.FixtureRequest, tmp_path: Path):
+    """DATABASE_URL and HUEY_URL of one backend pair, empty for this test.
+
+    On PostgreSQL each test gets its own schema (through search_path), so runs never share tables.
+    """
     if request.param == "sqlite":
-        return {
+        yield {
             "DATABASE_URL": f"sqlite:///{tmp_path / 'jianxi.sqlite3'}",
             "HUEY_URL": f"sqlite:///{tmp_path / 'huey.sqlite3'}",
         }
+        return
     if not (answers(5432) and answers(6379)):
         pytest.skip("PostgreSQL on 127.0.0.1:5432 or Redis on 127.0.0.1:6379 is not running")
-    _reset_postgres()
-    return {"DATABASE_URL": POSTGRES_URL, "HUEY_URL": REDIS_URL}
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    yield {"DATABASE_URL": f"{POSTGRES_URL}?options=-csearch_path%3D{schema}", "HUEY_URL": REDIS_URL}
+    with admin.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
 
 
 @pytest.fixture
@@ -140,3 +145,71 @@ class Applicant:
 @pytest.fixture
 def applicant(client) -> Applicant:
     return Applicant(client)
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now (aiosmtpd's Controller cannot take port 0)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Mailbox:
+    """An aiosmtpd handler that keeps every message it accepts and refuses when told to.
+
+    `busy` answers 451 to that many attempts, then accepts; `reject` answers 550 to all. `stage` is
+    the SMTP command that refuses: "RCPT" or "DATA".
+    """
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.refusals = 0
+        self.busy = 0
+        self.reject = False
+        self.stage = "DATA"
+
+    def _refusal(self, stage: str) -> str | None:
+        if stage != self.stage:
+            return None
+        if self.reject:
+            self.refusals += 1
+            return "550 5.1.1 no such user"
+        if self.busy > 0:
+            self.busy -= 1
+            self.refusals += 1
+            return "451 4.3.0 try again later"
+        return None
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        if refusal := self._refusal("RCPT"):
+            return refusal
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        if refusal := self._refusal("DATA"):
+            return refusal
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 Message accepted for delivery"
+
+    def with_id(self, message_id: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["Message-ID"] == message_id]
+
+
+class SmtpServer:
+    def __init__(self, mailbox: Mailbox, port: int) -> None:
+        self.mailbox, self.port = mailbox, port
+        self.url = f"smtp://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on 127.0.0.1 for one test; its `mailbox` holds what arrived."""
+    mailbox = Mailbox()
+    port = free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield SmtpServer(mailbox, port)
+    finally:
+        controller.stop()
