@@ -1,4 +1,4 @@
-"""The full `jianxi` command: the catalogue commands plus the worker's database and server."""
+"""The worker's `jianxi` commands, registered as `jianxi.commands` entry points in pyproject.toml."""
 
 import signal
 import subprocess
@@ -8,13 +8,11 @@ import click
 from sqlalchemy.exc import IntegrityError
 from werkzeug.serving import run_simple
 
-from site_builder.cli import main
-
 from . import config, create_app, db
 from .auth import ROLES, create_staff
 
 
-@main.group("db")
+@click.group("db")
 def database() -> None:
     """Manage the worker's database."""
 
@@ -27,7 +25,7 @@ def upgrade() -> None:
     click.echo("数据库已更新到最新结构。")
 
 
-@main.command("create-staff")
+@click.command("create-staff")
 @click.argument("username")
 @click.option("--name", required=True, help="Display name, e.g. 魏某某.")
 @click.option("--role", type=click.Choice(ROLES), default="reviewer", show_default=True)
@@ -46,7 +44,7 @@ def create_staff_command(username: str, name: str, role: str, email: str, passwo
     click.echo(f"已创建{'管理员' if role == 'admin' else '审核员'}账号 {username}。")
 
 
-@main.command()
+@click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True)
 @click.option("--workers", default=2, show_default=True, help="Consumer threads.")
@@ -75,6 +73,3 @@ def serve(host: str, port: int, workers: int) -> None:
             consumer.wait(timeout=15)
         except subprocess.TimeoutExpired:
             consumer.kill()
-
-
-__all__ = ["main"]

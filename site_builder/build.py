@@ -1,7 +1,9 @@
 """Build the catalogue: validate, stage content/ plus generated pages, run MkDocs on the stage.
 
-Generation is plain Python writing plain files into a staging folder, so any MkDocs-compatible
-builder that reads mkdocs.yml (ProperDocs, Zensical) can build the same stage.
+Generation is plain Python writing plain files into a staging folder. Each generated page's HTML
+body is written beside the stage and handed to MkDocs by the small PrerenderedBodies plugin; staged
+without a bodies folder, the bodies go into the Markdown files themselves, which any builder that
+reads mkdocs.yml (ProperDocs, Zensical) can build without that plugin, only more slowly.
 """
 
 import datetime as dt
@@ -14,6 +16,7 @@ from pathlib import Path
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 
+from .bodies import PrerenderedBodies
 from .feeds import CHINA, atom_feed, positions_json
 from .model.catalogue import Catalogue
 from .pages import PageRenderer, Site
@@ -26,20 +29,32 @@ def today_in_chongqing() -> dt.date:
     return dt.datetime.now(CHINA).date()
 
 
-def stage(catalogue: Catalogue, root: Path, docs: Path, site: Site, site_name: str) -> int:
-    """Fill docs with content/ and every generated file; return the number of pages written."""
+def stage(
+    catalogue: Catalogue, root: Path, docs: Path, site: Site, site_name: str, bodies: Path | None = None
+) -> int:
+    """Fill docs with content/ and every generated file; return the number of pages written.
+
+    With a bodies folder, page bodies go there (see PrerenderedBodies); without, into the pages.
+    """
     shutil.copytree(root / "content", docs, dirs_exist_ok=True)
-    pages = PageRenderer(catalogue, site).all_pages()
-    for relative, text in pages.items():
-        target = docs / relative
+    count = 0
+    for page in PageRenderer(catalogue, site).pages():
+        target = docs / page.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        if bodies is None:
+            target.write_text(page.front + page.body, encoding="utf-8")
+        else:
+            target.write_text(page.front, encoding="utf-8")
+            body = bodies / (page.path + ".html")
+            body.parent.mkdir(parents=True, exist_ok=True)
+            body.write_text(page.body, encoding="utf-8")
+        count += 1
     (docs / "positions.json").write_text(
         positions_json(catalogue, site.site_url, site.today), encoding="utf-8"
     )
     (docs / "feed.xml").write_text(atom_feed(catalogue, site.site_url, site_name), encoding="utf-8")
     write_schemas(docs / "schema")
-    return len(pages)
+    return count
 
 
 def build_site(
@@ -55,7 +70,8 @@ def build_site(
     worker_url overrides mkdocs.yml's extra.worker_url, for a worker served at another address.
     """
     with tempfile.TemporaryDirectory(prefix="jianxi-docs-") as staging:
-        docs = Path(staging)
+        docs, bodies = Path(staging) / "docs", Path(staging) / "bodies"
+        docs.mkdir()
         config = load_config(
             config_file=str(root / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(out.resolve()), strict=True
         )
@@ -65,7 +81,8 @@ def build_site(
             today=today or today_in_chongqing(),
         )
         progress("生成页面")
-        count = stage(catalogue, root, docs, site, config["site_name"])
+        count = stage(catalogue, root, docs, site, config["site_name"], bodies)
+        config.plugins["jianxi/bodies"] = PrerenderedBodies(bodies)
         progress("MkDocs 构建")
         mkdocs_build(config)
     return count

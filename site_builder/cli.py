@@ -1,16 +1,29 @@
 """The jianxi command line: thin shells around the model and the build."""
 
 import datetime as dt
+import subprocess
 import sys
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from tqdm import tqdm
 
 from .build import build_site, today_in_chongqing
-from .model.catalogue import SLUG, UNIT_FILE, Catalogue, load_catalogue
+from .model.catalogue import SLUG, SUFFIXES, UNIT_FILE, Catalogue, load_catalogue
+from .model.problem import Problem
+from .model.writer import find_unit_folder, unit_files, write_validated
 from .schema_file import write_schemas
+from .spreadsheet import (
+    EXPORT_NAME,
+    TEMPLATE_NAME,
+    export_workbook,
+    read_import,
+    template_workbook,
+    workbook_bytes,
+)
 
 
 def _report(catalogue: Catalogue) -> None:
@@ -20,7 +33,28 @@ def _report(catalogue: Catalogue) -> None:
         click.echo(f"发现 {len(catalogue.problems)} 处错误。", err=True)
 
 
-@click.group()
+class Commands(click.Group):
+    """The catalogue's commands plus those other packages register as `jianxi.commands` entry points.
+
+    The form worker adds its commands that way, so site_builder never imports it, and Flask,
+    SQLAlchemy and Huey are only imported when one of those commands runs.
+    """
+
+    @staticmethod
+    def _registered() -> dict[str, EntryPoint]:
+        return {point.name: point for point in entry_points(group="jianxi.commands")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(self._registered()))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is None and name in (registered := self._registered()):
+            command = registered[name].load()
+        return command
+
+
+@click.group(cls=Commands)
 @click.option(
     "--root",
     type=click.Path(file_okay=False, exists=True, path_type=Path),
@@ -34,11 +68,44 @@ def main(ctx: click.Context, root: Path) -> None:
     ctx.obj = root
 
 
+def changed_files(root: Path, base: str) -> list[Path]:
+    """Files under positions/ added, copied, modified or renamed since git revision BASE, or untracked.
+
+    Deleted files are left out: there is nothing to validate.
+    """
+    commands = [
+        ["git", "diff", "--name-only", "--relative", "-z", "--diff-filter=ACMR", base, "--", "positions/"],
+        ["git", "ls-files", "--others", "--exclude-standard", "-z", "--", "positions/"],
+    ]
+    names: set[str] = set()
+    for command in commands:
+        result = subprocess.run(command, cwd=root, capture_output=True, text=True, encoding="utf-8")
+        if result.returncode != 0:
+            raise click.ClickException(f"无法与 git 版本 {base} 比较：{result.stderr.strip()}")
+        names.update(name for name in result.stdout.split("\0") if name)
+    paths = (root / name for name in sorted(names))
+    return [p for p in paths if p.suffix.lower() in SUFFIXES and p.is_file()]
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--changed",
+    "base",
+    metavar="BASE",
+    help="Validate only the files under positions/ changed since git revision BASE (for CI).",
+)
 @click.pass_obj
-def validate(root: Path, paths: tuple[Path, ...]) -> None:
+def validate(root: Path, paths: tuple[Path, ...], base: str | None) -> None:
     """Check position and unit files; print every problem as path:line:column: field: message."""
+    if base is not None:
+        if paths:
+            raise click.UsageError("--changed 与 PATH 不能同时使用")
+        paths = tuple(changed_files(root, base))
+        if not paths:
+            click.echo(f"自 {base} 以来 positions/ 中没有改动的文件，无需校验。")
+            return
+        click.echo(f"校验自 {base} 以来改动的 {len(paths)} 个文件。")
     catalogue = load_catalogue(root, list(paths) if paths else None)
     _report(catalogue)
     if catalogue.problems:
@@ -115,3 +182,89 @@ def build(root: Path, out: Path) -> None:
         pages = build_site(catalogue, root, out, progress=next_step)
         bar.update()
     click.echo(f"已生成 {pages} 个页面（{len(catalogue.positions)} 个岗位）到 {out}/")
+
+
+@main.command("xlsx-template")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), default=Path(TEMPLATE_NAME), show_default=True
+)
+def xlsx_template(out: Path) -> None:
+    """Write the blank 岗位征集表 spreadsheet that units fill in."""
+    out.write_bytes(workbook_bytes(template_workbook()))
+    click.echo(f"已写入 {out}")
+
+
+@main.command("export-xlsx")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), default=Path(EXPORT_NAME), show_default=True
+)
+@click.option("--unit", "unit_slug", help="Export only this unit folder (to edit and import again).")
+@click.pass_obj
+def export_xlsx(root: Path, out: Path, unit_slug: str | None) -> None:
+    """Export the catalogue in the 岗位征集表 layout, one position per row with its unit's columns."""
+    paths = None
+    if unit_slug is not None:
+        folder = root / "positions" / unit_slug
+        if not SLUG.fullmatch(unit_slug) or not folder.is_dir():
+            raise click.UsageError(f"找不到单位目录 positions/{unit_slug}")
+        paths = [folder]
+    catalogue = load_catalogue(root, paths)
+    if catalogue.problems:
+        _report(catalogue)
+        click.echo("存在错误，未导出。", err=True)
+        sys.exit(1)
+    out.write_bytes(workbook_bytes(export_workbook(catalogue)))
+    click.echo(f"已导出 {len(catalogue.positions)} 个岗位到 {out}")
+
+
+@main.command("import-xlsx")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--unit", "unit_slug", help="Unit folder to write into (default: found by credit code).")
+@click.pass_obj
+def import_xlsx(root: Path, file: Path, unit_slug: str | None) -> None:
+    """Import a filled-in 岗位征集表 into positions/; on any problem write nothing."""
+    if unit_slug is not None and not SLUG.fullmatch(unit_slug):
+        raise click.UsageError("单位目录名只能用小写英文字母、数字和连字符（-）")
+    result = read_import(file.read_bytes(), file.name, today=today_in_chongqing())
+    if result.problems or result.unit is None:
+        _refuse(result.problems)
+    unit = result.unit
+    existing = find_unit_folder(root, unit.credit_code)
+    if existing is not None and unit_slug is not None and existing != unit_slug:
+        raise click.UsageError(f"统一社会信用代码 {unit.credit_code} 已属于单位目录 positions/{existing}")
+    folder = unit_slug or existing or f"unit-{unit.credit_code.lower()}"
+    if existing is None and (root / "positions" / folder / UNIT_FILE).exists():
+        raise click.UsageError(f"单位目录 positions/{folder} 已属于另一家单位（统一社会信用代码不同）")
+    positions = []
+    for position_id, position in zip(result.position_ids, result.positions, strict=True):
+        # A row exported from this very folder replaces its file; any other row is a new position.
+        slug = None
+        if position_id and position_id.split("/")[0] == folder:
+            slug = position_id.split("/")[1]
+        positions.append((slug, position))
+    files = unit_files(root, folder, unit, positions)
+    # A row exported and imported again unchanged leaves its file alone.
+    files = {
+        relative: text
+        for relative, text in files.items()
+        if not (root / relative).is_file() or (root / relative).read_text(encoding="utf-8") != text
+    }
+    problems = write_validated(root, files)
+    if problems:
+        _refuse(problems)
+    unit_path = f"positions/{folder}/{UNIT_FILE}"
+    if unit_path not in files:
+        click.echo(f"单位信息未变，保留 {unit_path}")
+    for relative in files:
+        click.echo(f"已写入 {relative}")
+    written = len(files) - (unit_path in files)
+    click.echo(
+        f"导入完成：{unit.name}，{len(positions)} 个岗位（{written} 个新增或修改），在 positions/{folder}/。"
+    )
+
+
+def _refuse(problems: list[Problem]) -> NoReturn:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    click.echo(f"发现 {len(problems)} 处错误，未写入任何文件。", err=True)
+    sys.exit(1)

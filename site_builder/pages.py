@@ -9,7 +9,7 @@ Pages are plain files, so the build needs no MkDocs plugin API.
 import datetime as dt
 import json
 import posixpath
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -32,6 +32,15 @@ from .model.vocab import (
 
 STATE_LABELS = {"open": "招募中", "expired": "已截止", "closed": "已关闭", "filled": "已招满"}
 SIMILAR_LIMIT = 6
+
+
+@dataclass(frozen=True)
+class GeneratedPage:
+    """A page's path in the docs folder, its front matter and its finished HTML body."""
+
+    path: str
+    front: str
+    body: str
 
 
 @dataclass(frozen=True)
@@ -106,7 +115,8 @@ def _environment() -> Environment:
 
 def _front_matter(title: str, description: str, **extra: object) -> str:
     meta = {"title": str(escape(title)), "description": str(escape(description)), **extra}
-    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n"
+    text = yaml.dump(meta, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False)
+    return "---\n" + text + "---\n\n"
 
 
 def _json_script(data: object) -> str:
@@ -169,42 +179,72 @@ def _sort_key(site: Site) -> Callable[[PositionEntry], tuple]:
 
 
 class PageRenderer:
-    """Renders every generated page of a validated catalogue."""
+    """Renders every generated page of a validated catalogue.
+
+    Everything a page needs from other positions (states, groups, similar positions) is indexed
+    once here, so rendering stays linear in the number of positions.
+    """
 
     def __init__(self, catalogue: Catalogue, site: Site) -> None:
         self.catalogue = catalogue
         self.site = site
         self.env = _environment()
         self.positions = sorted(catalogue.positions, key=_sort_key(site))
+        self.states = {e.id: e.position.state(site.today) for e in self.positions}
+        self.by_unit: dict[str, list[PositionEntry]] = {slug: [] for slug in catalogue.units}
+        self.groups: dict[str, dict[str, list[PositionEntry]]] = {
+            "types": {v: [] for v in POSITION_TYPES},
+            "tracks": {v: [] for v in TRACKS},
+            "districts": {},
+            "tags": {},
+        }
+        for e in self.positions:
+            p = e.position
+            self.by_unit[e.unit_slug].append(e)
+            self.groups["types"][p.type].append(e)
+            self.groups["tracks"][p.track].append(e)
+            self.groups["districts"].setdefault(p.workplace.district, []).append(e)
+            for tag in p.tags:
+                self.groups["tags"].setdefault(tag, []).append(e)
+        self._rank = {e.id: i for i, e in enumerate(self.positions)}
 
-    def _render(self, template: str, path: str, front: str, **context: object) -> str:
+    def _render(self, template: str, path: str, front: str, **context: object) -> GeneratedPage:
         body = self.env.get_template(template).render(
             link=lambda target: relative_link(path, target),
             today=self.site.today,
             **context,
         )
-        return front + body
+        return GeneratedPage(path, front, body)
 
     def state(self, entry: PositionEntry) -> str:
-        return entry.position.state(self.site.today)
+        return self.states[entry.id]
 
     def count_open(self, entries: Iterable[PositionEntry]) -> int:
-        return sum(1 for e in entries if self.state(e) == "open")
+        return sum(1 for e in entries if self.states[e.id] == "open")
 
     def apply_url(self, entry: PositionEntry) -> str:
         return f"{self.site.worker_url.rstrip('/')}/apply?{urlencode({'position': entry.id})}"
 
-    def position(self, entry: PositionEntry) -> tuple[str, str]:
+    def similar(self, entry: PositionEntry) -> list[PositionEntry]:
+        """Open positions of the same type or district, in catalogue order."""
+        p = entry.position
+        candidates: dict[str, PositionEntry] = {}
+        for group in (self.groups["types"][p.type], self.groups["districts"][p.workplace.district]):
+            found = 0
+            for other in group:
+                if self.states[other.id] != "open":
+                    break
+                if other.id != entry.id:
+                    candidates[other.id] = other
+                    found += 1
+                    if found == SIMILAR_LIMIT:
+                        break
+        return sorted(candidates.values(), key=lambda e: self._rank[e.id])[:SIMILAR_LIMIT]
+
+    def position(self, entry: PositionEntry) -> GeneratedPage:
         path = position_page(entry)
         unit = self.catalogue.units[entry.unit_slug]
         p = entry.position
-        similar = [
-            other
-            for other in self.positions
-            if other.id != entry.id
-            and self.state(other) == "open"
-            and (other.position.type == p.type or other.position.workplace.district == p.workplace.district)
-        ][:SIMILAR_LIMIT]
         url = self.site.site_url.rstrip("/") + "/" + page_url(path)
         front = _front_matter(
             f"{p.title} - {unit.unit.name}",
@@ -212,7 +252,7 @@ class PageRenderer:
             jsonld=_json_script(job_posting(entry, unit, url)),
             og_type="article",
         )
-        page = self._render(
+        return self._render(
             "position.html",
             path,
             front,
@@ -221,95 +261,78 @@ class PageRenderer:
             unit=unit,
             state=self.state(entry),
             apply_url=self.apply_url(entry),
-            similar=similar,
+            similar=self.similar(entry),
             state_of=self.state,
         )
-        return path, page
 
     def listing(
-        self, path: str, title: str, intro: str, entries: Iterable[PositionEntry], filters: bool = False
-    ) -> tuple[str, str]:
-        rows = list(entries)
-        open_count = self.count_open(rows)
-        front = _front_matter(title, f"{title}：共 {len(rows)} 个岗位，其中 {open_count} 个正在招募。")
-        page = self._render(
+        self, path: str, title: str, intro: str, entries: list[PositionEntry], filters: bool = False
+    ) -> GeneratedPage:
+        """The all-positions table (with filters) or a compact list for one type, track, district or tag.
+
+        Listing pages repeat what position pages say, so they stay out of the search index.
+        """
+        open_count = self.count_open(entries)
+        front = _front_matter(
+            title,
+            f"{title}：共 {len(entries)} 个岗位，其中 {open_count} 个正在招募。",
+            search={"exclude": True},
+        )
+        return self._render(
             "listing.html",
             path,
             front,
             title=title,
             intro=intro,
-            entries=rows,
+            entries=entries,
             open_count=open_count,
             units=self.catalogue.units,
             state_of=self.state,
             filters=filters,
         )
-        return path, page
 
-    def unit(self, slug: str) -> tuple[str, str]:
+    def unit(self, slug: str) -> GeneratedPage:
         path = unit_page(slug)
         unit = self.catalogue.units[slug]
-        entries = [e for e in self.positions if e.unit_slug == slug]
         front = _front_matter(unit.unit.name, f"{unit.unit.name}提供的见习岗位")
-        page = self._render(
-            "unit.html", path, front, unit=unit, u=unit.unit, entries=entries, state_of=self.state
+        return self._render(
+            "unit.html", path, front, unit=unit, u=unit.unit, entries=self.by_unit[slug], state_of=self.state
         )
-        return path, page
 
-    def units_index(self) -> tuple[str, str]:
+    def units_index(self) -> GeneratedPage:
         path = "units/index.md"
         units = sorted(self.catalogue.units.values(), key=lambda u: (u.unit.category, u.slug))
-        counts = {
-            slug: self.count_open(e for e in self.positions if e.unit_slug == slug)
-            for slug in self.catalogue.units
-        }
-        front = _front_matter("设岗单位", "参与重庆市大学生科技见习计划的设岗单位")
-        return path, self._render("units.html", path, front, units=units, open_counts=counts)
+        counts = {slug: self.count_open(entries) for slug, entries in self.by_unit.items()}
+        front = _front_matter("设岗单位", "参与重庆市大学生科技见习计划的设岗单位", search={"exclude": True})
+        return self._render("units.html", path, front, units=units, open_counts=counts)
 
-    def browse(self, groups: dict[str, dict[str, list[PositionEntry]]]) -> tuple[str, str]:
+    def browse(self) -> GeneratedPage:
         path = "browse.md"
         front = _front_matter("分类浏览", "按岗位类型、岗位性质、区县和产业领域浏览见习岗位")
-        return path, self._render("browse.html", path, front, groups=groups, count_open=self.count_open)
+        return self._render("browse.html", path, front, groups=self.groups, count_open=self.count_open)
 
-    def all_pages(self) -> dict[str, str]:
-        """Every generated page, keyed by its path inside the docs folder."""
-        pages = dict(self.position(e) for e in self.positions)
-        pages.update(self.unit(slug) for slug in self.catalogue.units)
-        pages.update([self.units_index()])
-        pages.update(
-            [
-                self.listing(
-                    "positions/index.md",
-                    "全部岗位",
-                    "可按类型、性质、区县、学历和专业筛选；正在招募的岗位排在前面，"
-                    "已截止、已关闭和已招满的岗位列在后面。",
-                    self.positions,
-                    filters=True,
-                )
-            ]
+    def pages(self) -> Iterator[GeneratedPage]:
+        """Every generated page with its path inside the docs folder, one at a time."""
+        for entry in self.positions:
+            yield self.position(entry)
+        for slug in self.catalogue.units:
+            yield self.unit(slug)
+        yield self.units_index()
+        yield self.listing(
+            "positions/index.md",
+            "全部岗位",
+            "可按类型、性质、区县、学历和专业筛选；正在招募的岗位排在前面，已截止、已关闭和已招满的岗位列在后面。",
+            self.positions,
+            filters=True,
         )
-        groups: dict[str, dict[str, list[PositionEntry]]] = {
-            "types": {v: [] for v in POSITION_TYPES},
-            "tracks": {v: [] for v in TRACKS},
-            "districts": {},
-            "tags": {},
-        }
-        for e in self.positions:
-            p = e.position
-            groups["types"][p.type].append(e)
-            groups["tracks"][p.track].append(e)
-            groups["districts"].setdefault(p.workplace.district, []).append(e)
-            for tag in p.tags:
-                groups["tags"].setdefault(tag, []).append(e)
         intros = {
             "types": lambda v: f"{v}：{TYPE_SUMMARIES[v]}",
             "tracks": lambda v: f"{v}岗位{TRACK_SUMMARIES[v]}",
             "districts": lambda v: f"工作地点在{v}的见习岗位。",
             "tags": lambda v: f"与“{v}”领域相关的见习岗位。",
         }
-        for kind, values in groups.items():
+        for kind, values in self.groups.items():
             for value, entries in values.items():
                 title = f"{value}岗位" if kind != "districts" else f"{value}的岗位"
-                pages.update([self.listing(listing_page(kind, value), title, intros[kind](value), entries)])
-        pages.update([self.browse(groups)])
-        return pages
+                yield self.listing(listing_page(kind, value), title, intros[kind](value), entries)
+        yield self.browse()

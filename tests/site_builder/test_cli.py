@@ -1,12 +1,16 @@
 """The jianxi command line, as a clerk and CI run it."""
 
+import shutil
+import subprocess
 from pathlib import Path
 
 from click.testing import CliRunner
+from openpyxl import load_workbook
 
 from site_builder.cli import main
 from site_builder.schema_file import SCHEMAS, schema_text
 from tests.conftest import DATA, ROOT, make_project
+from tests.site_builder.test_spreadsheet import POSITION, UNIT, fill
 
 
 def run(*args: str):
@@ -92,3 +96,122 @@ def test_committed_json_schema_is_current(tmp_path: Path) -> None:
     result = run("--root", str(tmp_path), "schema")
     assert result.exit_code == 0
     assert sorted(p.name for p in (tmp_path / "schema").iterdir()) == sorted(SCHEMAS)
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_xlsx_template_is_written(tmp_path: Path) -> None:
+    out = tmp_path / "征集表.xlsx"
+    result = run("xlsx-template", "--out", str(out))
+    assert result.exit_code == 0
+    assert load_workbook(out).sheetnames == ["单位信息", "岗位", "选项"]
+
+
+def test_import_xlsx_writes_a_new_unit_that_validates(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "p", DATA / "valid" / "positions")
+    unit = {**UNIT, "单位名称": "重庆示例汽车零部件有限公司科学技术协会（示例）",
+            "统一社会信用代码": "91500112MA5U00001H", "单位类别": "企业科协"}  # fmt: skip
+    second = {**POSITION, "岗位名称": "科普讲解助理（示例）", "岗位类型": "科普助理"}
+    workbook = tmp_path / "岗位征集表.xlsx"
+    workbook.write_bytes(fill(unit, [POSITION, second]))
+    result = run("--root", str(project), "import-xlsx", str(workbook))
+    assert result.exit_code == 0, result.stderr
+    folder = project / "positions" / "unit-91500112ma5u00001h"
+    assert sorted(p.name for p in folder.iterdir()) == ["academic-1.yaml", "outreach-1.yaml", "unit.yaml"]
+    assert "已写入 positions/unit-91500112ma5u00001h/outreach-1.yaml" in result.stdout
+    text = (folder / "outreach-1.yaml").read_text(encoding="utf-8")
+    assert text.startswith("# yaml-language-server: $schema=../../schema/position.schema.json\n")
+    assert "title: 科普讲解助理（示例）\n" in text
+    validated = run("--root", str(project), "validate")
+    assert validated.exit_code == 0, validated.stderr
+    assert "2 家单位，3 个岗位" in validated.stdout
+
+
+def test_export_edit_import_updates_the_same_files(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "p")
+    exported = tmp_path / "导出.xlsx"
+    result = run("--root", str(project), "export-xlsx", "--unit", "shili-biopharma", "--out", str(exported))
+    assert result.exit_code == 0, result.stderr
+    before = _files(project / "positions")
+    workbook = load_workbook(exported)
+    sheet = workbook["岗位"]
+    headers = [c.value for c in sheet[1]]
+    ids = [sheet.cell(row, 1).value for row in range(2, sheet.max_row + 1)]
+    edited = ids.index("shili-biopharma/lab-experience") + 2
+    sheet.cell(edited, headers.index("招收人数") + 1).value = 1
+    workbook.save(exported)
+    result = run("--root", str(project), "import-xlsx", str(exported))
+    assert result.exit_code == 0, result.stderr
+    assert "单位信息未变" in result.stdout
+    after = _files(project / "positions")
+    assert sorted(after) == sorted(before)
+    changed = [name for name in after if after[name] != before[name]]
+    assert changed == ["shili-biopharma/lab-experience.yaml"]
+    assert "\nheadcount: 1\n" in after["shili-biopharma/lab-experience.yaml"].decode("utf-8")
+    assert run("--root", str(project), "validate").exit_code == 0
+
+
+def test_import_of_a_broken_workbook_writes_nothing(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "p", DATA / "valid" / "positions")
+    before = _files(project)
+    rows = [{**POSITION, "岗位类型": "助理"}, POSITION, {**POSITION, "每月生活费（元）": "2600元"},
+            {**POSITION, "最低学历": "高中"}]  # fmt: skip
+    workbook = tmp_path / "征集表.xlsx"
+    workbook.write_bytes(fill(UNIT, rows))
+    result = run("--root", str(project), "import-xlsx", str(workbook))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "征集表.xlsx:岗位:第2行:B列（岗位类型）: "
+        "应为以下之一：学术助理、科普助理、编辑助理、科创助理、国际助理",
+        "征集表.xlsx:岗位:第4行:Q列（每月生活费（元））: 应填写整数（不要带单位、逗号或小数点）",
+        "征集表.xlsx:岗位:第5行:N列（最低学历）: 应为以下之一：专科、本科、硕士、博士",
+        "发现 3 处错误，未写入任何文件。",
+    ]
+    assert _files(project) == before
+
+
+def _git(project: Path, *args: str) -> None:
+    identity = ["-c", "user.name=jianxi test", "-c", "user.email=test@example.com"]
+    subprocess.run(["git", *identity, *args], cwd=project, check=True, capture_output=True)
+
+
+def test_validate_changed_checks_only_what_changed(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "p", DATA / "valid" / "positions")
+    # An invalid folder nobody touches: CI for someone else's pull request must not report it.
+    shutil.copytree(DATA / "invalid" / "position-type" / "demo", project / "positions" / "old-unit")
+    _git(project, "init", "-q")
+    _git(project, "add", "-A")
+    _git(project, "commit", "-q", "-m", "base")
+
+    result = run("--root", str(project), "validate", "--changed", "HEAD")
+    assert result.exit_code == 0
+    assert "没有改动的文件" in result.stdout
+
+    position = project / "positions" / "demo-society" / "academic-assistant.yaml"
+    position.write_text(position.read_text(encoding="utf-8").replace("headcount: 2", "headcount: 0"), "utf-8")
+    (project / "positions" / "old-unit" / "unit.yaml").unlink()  # deleted files are ignored
+    result = run("--root", str(project), "validate", "--changed", "HEAD")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "positions/demo-society/academic-assistant.yaml:8:1: headcount: 不能小于 1",
+        "发现 1 处错误。",
+    ]
+
+    position.write_text(position.read_text(encoding="utf-8").replace("headcount: 0", "headcount: 2"), "utf-8")
+    shutil.copy(position, position.with_name("second.yaml"))  # new, not yet committed
+    result = run("--root", str(project), "validate", "--changed", "HEAD")
+    assert result.exit_code == 0, result.stderr
+    # The restored file equals HEAD again; the new file and its unit are checked.
+    assert "改动的 1 个文件" in result.stdout and "1 家单位，1 个岗位" in result.stdout
+
+
+def test_validate_changed_names_a_bad_revision(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "p", DATA / "valid" / "positions")
+    _git(project, "init", "-q")
+    result = CliRunner().invoke(main, ["--root", str(project), "validate", "--changed", "no-such-rev"])
+    assert result.exit_code == 1
+    assert "无法与 git 版本 no-such-rev 比较" in result.output
+    result = CliRunner().invoke(main, ["--root", str(project), "validate", "--changed", "HEAD", str(project)])
+    assert result.exit_code == 2
