@@ -10,13 +10,14 @@ from site_builder.build import today_in_chongqing
 from . import auth, config, db, errors, queue
 from .catalogue import PositionSource
 from .limits import limiter
+from .models import utcnow
 
 csrf = CSRFProtect()
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then the environment, then test_config."""
-    settings = config.load()
+    settings = config.load() | (test_config or {})
     app = Flask(__name__, instance_path=str(settings["INSTANCE_PATH"]))
     app.config.update(
         MAX_CONTENT_LENGTH=256 * 1024,
@@ -27,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         OUTBOX_CLAIM_TIMEOUT=300,
         CLOCK=today_in_chongqing,
+        UTCNOW=utcnow,
         RATELIMIT_HEADERS_ENABLED=True,
     )
     app.config.update(settings)

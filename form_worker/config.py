@@ -22,6 +22,9 @@ SETTINGS = (
     "SITE_DIR",
     "RATELIMIT_STORAGE_URI",
     "RATELIMIT_POST",
+    "OUTBOX_CLAIM_TIMEOUT",
+    "PUBLISH_AUTHOR",
+    "REBUILD_INTERVAL",
 )
 
 
@@ -48,7 +51,11 @@ def load(environ: Mapping[str, str] = os.environ) -> dict[str, object]:
         "CATALOGUE_URL": env.get("CATALOGUE_URL", "http://127.0.0.1:8000/"),
         "PROGRAMME_YEAR": int(env.get("PROGRAMME_YEAR", "2026")),
         "POSITIONS_ROOT": str(Path(env.get("POSITIONS_ROOT", ".")).resolve()),
-        "SITE_DIR": str(Path(env.get("SITE_DIR", "site")).resolve()),
+        # Not resolved: SITE_DIR is a symlink that publishing switches to each new build.
+        "SITE_DIR": os.path.abspath(env.get("SITE_DIR", "site")),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_POST": env.get("RATELIMIT_POST", "20 per minute"),
+        "OUTBOX_CLAIM_TIMEOUT": int(env.get("OUTBOX_CLAIM_TIMEOUT", "300")),
+        "PUBLISH_AUTHOR": env.get("PUBLISH_AUTHOR", "jianxi <jianxi@localhost>"),
+        "REBUILD_INTERVAL": int(env.get("REBUILD_INTERVAL", "60")),
     }

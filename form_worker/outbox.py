@@ -54,7 +54,7 @@ def deliver(session: Session, outbox_id: int, sender: Sender, mail_from: str, no
     """Claim, send and record one row; safe to call twice or concurrently for the same row."""
     claimed = session.execute(
         update(Outbox)
-        .where(Outbox.id == outbox_id, Outbox.status == "pending")
+        .where(Outbox.id == outbox_id, Outbox.status == "pending", Outbox.next_attempt_at <= now)
         .values(status="sending", claimed_at=now, attempts=Outbox.attempts + 1)
     ).rowcount
     session.commit()
@@ -98,7 +98,7 @@ def due(session: Session, now: dt.datetime, claim_timeout: int) -> list[int]:
     session.execute(
         update(Outbox)
         .where(Outbox.status == "sending", Outbox.claimed_at < stale)
-        .values(status="pending", next_attempt_at=now)
+        .values(status="pending", next_attempt_at=stale)
     )
     session.commit()
     query = select(Outbox.id).where(Outbox.status == "pending", Outbox.next_attempt_at <= stale)

@@ -13,13 +13,26 @@ from huey.storage import RedisStorage, SqliteStorage
 from . import config
 
 
+class SqliteQueueStorage(SqliteStorage):
+    """SqliteHuey's storage with WAL and synchronous=NORMAL, like the application database.
+
+    SQLite's default (FULL) waits for the disk on every enqueue; with WAL, NORMAL can lose only the
+    last writes on power loss, and the outbox rows plus the sweeper recover those.
+    """
+
+    def _create_connection(self):
+        connection = super()._create_connection()
+        connection.execute("PRAGMA synchronous=NORMAL")
+        return connection
+
+
 def storage_for(url: str) -> tuple[type, dict[str, object]]:
     """The Huey storage class and its arguments for a sqlite:///path or redis:// URL."""
     scheme = urlsplit(url).scheme
     if scheme == "sqlite":
         path = Path(url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
-        return SqliteStorage, {"filename": str(path)}
+        return SqliteQueueStorage, {"filename": str(path)}
     if scheme in ("redis", "rediss"):
         return RedisStorage, {"url": url}
     raise ValueError(f"HUEY_URL must start with sqlite:/// or redis://, not {url!r}")
@@ -34,7 +47,8 @@ def use(url: str, name: str = "jianxi") -> None:
 
 def _initial() -> Huey:
     storage_class, kwargs = storage_for(str(config.load()["HUEY_URL"]))
-    return Huey("jianxi", storage_class=storage_class, **kwargs)
+    # Nothing reads task results; storing them would cost a write per task.
+    return Huey("jianxi", results=False, storage_class=storage_class, **kwargs)
 
 
 huey = _initial()

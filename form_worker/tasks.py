@@ -6,21 +6,23 @@ and `sweep` re-queues whatever is left: pending emails and applications never ch
 
 import datetime as dt
 import logging
+import threading
 from contextlib import contextmanager
 
 from flask import Flask, current_app, has_app_context
 from huey import crontab
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from . import applications, outbox
 from .db import sessions
 from .eligibility import choice_problem, status_problem
 from .mail import sender_from_url
-from .models import Application, utcnow
+from .models import Application, Outbox, utcnow
 from .queue import huey
 
 logger = logging.getLogger(__name__)
 _worker_app: Flask | None = None
+_worker_app_lock = threading.Lock()
 
 
 @contextmanager
@@ -30,10 +32,11 @@ def app_context():
     if has_app_context():
         yield current_app._get_current_object()
         return
-    if _worker_app is None:
-        from . import create_app
+    with _worker_app_lock:
+        if _worker_app is None:
+            from . import create_app
 
-        _worker_app = create_app()
+            _worker_app = create_app()
     with _worker_app.app_context():
         yield _worker_app
 
@@ -53,7 +56,7 @@ def enqueue_new_application(application_id: int) -> None:
 def send_email(outbox_id: int) -> str:
     with app_context() as app, sessions(app)() as session:
         result = outbox.deliver(
-            session, outbox_id, sender_from_url(app.config["MAIL_URL"]), app.config["MAIL_FROM"], utcnow()
+            session, outbox_id, sender_from_url(app.config["MAIL_URL"]), app.config["MAIL_FROM"], app.config["UTCNOW"]()
         )
     if result.status == "retry":
         send_email.schedule((outbox_id,), delay=result.retry_in)
@@ -88,9 +91,22 @@ def check_application(application_id: int) -> str:
             application.flag = "；".join(problems)
             session.commit()
             return "flagged"
-        applications.move(session, application, "checked", "系统", "", app.config["MAIL_FROM"])
+        # Claimed like an outbox row: of two runs at once only one moves it and queues the email.
+        claimed = session.execute(
+            update(Application)
+            .where(Application.id == application_id, Application.state == "submitted")
+            .values(state="checked")
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not claimed:
+            session.rollback()
+            return "skipped"
+        transition = applications.move(session, application, "checked", "系统", "", app.config["MAIL_FROM"])
         session.commit()
-        ids = applications.pending_emails(session, application_id)
+        # Only the email this check caused: the earlier ones were queued with the application.
+        ids = list(
+            session.scalars(select(Outbox.id).where(Outbox.key == f"state:{application_id}:{transition.id}"))
+        )
     for outbox_id in ids:
         send_email(outbox_id)
     return "checked"
@@ -105,7 +121,7 @@ def _sweep_on_start() -> None:
 def sweep() -> int:
     """Re-queue emails left pending or orphaned and applications never checked."""
     with app_context() as app, sessions(app)() as session:
-        now = utcnow()
+        now = app.config["UTCNOW"]()
         ids = outbox.due(session, now, app.config["OUTBOX_CLAIM_TIMEOUT"])
         stale = now - dt.timedelta(seconds=app.config["OUTBOX_CLAIM_TIMEOUT"])
         unchecked = list(
@@ -124,3 +140,5 @@ def sweep() -> int:
     if ids or unchecked:
         logger.info("sweep re-queued %s emails and %s applications", len(ids), len(unchecked))
     return len(ids)
+
+

@@ -1,0 +1,150 @@
+"""/status: the right reference and contact show the state and its history; anything else gets one
+neutral answer that tells nothing about who applied."""
+
+import re
+
+import pytest
+from markupsafe import escape
+
+from tests.form_worker.conftest import csrf_token, drain
+
+NEUTRAL = "没有查到与这组信息对应的报名。请核对报名编号，并使用报名时填写的手机号或邮箱。"
+
+
+def ask(client, **answers: str):
+    token = csrf_token(client.get("/status").text)
+    return client.post("/status", data=answers | {"csrf_token": token})
+
+
+def answer_section(page: str) -> str:
+    """What the page says back: everything between the heading and the form."""
+    return re.search(r"<h1>查询报名进度</h1>(.*?)<form ", page, re.S).group(1)
+
+
+def field_block(page: str, name: str) -> str:
+    for match in re.finditer(r'<div class="field[^"]*">(.*?)</div>', page, re.S):
+        if f'name="{name}"' in match.group(1):
+            return match.group(1)
+    raise AssertionError(f"no field {name!r} on the page")
+
+
+@pytest.mark.parametrize(
+    "contact",
+    ["chen@example.com", "13800001234", "  CHEN@Example.com ", " 13800001234"],
+    ids=["email", "phone", "email-other-case", "phone-with-space"],
+)
+def test_reference_and_contact_show_state_and_history(app, applicant, client, contact) -> None:
+    reference = applicant.submit()
+    drain(app)
+    response = ask(client, reference=reference, contact=contact)
+    assert response.status_code == 200
+    section = answer_section(response.text)
+    assert f"<h2>报名编号 {reference}</h2>" in section
+    assert "当前状态：<strong>已通过初步核验，等待高校遴选推荐</strong>" in section
+    history = re.findall(r"</time> ([^<]+)</li>", section)
+    assert history == ["已提交", "已通过初步核验，等待高校遴选推荐"]
+    assert NEUTRAL not in section
+
+
+def test_reference_is_read_loosely(app, applicant, client) -> None:
+    reference = applicant.submit()
+    response = ask(client, reference=f" {reference.lower()} ", contact="13800001234")
+    assert "当前状态：<strong>已提交</strong>" in response.text
+
+
+def test_status_before_the_check_is_submitted(applicant, client) -> None:
+    reference = applicant.submit()
+    section = answer_section(ask(client, reference=reference, contact="chen@example.com").text)
+    assert "当前状态：<strong>已提交</strong>" in section
+    assert re.findall(r"</time> ([^<]+)</li>", section) == ["已提交"]
+
+
+def test_every_mismatch_gets_the_same_neutral_answer(app, applicant, client) -> None:
+    mine = applicant.submit()
+    theirs = applicant.submit(phone="13900005678", email="other@example.com")
+    drain(app)
+    answers = {
+        "wrong-email": ask(client, reference=mine, contact="nobody@example.com"),
+        "wrong-phone": ask(client, reference=mine, contact="13999999999"),
+        "wrong-reference": ask(client, reference="JX2026-999999", contact="chen@example.com"),
+        "garbage-reference": ask(client, reference="<b>x</b>", contact="chen@example.com"),
+        "their-reference-my-email": ask(client, reference=theirs, contact="chen@example.com"),
+        "their-reference-my-phone": ask(client, reference=theirs, contact="13800001234"),
+    }
+    sections = {name: answer_section(r.text) for name, r in answers.items()}
+    assert {r.status_code for r in answers.values()} == {200}
+    assert len(set(sections.values())) == 1
+    assert sections["wrong-email"].strip() == f'<p class="notice" role="status">{NEUTRAL}</p>'
+    for response in answers.values():
+        assert mine not in answer_section(response.text)
+        assert "当前状态" not in response.text
+        assert 'class="error-summary"' not in response.text
+
+
+def test_neutral_answer_keeps_what_was_typed(client) -> None:
+    contact = 'a"<b>@example.com'
+    response = ask(client, reference="JX2026-000042", contact=contact)
+    assert 'value="JX2026-000042"' in field_block(response.text, "reference")
+    assert f'value="{escape(contact)}"' in field_block(response.text, "contact")
+
+
+@pytest.mark.parametrize(
+    ("answers", "missing"),
+    [
+        ({"reference": "", "contact": ""}, ["reference", "contact"]),
+        ({"reference": "JX2026-000001", "contact": "  "}, ["contact"]),
+        ({"reference": "", "contact": "chen@example.com"}, ["reference"]),
+    ],
+    ids=["both", "contact", "reference"],
+)
+def test_missing_answers_are_named_beside_their_fields(client, answers, missing) -> None:
+    response = ask(client, **answers)
+    assert response.status_code == 422
+    page = response.text
+    messages = {"reference": "请填写报名编号", "contact": "请填写手机号或邮箱"}
+    summary = re.search(r'<div class="error-summary".*?</div>', page, re.S).group(0)
+    for name in ("reference", "contact"):
+        error = f'<p class="error" id="{name}-error">{messages[name]}</p>'
+        if name in missing:
+            assert error in field_block(page, name)
+            assert f'<a href="#{name}">' in summary
+            assert messages[name] in summary
+        else:
+            assert error not in page
+            assert f'value="{answers[name]}"' in field_block(page, name)
+    assert NEUTRAL not in page
+
+
+def test_reference_too_long_is_refused_beside_the_field(client) -> None:
+    response = ask(client, reference="JX" * 11, contact="chen@example.com")
+    assert response.status_code == 422
+    assert 'id="reference-error"' in field_block(response.text, "reference")
+
+
+def test_stale_token_asks_again_with_the_answers_kept(client) -> None:
+    client.get("/status")
+    response = client.post("/status", data={"reference": "JX2026-000001", "contact": "13800001234"})
+    assert response.status_code == 400
+    assert "页面停留时间过长，请再查询一次。" in response.text
+    assert 'value="JX2026-000001"' in field_block(response.text, "reference")
+    assert 'value="13800001234"' in field_block(response.text, "contact")
+    again = client.post(
+        "/status",
+        data={
+            "reference": "JX2026-000001",
+            "contact": "13800001234",
+            "csrf_token": csrf_token(response.text),
+        },
+    )
+    assert again.status_code == 200
+    assert NEUTRAL in again.text
+
+
+def test_control_characters_in_the_lookup_are_dropped(applicant, client) -> None:
+    reference = applicant.submit()
+    found = ask(client, reference=reference.replace("-", "-\x00"), contact="1380000\x071234")
+    assert found.status_code == 200
+    assert "当前状态：<strong>已提交</strong>" in found.text
+    empty = ask(client, reference="\x00", contact="13800001234")
+    assert empty.status_code == 422
+    assert '<p class="error" id="reference-error">请填写报名编号</p>' in field_block(empty.text, "reference")
