@@ -43,10 +43,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     app.extensions["jianxi.positions"] = PositionSource(Path(app.config["POSITIONS_ROOT"]))
 
-    from . import apply, site, staff, status
+    from . import apply, site, staff, status, submit
 
     app.register_blueprint(apply.bp)
     app.register_blueprint(status.bp)
+    app.register_blueprint(submit.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(site.bp)
     errors.init_app(app)

@@ -6,11 +6,11 @@ Views and tasks call these functions with a session; nothing here sends mail or 
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import outbox
+from . import audit, offers, outbox
 from .catalogue import Offer
 from .models import Application, Choice, Claim, Outbox, Transition
 
@@ -170,3 +170,102 @@ def find_for_status(session: Session, ref: str, contact: str) -> Application | N
     if given and given in (application.phone, application.email.lower()):
         return application
     return None
+
+
+# The programme's order (DESIGN §4); each open state may also end in withdrawn or rejected.
+CHAIN = (
+    "submitted",
+    "checked",
+    "recommended_by_university",
+    "approved_by_city_office",
+    "filed",
+    "offered",
+    "agreement_signed",
+    "active",
+    "completed",
+)
+OPEN_STATES = CHAIN[:-1]
+CLOSED_STATES = ("completed", "withdrawn", "rejected")
+NEEDS_REASON = {"withdrawn", "rejected"}
+ALLOWED: dict[str, tuple[str, ...]] = {state: () for state in CLOSED_STATES}
+ALLOWED.update((state, (CHAIN[i + 1], "withdrawn", "rejected")) for i, state in enumerate(OPEN_STATES))
+# What staff press to reach each state, so buttons name the action rather than the result.
+ACTION_LABELS = {
+    "checked": "通过初步核验",
+    "recommended_by_university": "登记高校推荐",
+    "approved_by_city_office": "市项目办审核通过",
+    "filed": "登记全国备案",
+    "offered": "录用",
+    "agreement_signed": "登记已签协议",
+    "active": "登记已上岗",
+    "completed": "登记见习结束",
+    "withdrawn": "撤回报名",
+    "rejected": "不予通过",
+}
+
+
+class TransitionRefused(Exception):
+    """A transition that may not happen; the message is Chinese and meant for the staff member.
+
+    `conflict` tells a lost race or a full position (retrying the same request will not help) from
+    a request that was incomplete or not allowed in this state.
+    """
+
+    def __init__(self, message: str, conflict: bool = False) -> None:
+        super().__init__(message)
+        self.conflict = conflict
+
+
+def transition(
+    session: Session,
+    application: Application,
+    to_state: str,
+    actor: str,
+    reason: str,
+    mail_from: str,
+    mentor: str | None = None,
+    position_id: str | None = None,
+    offer: Offer | None = None,
+) -> Transition:
+    """Move an application as a staff member, with its email, placement and audit entry.
+
+    The state the caller loaded is the one it acts on: a conditional UPDATE claims the move, so of
+    two staff acting at once only one succeeds and the other gets TransitionRefused. On refusal the
+    session is rolled back; on success the caller commits.
+    """
+    reason = reason.strip()
+    from_state = application.state
+    if to_state not in ALLOWED.get(from_state, ()):
+        raise TransitionRefused(
+            f"报名当前状态为“{STATE_LABELS[from_state]}”，不能改为“{STATE_LABELS.get(to_state, to_state)}”"
+        )
+    if to_state in NEEDS_REASON and not reason:
+        raise TransitionRefused(f"“{ACTION_LABELS[to_state]}”必须填写原因")
+    claimed = session.execute(
+        update(Application)
+        .where(Application.id == application.id, Application.state == from_state)
+        .values(state=to_state)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:
+        session.rollback()
+        current = session.get(Application, application.id)
+        now = STATE_LABELS[current.state] if current is not None else "已不存在"
+        raise TransitionRefused(
+            f"这份报名刚刚已被其他工作人员处理（当前状态：{now}），请刷新页面后再操作", conflict=True
+        )
+    detail: dict[str, object] = {"from": from_state, "to": to_state, "reason": reason}
+    if to_state == "offered":
+        try:
+            placement = offers.place(session, application, position_id or "", mentor or "", offer)
+        except offers.OfferRefused as error:
+            session.rollback()
+            raise TransitionRefused(str(error), conflict=error.conflict) from error
+        reason = "；".join(filter(None, [offers.describe(placement, offer), reason]))
+        detail |= {"position": placement.position_id, "mentor": placement.mentor}
+    if to_state in offers.ENDS_PLACEMENT:
+        offers.end(session, application.id)
+    result = move(session, application, to_state, actor, reason, mail_from)
+    target = application.reference or str(application.id)
+    audit.record(session, actor, "application_transition", target, **detail)
+    return result

@@ -89,6 +89,9 @@ def authenticate(session: Session, username: str, password: str) -> StaffUser | 
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", SESSION_LIFETIME)
+    # Flask's own default is 31 days, so setdefault would never apply: replace that default, keep a
+    # lifetime someone configured.
+    if app.config["PERMANENT_SESSION_LIFETIME"] == Flask.default_config["PERMANENT_SESSION_LIFETIME"]:
+        app.config["PERMANENT_SESSION_LIFETIME"] = SESSION_LIFETIME
     app.config.setdefault("REMEMBER_COOKIE_DURATION", SESSION_LIFETIME)
     login_manager.init_app(app)

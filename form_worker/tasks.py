@@ -17,7 +17,7 @@ from . import applications, outbox
 from .db import sessions
 from .eligibility import choice_problem, status_problem
 from .mail import sender_from_url
-from .models import Application, Outbox, utcnow
+from .models import Application, Outbox
 from .queue import huey
 
 logger = logging.getLogger(__name__)
@@ -56,7 +56,11 @@ def enqueue_new_application(application_id: int) -> None:
 def send_email(outbox_id: int) -> str:
     with app_context() as app, sessions(app)() as session:
         result = outbox.deliver(
-            session, outbox_id, sender_from_url(app.config["MAIL_URL"]), app.config["MAIL_FROM"], app.config["UTCNOW"]()
+            session,
+            outbox_id,
+            sender_from_url(app.config["MAIL_URL"]),
+            app.config["MAIL_FROM"],
+            app.config["UTCNOW"](),
         )
     if result.status == "retry":
         send_email.schedule((outbox_id,), delay=result.retry_in)
@@ -142,3 +146,4 @@ def sweep() -> int:
     return len(ids)
 
 
+from . import publish_tasks  # noqa: E402,F401

@@ -4,4 +4,6 @@ from flask import Blueprint
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-from . import session  # noqa: E402,F401  (login, logout, dashboard)
+# session: login, logout, dashboard; applications: queue and detail; outbox: failed emails;
+# exports: spreadsheets; admin: accounts and the audit log; submissions: position submissions.
+from . import admin, applications, exports, outbox, session, submissions  # noqa: E402,F401

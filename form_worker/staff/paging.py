@@ -1,0 +1,39 @@
+"""Pages of a query for the staff lists, with links that keep the list's filters."""
+
+from dataclasses import dataclass
+
+from flask import request, url_for
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list
+    number: int
+    total: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    def url(self, number: int) -> str:
+        """This list's URL with the same filters, at another page."""
+        args = request.args.to_dict() | {"page": number}
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def page_number() -> int:
+    value = request.args.get("page", "1")
+    return max(1, int(value)) if value.isdigit() else 1
+
+
+def paginate(session: Session, query: Select, size: int = PAGE_SIZE) -> Page:
+    """One page of query's rows (scalars), numbered from the request's ?page=."""
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    number = min(page_number(), max(1, -(-total // size)))
+    items = list(session.scalars(query.limit(size).offset((number - 1) * size)))
+    return Page(items, number, total, size)
