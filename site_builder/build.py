@@ -1,9 +1,9 @@
 """Build the catalogue: validate, stage content/ plus generated pages, run MkDocs on the stage.
 
 Generation is plain Python writing plain files into a staging folder. Each generated page's HTML
-body is written beside the stage and handed to MkDocs by the small PrerenderedBodies plugin; staged
-without a bodies folder, the bodies go into the Markdown files themselves, which any builder that
-reads mkdocs.yml (ProperDocs, Zensical) can build without that plugin, only more slowly.
+body is kept in memory and handed to MkDocs by the small PrerenderedBodies plugin; staged without
+it, the bodies go into the Markdown files themselves, which any builder that reads mkdocs.yml
+(ProperDocs, Zensical) can build without that plugin, only more slowly.
 """
 
 import datetime as dt
@@ -30,11 +30,16 @@ def today_in_chongqing() -> dt.date:
 
 
 def stage(
-    catalogue: Catalogue, root: Path, docs: Path, site: Site, site_name: str, bodies: Path | None = None
+    catalogue: Catalogue,
+    root: Path,
+    docs: Path,
+    site: Site,
+    site_name: str,
+    bodies: dict[str, str] | None = None,
 ) -> int:
     """Fill docs with content/ and every generated file; return the number of pages written.
 
-    With a bodies folder, page bodies go there (see PrerenderedBodies); without, into the pages.
+    Given a bodies dict, page bodies go there by page path (see PrerenderedBodies); else into the pages.
     """
     shutil.copytree(root / "content", docs, dirs_exist_ok=True)
     count = 0
@@ -45,9 +50,7 @@ def stage(
             target.write_text(page.front + page.body, encoding="utf-8")
         else:
             target.write_text(page.front, encoding="utf-8")
-            body = bodies / (page.path + ".html")
-            body.parent.mkdir(parents=True, exist_ok=True)
-            body.write_text(page.body, encoding="utf-8")
+            bodies[page.path] = page.body
         count += 1
     (docs / "positions.json").write_text(
         positions_json(catalogue, site.site_url, site.today), encoding="utf-8"
@@ -70,8 +73,7 @@ def build_site(
     worker_url overrides mkdocs.yml's extra.worker_url, for a worker served at another address.
     """
     with tempfile.TemporaryDirectory(prefix="jianxi-docs-") as staging:
-        docs, bodies = Path(staging) / "docs", Path(staging) / "bodies"
-        docs.mkdir()
+        docs, bodies = Path(staging), {}
         config = load_config(
             config_file=str(root / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(out.resolve()), strict=True
         )
