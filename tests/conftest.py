@@ -2,6 +2,7 @@
 
 import datetime as dt
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,25 @@ def make_project(target: Path, positions: Path | None = None) -> Path:
             shutil.copy(source, target / name)
     shutil.copytree(positions or ROOT / "positions", target / "positions")
     return target
+
+
+def git(repo: Path, *args: str) -> str:
+    """Run git in `repo` as a test identity; return what it printed."""
+    return subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=test", "-c", "user.email=test@example.com", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def make_git_project(target: Path, positions: Path | None = None) -> Path:
+    """make_project as the first commit of a new git working copy, the way publishing finds it."""
+    project = make_project(target, positions)
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "Sample positions")
+    return project
 
 
 @pytest.fixture(scope="session")

@@ -7,79 +7,25 @@ screenshots of the filled form, the check page and the confirmation page.
 """
 
 import json
-import os
 import re
-import socket
-import threading
-import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from email import message_from_bytes, policy
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from aiosmtpd.controller import Controller
 from flask import Flask
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from werkzeug.serving import BaseWSGIServer, make_server
+from playwright.sync_api import Page, expect
 
-from form_worker import create_app, db, queue
 from site_builder.build import build_site
 from site_builder.model.catalogue import Catalogue
+from tests.browser.conftest import PHONE, screenshot, serve_app, served_config
 from tests.conftest import ROOT, TODAY
-from tests.form_worker.conftest import drain
+from tests.form_worker.conftest import Mailbox, SmtpServer, drain, worker_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # the CI container runs as root
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-gpu",
-]
-PHONE = {"width": 390, "height": 844}
 TOUCH_TARGET_PX = 24  # WCAG 2.2 success criterion 2.5.8, the floor for anything a thumb must hit
 RECEIVED_SUBJECT = "报名已收到"
-
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason=f"{CHROMIUM} is missing; .ci/run installs Debian's chromium and fonts-noto-cjk",
-)
-
-
-@dataclass
-class Inbox:
-    """An aiosmtpd handler that keeps every message it accepts, with its envelope recipients."""
-
-    messages: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
-
-    async def handle_DATA(self, server: object, session: object, envelope) -> str:  # noqa: N802
-        message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
-        self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on now (aiosmtpd's Controller cannot take port 0)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    """A local SMTP server and the port it listens on."""
-    handler = Inbox()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
 
 
 @dataclass
@@ -90,59 +36,19 @@ class Worker:
 
 
 @pytest.fixture
-def worker(tmp_path: Path, inbox: tuple[Inbox, int], sample_catalogue: Catalogue) -> Iterator[Worker]:
+def worker(tmp_path: Path, smtp_server: SmtpServer, sample_catalogue: Catalogue) -> Iterator[Worker]:
     """The worker app on a free loopback port, serving a catalogue whose apply buttons point at it."""
-    database_url = f"sqlite:///{tmp_path / 'jianxi.sqlite3'}"
-    db.upgrade(database_url)
-    site = tmp_path / "site"
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "SECRET_KEY": "browser-test",
-            "DATABASE_URL": database_url,
-            "HUEY_URL": f"sqlite:///{tmp_path / 'huey.sqlite3'}",
-            "MAIL_URL": f"smtp://127.0.0.1:{inbox[1]}",
-            "MAIL_FROM": "重庆市大学生科技见习计划 <noreply@jianxi.test>",
-            "POSITIONS_ROOT": str(ROOT),
-            "SITE_DIR": str(site),
-            "CLOCK": lambda: TODAY,
-        }
-    )
-    queue.use(app.config["HUEY_URL"], name=f"jianxi-browser-{uuid.uuid4().hex[:8]}")
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
-    base_url = f"http://127.0.0.1:{server.server_port}"
-    build_site(sample_catalogue, ROOT, site, today=TODAY, worker_url=base_url)
-    thread = threading.Thread(target=server.serve_forever, name="jianxi-worker", daemon=True)
-    thread.start()
-    try:
+    config = served_config(tmp_path, MAIL_URL=smtp_server.url)
+    with worker_app(config) as app, serve_app(app) as base_url:
+        site = Path(config["SITE_DIR"])
+        build_site(sample_catalogue, ROOT, site, today=TODAY, worker_url=base_url)
         yield Worker(app, base_url, site)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-        queue.huey.flush()
-        db.sessions(app).kw["bind"].dispose()
 
 
 @pytest.fixture
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(headless=True, executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture
-def phone(browser: Browser, worker: Worker) -> Iterator[Page]:
+def phone(local_page: Callable[..., Page], worker: Worker) -> Page:
     """A phone-sized page that may talk only to the worker."""
-    context = browser.new_context(viewport=PHONE, locale="zh-CN")
-    context.route(lambda url: not url.startswith(worker.base_url + "/"), lambda route: route.abort())
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+    return local_page(worker.base_url)
 
 
 def open_graduate_position(site: Path) -> dict:
@@ -153,12 +59,6 @@ def open_graduate_position(site: Path) -> dict:
         if position["state"] == "open" and eligible:
             return position
     raise AssertionError("the sample catalogue has no open 科技见习 position for 本科 graduates")
-
-
-def screenshot(page: Page, name: str) -> None:
-    folder = os.environ.get("JIANXI_SCREENSHOTS")
-    if folder:
-        page.screenshot(path=str(Path(folder) / f"jianxi-apply-{name}.png"), full_page=True)
 
 
 def assert_fits_phone(page: Page) -> None:
@@ -174,16 +74,16 @@ def assert_reachable(page: Page, name: str | re.Pattern[str]) -> None:
     assert min(box["width"], box["height"]) >= TOUCH_TARGET_PX, f"{name}: {box}"
 
 
-def received_messages(inbox: Inbox, email: str) -> list[EmailMessage]:
+def received_messages(mailbox: Mailbox, email: str) -> list[EmailMessage]:
     return [
         message
-        for recipients, message in inbox.messages
+        for recipients, message in zip(mailbox.recipients, mailbox.messages, strict=True)
         if recipients == [email] and str(message["Subject"]).startswith(RECEIVED_SUBJECT)
     ]
 
 
 def test_student_applies_on_a_phone_and_gets_reference_by_email(
-    worker: Worker, inbox: tuple[Inbox, int], phone: Page
+    worker: Worker, smtp_server: SmtpServer, phone: Page
 ) -> None:
     position = open_graduate_position(worker.site)
     email = "xiaoming.browser@example.com"
@@ -209,7 +109,7 @@ def test_student_applies_on_a_phone_and_gets_reference_by_email(
     page.get_by_label("我已阅读并同意《个人信息处理说明》").check()
     assert_fits_phone(page)
     assert_reachable(page, "下一步：核对信息")
-    screenshot(page, "form")
+    screenshot(page, "apply-form")
     page.get_by_role("button", name="下一步：核对信息").click()
 
     expect(page.get_by_role("heading", name="核对报名信息", level=1)).to_be_visible()
@@ -220,7 +120,7 @@ def test_student_applies_on_a_phone_and_gets_reference_by_email(
     assert_fits_phone(page)
     assert_reachable(page, re.compile("^修改"))
     assert_reachable(page, "确认提交")
-    screenshot(page, "check")
+    screenshot(page, "apply-check")
 
     # The hidden half of the name is a positioned span, so browsers join the two with a space.
     page.get_by_role("button", name=re.compile(r"^修改\s*个人信息$")).click()
@@ -249,17 +149,17 @@ def test_student_applies_on_a_phone_and_gets_reference_by_email(
     assert re.fullmatch(r"JX2026-\d{6}", reference), reference
     expect(page.locator("#reference")).to_be_in_viewport()
     assert_fits_phone(page)
-    screenshot(page, "done")
+    screenshot(page, "apply-done")
 
     drain(worker.app)
 
-    handler = inbox[0]
+    handler = smtp_server.mailbox
     received = received_messages(handler, email)
-    assert len(received) == 1, [str(m["Subject"]) for _, m in handler.messages]
+    assert len(received) == 1, [str(m["Subject"]) for m in handler.messages]
     message = received[0]
     assert message["To"].addresses[0].addr_spec == email
     assert reference in str(message["Subject"])
     assert reference in message.get_body(preferencelist=("plain",)).get_content()
     assert reference in message.get_body(preferencelist=("html",)).get_content()
-    ids = [str(m["Message-ID"]) for _, m in handler.messages]
+    ids = [str(m["Message-ID"]) for m in handler.messages]
     assert len(ids) == len(set(ids)), ids

@@ -1,125 +1,56 @@
 """The built catalogue in a real browser at phone width: accessibility, search, filters, hosts.
 
-Runs Debian's Chromium (`.ci/run` installs it) through Python Playwright against the sample site
-served from a loopback port, and axe-core from node_modules (`make test` installs it via npm).
+Runs Debian's Chromium against the sample site served from a loopback port, and axe-core from
+node_modules (see conftest.py).
 """
 
-import functools
 import json
-import sys
-import threading
 from collections.abc import Callable, Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # the CI container runs as root
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-gpu",
-]
-PHONE = {"width": 390, "height": 844}
+from tests.browser.conftest import AXE, is_local, serve_directory
+
 BLOCKING_IMPACTS = {"serious", "critical"}
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    """Serves the built site without logging every request to stderr."""
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-class SiteServer(ThreadingHTTPServer):
-    """A static server that lets the browser hang up mid-response (a closed test context does)."""
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
 
 
 @pytest.fixture(scope="module")
 def base_url(sample_site: Path) -> Iterator[str]:
     """The sample site over HTTP on a free loopback port, as a URL without a trailing slash."""
-    handler = functools.partial(QuietHandler, directory=str(sample_site))
-    server = SiteServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, name="sample-site", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-@pytest.fixture(scope="module")
-def driver() -> Iterator[Playwright]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing; .ci/run installs Debian's chromium and fonts-noto-cjk")
-    with sync_playwright() as playwright:
-        yield playwright
-
-
-@pytest.fixture(scope="module")
-def browser(driver: Playwright) -> Iterator[Browser]:
-    browser = driver.chromium.launch(headless=True, executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    try:
-        yield browser
-    finally:
-        browser.close()
+    with serve_directory(sample_site) as url:
+        yield url
 
 
 class PhoneSession:
-    """A phone-sized browser context that records every URL it requests."""
+    """A phone-sized page on the sample site that records every URL it requests."""
 
-    def __init__(self, browser: Browser, base_url: str, javascript: bool = True) -> None:
+    def __init__(self, page: Page, base_url: str) -> None:
         self.base_url = base_url
         self.requested: list[str] = []
-        self.context: BrowserContext = browser.new_context(
-            viewport=PHONE, locale="zh-CN", java_script_enabled=javascript
-        )
-        self.context.on("request", lambda request: self.requested.append(request.url))
-        # A request to another host is recorded above, then refused so the test never waits on it.
-        self.context.route(lambda url: not self.is_local(url), lambda route: route.abort())
-        self.page: Page = self.context.new_page()
+        # A request to another host is recorded here, then refused (see local_page).
+        page.context.on("request", lambda request: self.requested.append(request.url))
+        self.page = page
 
     def is_local(self, url: str) -> bool:
-        return url == self.base_url or url.startswith(self.base_url + "/")
+        return is_local(url, self.base_url)
 
     def open(self, path: str) -> Page:
         response = self.page.goto(self.base_url + path)
         assert response is not None and response.ok, f"{path}: HTTP {response and response.status}"
         return self.page
 
-    def close(self) -> None:
-        self.context.close()
+
+@pytest.fixture
+def phone(local_page: Callable[..., Page], base_url: str) -> PhoneSession:
+    return PhoneSession(local_page(base_url), base_url)
 
 
 @pytest.fixture
-def phone(browser: Browser, base_url: str) -> Iterator[PhoneSession]:
-    session = PhoneSession(browser, base_url)
-    try:
-        yield session
-    finally:
-        session.close()
-
-
-@pytest.fixture
-def phone_without_js(browser: Browser, base_url: str) -> Iterator[PhoneSession]:
-    session = PhoneSession(browser, base_url, javascript=False)
-    try:
-        yield session
-    finally:
-        session.close()
+def phone_without_js(local_page: Callable[..., Page], base_url: str) -> PhoneSession:
+    return PhoneSession(local_page(base_url, java_script_enabled=False), base_url)
 
 
 def published_positions(site: Path) -> list[dict]:
@@ -188,12 +119,6 @@ def describe(violations: list[dict]) -> str:
         for node in v["nodes"]:
             lines.append(f"    {' '.join(map(str, node['target']))}: {node['failureSummary']}")
     return "\n".join(lines)
-
-
-@pytest.fixture(scope="module")
-def axe_available() -> None:
-    if not AXE.exists():
-        pytest.skip(f"{AXE} is missing; `make test` installs axe-core with npm")
 
 
 @pytest.mark.usefixtures("axe_available")

@@ -6,50 +6,26 @@ sample positions; the queue is drained here the way a consumer would. Set
 JIANXI_SCREENSHOTS=<folder> to keep screenshots of the queue and the application page.
 """
 
-import os
-import subprocess
-import threading
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
-from werkzeug.serving import BaseWSGIServer, make_server
 
-from form_worker import applications, create_app, db, queue, submissions
-from form_worker.applications import Applicant
+from form_worker import db, submissions
 from form_worker.auth import create_staff
 from form_worker.models import Application, Submission, Transition
 from form_worker.publish import build_and_swap
 from site_builder.model.catalogue import load_catalogue
-from tests.conftest import TODAY, make_project
-from tests.form_worker.conftest import OPEN_POSITION, drain
+from tests.browser.conftest import screenshot, serve_app, served_config
+from tests.conftest import TODAY, git, make_git_project
+from tests.form_worker.conftest import OPEN_POSITION, PASSWORD, drain, recorded_application, worker_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # the CI container runs as root
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-gpu",
-]
 DESKTOP = {"width": 1280, "height": 900}
-PASSWORD = "correct-horse-battery"
 NEW_TITLE = "浏览器测试科普助理（示例）"
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", str(repo), "-c", "user.name=test", "-c", "user.email=test@example.com", *args],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
 
 
 @dataclass
@@ -63,72 +39,24 @@ class Worker:
 @pytest.fixture
 def worker(tmp_path: Path) -> Iterator[Worker]:
     """The worker on a free loopback port, on a git copy of the sample positions, mail to a folder."""
-    repo = make_project(tmp_path / "repo")
-    git(repo, "init", "-q")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "Sample positions")
-    database_url = f"sqlite:///{tmp_path / 'jianxi.sqlite3'}"
-    db.upgrade(database_url)
-    site = tmp_path / "site"
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "SECRET_KEY": "browser-test",
-            "DATABASE_URL": database_url,
-            "HUEY_URL": f"sqlite:///{tmp_path / 'huey.sqlite3'}",
-            "MAIL_URL": f"folder://{tmp_path / 'mail'}",
-            "MAIL_FROM": "重庆市大学生科技见习计划 <noreply@jianxi.test>",
-            "POSITIONS_ROOT": str(repo),
-            "SITE_DIR": str(site),
-            "PUBLISH_AUTHOR": "jianxi <jianxi@jianxi.test>",
-            "CLOCK": lambda: TODAY,
-        }
+    repo = make_git_project(tmp_path / "repo")
+    config = served_config(
+        tmp_path,
+        MAIL_URL=f"folder://{tmp_path / 'mail'}",
+        POSITIONS_ROOT=str(repo),
+        PUBLISH_AUTHOR="jianxi <jianxi@jianxi.test>",
     )
-    queue.use(app.config["HUEY_URL"], name=f"jianxi-browser-{uuid.uuid4().hex[:8]}")
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
-    base_url = f"http://127.0.0.1:{server.server_port}"
-    app.config["CATALOGUE_URL"] = base_url + "/"
-    thread = threading.Thread(target=server.serve_forever, name="jianxi-worker", daemon=True)
-    thread.start()
-    with db.sessions(app)() as session:
-        create_staff(session, "reviewer", "审核员乙", PASSWORD, "reviewer")
-    try:
-        yield Worker(app, base_url, repo, site)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-        queue.huey.flush()
-        db.sessions(app).kw["bind"].dispose()
+    with worker_app(config) as app, serve_app(app) as base_url:
+        app.config["CATALOGUE_URL"] = base_url + "/"
+        with db.sessions(app)() as session:
+            create_staff(session, "reviewer", "审核员乙", PASSWORD, "reviewer")
+        yield Worker(app, base_url, repo, Path(config["SITE_DIR"]))
 
 
 @pytest.fixture
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing; .ci/run installs Debian's chromium and fonts-noto-cjk")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(headless=True, executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture
-def page(browser: Browser, worker: Worker) -> Iterator[Page]:
+def page(local_page: Callable[..., Page], worker: Worker) -> Page:
     """A desktop page that may talk only to the worker."""
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
-    context.route(lambda url: not url.startswith(worker.base_url + "/"), lambda route: route.abort())
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
-
-def screenshot(page: Page, name: str) -> None:
-    folder = os.environ.get("JIANXI_SCREENSHOTS")
-    if folder:
-        page.screenshot(path=str(Path(folder) / f"jianxi-staff-{name}.png"), full_page=True)
+    return local_page(worker.base_url, DESKTOP)
 
 
 def log_in(page: Page, worker: Worker, start: str = "/staff/") -> None:
@@ -142,27 +70,14 @@ def log_in(page: Page, worker: Worker, start: str = "/staff/") -> None:
 
 
 def seed_application(worker: Worker) -> Application:
-    applicant = Applicant(
-        name="王小明",
-        phone="13912345678",
-        email="xiaoming.staff@example.com",
-        university="重庆大学",
-        major="机械工程",
-        degree="本科",
-        graduation=TODAY.replace(month=6, day=1),
-        current_status="应届毕业生",
-        society_post=False,
-        society_post_detail="",
-        volunteering=False,
-        volunteering_detail="",
-        priority_consent=False,
-        priority_groups=[],
-        statement="",
-    )
-    offer = worker.app.extensions["jianxi.positions"].get()
     with db.sessions(worker.app)() as session:
-        return applications.submit(
-            session, applicant, [OPEN_POSITION], offer, 2026, worker.app.config["MAIL_FROM"]
+        return recorded_application(
+            worker.app,
+            session,
+            name="王小明",
+            phone="13912345678",
+            email="xiaoming.staff@example.com",
+            major="机械工程",
         )
 
 
@@ -174,7 +89,7 @@ def test_staff_member_logs_in_and_works_an_application(worker: Worker, page: Pag
     page.get_by_role("link", name="已提交").click()
     expect(page.get_by_role("heading", name="见习报名", level=1)).to_be_visible()
     expect(page.get_by_label("状态")).to_have_value("submitted")
-    screenshot(page, "queue")
+    screenshot(page, "staff-queue")
     page.get_by_role("link", name=application.reference).click()
 
     expect(page.get_by_role("heading", name=f"报名 {application.reference} · 王小明")).to_be_visible()
@@ -197,7 +112,7 @@ def test_staff_member_logs_in_and_works_an_application(worker: Worker, page: Pag
     expect(history).to_have_count(3)
     expect(history.nth(2)).to_contain_text("审核员乙（reviewer）")
     expect(history.nth(2)).to_contain_text("重庆大学推荐函已收到")
-    screenshot(page, "application")
+    screenshot(page, "staff-application")
 
     with db.sessions(worker.app)() as session:
         moves = session.scalars(

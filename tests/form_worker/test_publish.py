@@ -1,7 +1,6 @@
 import datetime as dt
 import functools
 import json
-import subprocess
 import threading
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from form_worker.publish_tasks import close_expired_positions, rebuild_catalogue
 from site_builder.model.catalogue import load_catalogue
 from site_builder.model.credit_code import check_character
 from site_builder.model.schema import Mentor, Position, Unit
-from tests.conftest import ROOT, TODAY, make_project
+from tests.conftest import ROOT, TODAY, git
 from tests.form_worker.conftest import drain
 from tests.form_worker.test_tasks import run_scheduled
 
@@ -24,31 +23,12 @@ SAMPLE_POSITION = f"{SAMPLE_UNIT}/academic-conference-assistant"
 NEW_UNIT = "test-new-society"
 
 
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", str(repo), "-c", "user.name=test", "-c", "user.email=test@example.com", *args],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-
-
 def head(repo: Path) -> str:
     return git(repo, "rev-parse", "HEAD").strip()
 
 
 def porcelain(repo: Path) -> str:
     return git(repo, "status", "--porcelain", "--untracked-files=all")
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    """A git working copy of the repository's site configuration and sample positions."""
-    project = make_project(tmp_path / "repo")
-    git(project, "init", "-q")
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "Sample positions")
-    return project
 
 
 def credit_code(serial: int) -> str:

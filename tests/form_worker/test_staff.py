@@ -10,71 +10,21 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from form_worker import create_app, db, outbox, queue, staff, submissions
-from form_worker.auth import SESSION_LIFETIME, authenticate, create_staff
+from form_worker import outbox, staff, submissions
+from form_worker.auth import SESSION_LIFETIME, authenticate
 from form_worker.models import Application, AuditEntry, Outbox, StaffUser
-from tests.conftest import ROOT, TODAY, make_project
-from tests.form_worker.conftest import OPEN_POSITION, csrf_token, drain
+from tests.conftest import make_project
+from tests.form_worker.conftest import (
+    OPEN_POSITION,
+    PASSWORD,
+    StaffClient,
+    app_config,
+    csrf_token,
+    drain,
+    worker_app,
+)
 
-PASSWORD = "correct-horse-battery"
 ADMIN_PATHS = ("/staff/accounts", "/staff/audit")
-
-
-class StaffClient:
-    """A test client that logs in as a staff member and posts with a fresh CSRF token."""
-
-    def __init__(self, client) -> None:
-        self.client = client
-
-    def token(self) -> str:
-        return csrf_token(self.client.get("/staff/login").text)
-
-    def login(self, username: str, password: str = PASSWORD):
-        return self.client.post(
-            "/staff/login", data={"username": username, "password": password, "csrf_token": self.token()}
-        )
-
-    def get(self, path: str, **kwargs):
-        return self.client.get(path, **kwargs)
-
-    def post(self, path: str, data: dict[str, str] | None = None, **kwargs):
-        return self.client.post(path, data={"csrf_token": self.token(), **(data or {})}, **kwargs)
-
-
-def make_accounts(session) -> dict[str, StaffUser]:
-    """An admin and a reviewer, both with PASSWORD; the other staff test modules use these too."""
-    return {
-        "admin": create_staff(session, "admin", "管理员甲", PASSWORD, "admin", "admin@jianxi.test"),
-        "reviewer": create_staff(session, "reviewer", "审核员乙", PASSWORD, "reviewer"),
-    }
-
-
-def logged_in(client, username: str) -> StaffClient:
-    staff_client = StaffClient(client)
-    assert staff_client.login(username).status_code == 302
-    return staff_client
-
-
-@pytest.fixture
-def accounts(session) -> dict[str, StaffUser]:
-    return make_accounts(session)
-
-
-@pytest.fixture
-def staff_client(client, accounts) -> StaffClient:
-    return StaffClient(client)
-
-
-@pytest.fixture
-def reviewer(staff_client: StaffClient) -> StaffClient:
-    assert staff_client.login("reviewer").status_code == 302
-    return staff_client
-
-
-@pytest.fixture
-def admin(staff_client: StaffClient) -> StaffClient:
-    assert staff_client.login("admin").status_code == 302
-    return staff_client
 
 
 def staff_routes() -> list[tuple[str, str, str]]:
@@ -220,25 +170,9 @@ def test_logout_ends_the_session_and_is_logged(reviewer: StaffClient, session) -
 
 @pytest.fixture
 def limited_app(backend: dict[str, str], tmp_path: Path):
-    app = create_app(
-        {
-            "TESTING": True,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "SECRET_KEY": "test",
-            "MAIL_URL": f"folder://{tmp_path / 'outbox'}",
-            "POSITIONS_ROOT": str(ROOT),
-            "SITE_DIR": str(tmp_path / "site"),
-            "CLOCK": lambda: TODAY,
-            "RATELIMIT_ENABLED": True,
-            "RATELIMIT_STORAGE_URI": "memory://",
-            **backend,
-        }
-    )
-    queue.use(app.config["HUEY_URL"], name=f"jianxi-test-{uuid.uuid4().hex[:8]}")
-    db.upgrade(app.config["DATABASE_URL"])
-    yield app
-    queue.huey.flush()
-    db.sessions(app).kw["bind"].dispose()
+    config = app_config(backend, tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
+    with worker_app(config) as app:
+        yield app
 
 
 def test_login_is_rate_limited_with_a_chinese_page(limited_app) -> None:

@@ -10,20 +10,9 @@ from sqlalchemy import func, select, update
 from form_worker import db
 from form_worker.applications import CHAIN, STATE_LABELS, TransitionRefused, transition
 from form_worker.models import Application, AuditEntry, Outbox, Placement, Transition
-from tests.form_worker.conftest import OPEN_POSITION, csrf_token, drain
-from tests.form_worker.test_staff import StaffClient, logged_in, make_accounts
+from tests.form_worker.conftest import OPEN_POSITION, StaffClient, csrf_token, drain, logged_in
 
 OTHER_POSITION = "shili-science-museum/exhibit-guide-assistant"  # 科普助理 in 南岸区, another unit
-
-
-@pytest.fixture
-def accounts(session):
-    return make_accounts(session)
-
-
-@pytest.fixture
-def reviewer(client, accounts) -> StaffClient:
-    return logged_in(client, "reviewer")
 
 
 def submitted(applicant, app, session, number: int = 0, **overrides: str) -> Application:

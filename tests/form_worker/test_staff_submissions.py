@@ -3,7 +3,6 @@ emails delivered through a real local SMTP server: approve (files, commit, rebui
 request changes and resubmit, reject, the diff of an edit, hostile text, and two staff at once."""
 
 import re
-import subprocess
 import threading
 from email.message import EmailMessage
 from pathlib import Path
@@ -11,12 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from form_worker import create_app, db, queue
+from form_worker import queue
 from form_worker.auth import create_staff
 from form_worker.models import AuditEntry, Outbox, Submission, SubmissionEvent
 from site_builder.model.catalogue import load_catalogue
-from tests.conftest import TODAY, make_project
-from tests.form_worker.conftest import csrf_token
+from tests.conftest import git
+from tests.form_worker.conftest import PASSWORD, app_config, csrf_token, worker_app
 from tests.form_worker.test_submit import (
     KNOWN_CODE,
     KNOWN_POSITION,
@@ -27,54 +26,22 @@ from tests.form_worker.test_submit import (
     form_answers,
 )
 
-PASSWORD = "correct-horse-battery"
 NEW_FOLDER = "cq-test-society-example-com"
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", str(repo), "-c", "user.name=test", "-c", "user.email=test@example.com", *args],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    """A git working copy of the site configuration and the sample positions."""
-    project = make_project(tmp_path / "repo")
-    git(project, "init", "-q")
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "Sample positions")
-    return project
 
 
 @pytest.fixture
 def app(backend: dict[str, str], tmp_path: Path, repo: Path, smtp_server):
     """The worker on the temporary repository, sending mail to a real SMTP server on 127.0.0.1."""
-    import uuid
-
-    config = {
-        "TESTING": True,
-        "INSTANCE_PATH": str(tmp_path / "instance"),
-        "SECRET_KEY": "test",
-        "MAIL_URL": smtp_server.url,
-        "MAIL_FROM": "见习计划 <noreply@jianxi.test>",
-        "POSITIONS_ROOT": str(repo),
-        "SITE_DIR": str(tmp_path / "site"),
-        "CATALOGUE_URL": "https://jianxi.example.org/",
-        "PUBLISH_AUTHOR": "jianxi <jianxi@jianxi.test>",
-        "CLOCK": lambda: TODAY,
-        "RATELIMIT_ENABLED": False,
-        **backend,
-    }
-    app = create_app(config)
-    queue.use(config["HUEY_URL"], name=f"jianxi-test-{uuid.uuid4().hex[:8]}")
-    db.upgrade(config["DATABASE_URL"])
-    yield app
-    queue.huey.flush()
-    db.sessions(app).kw["bind"].dispose()
+    config = app_config(
+        backend,
+        tmp_path,
+        MAIL_URL=smtp_server.url,
+        POSITIONS_ROOT=str(repo),
+        CATALOGUE_URL="https://jianxi.example.org/",
+        PUBLISH_AUTHOR="jianxi <jianxi@jianxi.test>",
+    )
+    with worker_app(config) as app:
+        yield app
 
 
 @pytest.fixture

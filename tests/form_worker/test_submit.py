@@ -18,7 +18,7 @@ from form_worker.auth import create_staff
 from form_worker.models import Outbox, StaffUser, Submission, SubmissionEvent
 from site_builder import spreadsheet
 from site_builder.model.credit_code import check_character
-from tests.form_worker.conftest import csrf_token
+from tests.form_worker.conftest import csrf_token, followed_reference
 
 FIRST17 = "91500106MA60Q8K2X"
 NEW_CODE = FIRST17 + check_character(FIRST17)
@@ -172,10 +172,7 @@ class Clerk:
         """Fill in, check, confirm; return the reference on the confirmation page."""
         check = self.post(answers, url=url)
         assert check.status_code == 200 and "核对申报信息" in check.text, check.text
-        done = self.confirm(check.text, url)
-        assert done.status_code == 303, done.text
-        page = self.client.get(done.headers["Location"]).text
-        return re.search(r'id="reference">([^<]+)<', page).group(1)
+        return followed_reference(self.client, self.confirm(check.text, url))
 
 
 @pytest.fixture
@@ -741,7 +738,7 @@ def test_many_long_positions_fit_although_the_app_limit_is_smaller(clerk, app) -
 def test_uploads_over_two_megabytes_are_refused_in_chinese(client) -> None:
     # A hand-made body: the test client would spool a large file to a temporary file it never closes.
     body = (
-        b"--B\r\nContent-Disposition: form-data; name=\"spreadsheet\"; filename=\"big.xlsx\"\r\n\r\n"
+        b'--B\r\nContent-Disposition: form-data; name="spreadsheet"; filename="big.xlsx"\r\n\r\n'
         + b"x" * (2 * 1024 * 1024)
         + b"\r\n--B--\r\n"
     )

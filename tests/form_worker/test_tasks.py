@@ -7,20 +7,26 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text, update
+from sqlalchemy import func, select, update
 
-from form_worker import applications, create_app, db, queue
+from form_worker import create_app, db, queue
 from form_worker.applications import STATE_LABELS
 from form_worker.models import Application, Outbox, Transition, utcnow
 from form_worker.tasks import check_application, send_email, sweep
 from tests.conftest import ROOT, TODAY
-from tests.form_worker.conftest import OPEN_POSITION, POSTGRES_URL, Applicant, answers, drain
+from tests.form_worker.conftest import (
+    OPEN_POSITION,
+    Applicant,
+    drain,
+    postgres_schema,
+    recorded_application,
+    sqlite_urls,
+)
 
 
 def run_scheduled(app, seconds: float) -> list[object]:
@@ -47,31 +53,6 @@ def kind(row: Outbox) -> str:
 
 def mail_folder(app) -> Path:
     return Path(app.config["MAIL_URL"].removeprefix("folder://"))
-
-
-def _lost_application(app, session) -> Application:
-    """An application recorded like the form does, whose queued work never made it to the queue."""
-    given = applications.Applicant(
-        name="陈示例",
-        phone="13800001234",
-        email="chen@example.com",
-        university="重庆大学",
-        major="计算机科学与技术",
-        degree="本科",
-        graduation=dt.date(TODAY.year, 6, 1),
-        current_status="应届毕业生",
-        society_post=False,
-        society_post_detail="",
-        volunteering=False,
-        volunteering_detail="",
-        priority_consent=False,
-        priority_groups=[],
-        statement="",
-    )
-    offer = app.extensions["jianxi.positions"].get()
-    return applications.submit(
-        session, given, [OPEN_POSITION], offer, app.config["PROGRAMME_YEAR"], app.config["MAIL_FROM"]
-    )
 
 
 def test_application_mails_arrive_once_over_smtp(app, applicant, session, smtp_server) -> None:
@@ -132,7 +113,7 @@ def test_check_flags_application_whose_position_closed(app, applicant, session) 
 
 
 def test_check_running_twice_at_once_moves_once(app, session) -> None:
-    application = _lost_application(app, session)
+    application = recorded_application(app, session)
     start = threading.Barrier(4)
 
     def run(_: int) -> str:
@@ -151,7 +132,7 @@ def test_check_running_twice_at_once_moves_once(app, session) -> None:
 
 
 def test_sweep_sends_what_the_queue_lost(app, session) -> None:
-    application = _lost_application(app, session)
+    application = recorded_application(app, session)
     timeout = app.config["OUTBOX_CLAIM_TIMEOUT"]
     with app.app_context():
         assert sweep.call_local() == 0
@@ -203,27 +184,13 @@ def crash_backend(request: pytest.FixtureRequest, tmp_path: Path):
     database, and in a Redis database of its own, since the consumer uses the default queue name.
     """
     if request.param == "sqlite":
-        yield {
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'jianxi.sqlite3'}",
-            "HUEY_URL": f"sqlite:///{tmp_path / 'huey.sqlite3'}",
-        }
+        yield sqlite_urls(tmp_path)
         return
-    if not (answers(5432) and answers(6379)):
-        pytest.skip("PostgreSQL on 127.0.0.1:5432 or Redis on 127.0.0.1:6379 is not running")
-    schema = f"crash_{uuid.uuid4().hex[:8]}"
-    server = create_engine(POSTGRES_URL)
-    with server.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        yield {
-            "DATABASE_URL": f"{POSTGRES_URL}?options=-csearch_path%3D{schema}",
-            "HUEY_URL": CRASH_REDIS_URL,
-        }
-    finally:
-        queue.huey.flush()
-        with server.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        server.dispose()
+    with postgres_schema("crash") as database_url:
+        try:
+            yield {"DATABASE_URL": database_url, "HUEY_URL": CRASH_REDIS_URL}
+        finally:
+            queue.huey.flush()
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """The jianxi command line, as a clerk and CI run it."""
 
 import shutil
-import subprocess
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -9,7 +8,7 @@ from openpyxl import load_workbook
 
 from site_builder.cli import main
 from site_builder.schema_file import SCHEMAS, schema_text
-from tests.conftest import DATA, ROOT, make_project
+from tests.conftest import DATA, ROOT, git, make_project
 from tests.site_builder.test_spreadsheet import POSITION, UNIT, fill
 
 
@@ -172,18 +171,13 @@ def test_import_of_a_broken_workbook_writes_nothing(tmp_path: Path) -> None:
     assert _files(project) == before
 
 
-def _git(project: Path, *args: str) -> None:
-    identity = ["-c", "user.name=jianxi test", "-c", "user.email=test@example.com"]
-    subprocess.run(["git", *identity, *args], cwd=project, check=True, capture_output=True)
-
-
 def test_validate_changed_checks_only_what_changed(tmp_path: Path) -> None:
     project = make_project(tmp_path / "p", DATA / "valid" / "positions")
     # An invalid folder nobody touches: CI for someone else's pull request must not report it.
     shutil.copytree(DATA / "invalid" / "position-type" / "demo", project / "positions" / "old-unit")
-    _git(project, "init", "-q")
-    _git(project, "add", "-A")
-    _git(project, "commit", "-q", "-m", "base")
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "base")
 
     result = run("--root", str(project), "validate", "--changed", "HEAD")
     assert result.exit_code == 0
@@ -209,7 +203,7 @@ def test_validate_changed_checks_only_what_changed(tmp_path: Path) -> None:
 
 def test_validate_changed_names_a_bad_revision(tmp_path: Path) -> None:
     project = make_project(tmp_path / "p", DATA / "valid" / "positions")
-    _git(project, "init", "-q")
+    git(project, "init", "-q")
     result = CliRunner().invoke(main, ["--root", str(project), "validate", "--changed", "no-such-rev"])
     assert result.exit_code == 1
     assert "无法与 git 版本 no-such-rev 比较" in result.output

@@ -23,7 +23,7 @@ from tests.conftest import DATA, ROOT
 SAMPLE_FOLDERS = (ROOT / "positions", DATA / "valid", DATA / "hostile")
 SAMPLES = sorted(path for folder in SAMPLE_FOLDERS for path in folder.rglob("*.yaml"))
 HOSTILE = [
-    "=HYPERLINK(\"http://evil.example\",\"点我\")",
+    '=HYPERLINK("http://evil.example","点我")',
     "- 看起来像列表",
     "键: 值",
     "# 看起来像注释",
