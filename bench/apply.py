@@ -60,6 +60,7 @@ from urllib.parse import urlencode
 import bare_insert  # bench/, this script's folder, comes first on sys.path
 from aiosmtpd.controller import Controller
 
+from form_worker.queue import consumer_command
 from site_builder.build import today_in_chongqing
 from site_builder.model.catalogue import load_catalogue
 from site_builder.model.vocab import EDUCATION_LEVELS
@@ -475,9 +476,8 @@ class Delivery:
 
 def deliver(env: dict[str, str], database: Path, inbox: Inbox, log: Path) -> Delivery:
     """Run the real consumer until the outbox is empty, then stop it with SIGINT."""
-    command = [sys.executable, "-m", "huey.bin.huey_consumer", "form_worker.tasks.huey", "-k", "thread"]
     started = time.perf_counter()
-    with child([*command, "-w", "4"], env, log, signal.SIGINT) as consumer:
+    with child(consumer_command(4), env, log, signal.SIGINT) as consumer:
         seconds = wait_for_delivery(database, consumer)
         cpu = server_cpu(consumer.pid)
     ran = re.findall(

@@ -120,6 +120,7 @@ def main() -> None:
     from form_worker import create_app, db, publish
     from form_worker.models import CatalogueBuild, utcnow
     from form_worker.publish_tasks import ROW_ID, request_rebuild
+    from form_worker.queue import consumer_command
     from site_builder.build import today_in_chongqing
     from site_builder.model.schema import Position, Unit
 
@@ -155,16 +156,7 @@ def main() -> None:
             )
         )
         consumer_log = target / "consumer.log"
-        consumer = [
-            sys.executable,
-            "-m",
-            "huey.bin.huey_consumer",
-            "form_worker.tasks.huey",
-            "-k",
-            "thread",
-            "-w",
-            "2",
-        ]
+        consumer = consumer_command(2)
         with consumer_log.open("wb") as log:
             children.append(
                 subprocess.Popen(consumer, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)

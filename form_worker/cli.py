@@ -10,6 +10,7 @@ from werkzeug.serving import run_simple
 
 from . import config, create_app, db
 from .auth import ROLES, create_staff
+from .queue import consumer_command
 
 
 @click.group("db")
@@ -51,18 +52,7 @@ def create_staff_command(username: str, name: str, role: str, email: str, passwo
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the built catalogue and the forms, with a Huey consumer beside them; Ctrl-C stops both."""
     app = create_app()
-    consumer = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "huey.bin.huey_consumer",
-            "form_worker.tasks.huey",
-            "-k",
-            "thread",
-            "-w",
-            str(workers),
-        ]
-    )
+    consumer = subprocess.Popen(consumer_command(workers))
     click.echo(f"岗位目录与报名表：http://{host}:{port}/  （Ctrl-C 停止）")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:

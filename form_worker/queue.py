@@ -4,6 +4,7 @@ Huey binds tasks to an instance at import time, so the instance is built here fr
 environment; create_app() re-points its storage when an app is given another HUEY_URL (tests).
 """
 
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,6 +25,23 @@ class SqliteQueueStorage(SqliteStorage):
         connection = super()._create_connection()
         connection.execute("PRAGMA synchronous=NORMAL")
         return connection
+
+
+def consumer_command(workers: int = 2) -> list[str]:
+    """The command line of a Huey consumer for this queue, as `jianxi serve` and the benchmarks run it.
+
+    Threads, not processes: one consumer with threads on SQLite ("database is locked" otherwise).
+    """
+    return [
+        sys.executable,
+        "-m",
+        "huey.bin.huey_consumer",
+        "form_worker.tasks.huey",
+        "-k",
+        "thread",
+        "-w",
+        str(workers),
+    ]
 
 
 def storage_for(url: str) -> tuple[type, dict[str, object]]:

@@ -4,7 +4,6 @@ import email.policy
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -17,6 +16,7 @@ from sqlalchemy import func, select, update
 from form_worker import create_app, db, queue
 from form_worker.applications import STATE_LABELS
 from form_worker.models import Application, Outbox, Transition, utcnow
+from form_worker.queue import consumer_command
 from form_worker.tasks import check_application, send_email, sweep
 from tests.conftest import ROOT, TODAY
 from tests.form_worker.conftest import (
@@ -163,16 +163,7 @@ def test_sweep_sends_what_the_queue_lost(app, session) -> None:
 # The crash test: a real consumer process is killed while two sends hang; a fresh one finishes the work.
 
 APPLICANTS = 30
-CONSUMER = [
-    sys.executable,
-    "-m",
-    "huey.bin.huey_consumer",
-    "form_worker.tasks.huey",
-    "-k",
-    "thread",
-    "-w",
-    "2",
-]
+CONSUMER = consumer_command(2)
 CRASH_REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
