@@ -1,19 +1,30 @@
-"""Hand MkDocs the generated pages' finished HTML instead of making Python-Markdown re-parse it.
+"""Hand MkDocs the generated pages as they are: in memory, with their finished HTML bodies.
 
-Generated pages are already HTML (autoescaped Jinja). Running them through Python-Markdown's raw-HTML
-parser cost half of a large build and changed nothing, so each page's Markdown file keeps only its
-front matter and its body waits in memory until MkDocs asks for the page's content. Pages this
-plugin does not know (content/) are converted as usual.
+Pages are rendered by plain Python (site_builder.pages) before the build. This plugin only hands them
+over: each becomes a virtual file (front matter only, so no staging write and read per page) and
+its body replaces what Python-Markdown would produce, since the body is already autoescaped HTML and
+re-parsing it cost half of a large build. `jianxi build --stage DIR` writes the same pages as plain
+files instead, for builders that run no Python plugins (Zensical).
 """
 
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from .pages import GeneratedPage
 
-class PrerenderedBodies(BasePlugin):
-    def __init__(self, bodies: dict[str, str]) -> None:
+
+class GeneratedPages(BasePlugin):
+    def __init__(self, pages: list[GeneratedPage]) -> None:
         super().__init__()
-        self.bodies = bodies
+        self.pages = pages
+        self.bodies = {page.path: page.body for page in pages}
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        for page in self.pages:
+            files.append(File.generated(config, page.path, content=page.front))
+        return files
 
     def on_page_markdown(self, markdown: str, page: Page, **kwargs: object) -> str:
         return "" if page.file.src_uri in self.bodies else markdown

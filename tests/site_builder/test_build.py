@@ -8,9 +8,13 @@ from pathlib import Path
 import feedparser
 import pytest
 import yaml
+from click.testing import CliRunner
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
 from site_builder.build import build_site
+from site_builder.cli import main
 from site_builder.model.catalogue import load_catalogue
 from site_builder.model.vocab import DISTRICTS, POSITION_TYPES, TAGS, TRACKS
 from tests.conftest import DATA, ROOT, TODAY, make_project
@@ -230,3 +234,21 @@ def test_build_is_strict(tmp_path: Path) -> None:
     (project / "content" / "faq.md").write_text("# 常见问题\n\n[坏链接](missing.md)\n", encoding="utf-8")
     with pytest.raises(Abort):
         build_site(load_catalogue(project), project, tmp_path / "site", today=TODAY)
+
+
+def test_staged_docs_build_without_the_plugin(tmp_path: Path) -> None:
+    """The portable path: `jianxi build --stage` output builds with plain MkDocs, bodies inline."""
+    project = make_project(tmp_path / "project", DATA / "valid" / "positions")
+    result = CliRunner().invoke(main, ["--root", str(project), "build", "--stage", str(tmp_path / "docs")])
+    assert result.exit_code == 0, result.output
+    page = tmp_path / "docs" / "positions" / "demo-society" / "academic-assistant.md"
+    assert "立即报名" in page.read_text(encoding="utf-8")
+    config = load_config(
+        config_file=str(project / "mkdocs.yml"),
+        docs_dir=str(tmp_path / "docs"),
+        site_dir=str(tmp_path / "site"),
+        strict=True,
+    )
+    mkdocs_build(config)
+    html = position_html(tmp_path / "site", "demo-society/academic-assistant").read_text(encoding="utf-8")
+    assert "立即报名" in html and "学术会议组织助理（示例）" in html
