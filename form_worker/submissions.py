@@ -55,6 +55,9 @@ from .models import StaffUser, Submission, SubmissionEvent, utcnow
 logger = logging.getLogger(__name__)
 
 SLUG_KEY = publish.SLUG_KEY
+# Far longer than any approval takes (a commit waits at most seconds for the publishing lock).
+PUBLISH_TIMEOUT = dt.timedelta(minutes=10)
+
 STATE_LABELS = {
     "submitted": "待审核",
     "publishing": "发布中",
@@ -408,6 +411,22 @@ def approve(
     )
     session.commit()
     return [row.id]
+
+
+def release_stuck(session: Session, now: dt.datetime, timeout: dt.timedelta = PUBLISH_TIMEOUT) -> int:
+    """Put back in the queue submissions left "publishing" by a worker that died mid-approval.
+
+    Safe because publishing is idempotent: approving again commits nothing new if the first attempt
+    already reached git, and records the approval this time.
+    """
+    released = session.execute(
+        update(Submission)
+        .where(Submission.state == "publishing", Submission.updated_at < now - timeout)
+        .values(state="submitted", updated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.commit()
+    return released
 
 
 def enqueue_emails(outbox_ids: list[int]) -> None:

@@ -13,7 +13,7 @@ from flask import Flask, current_app, has_app_context
 from huey import crontab
 from sqlalchemy import select, update
 
-from . import applications, outbox
+from . import applications, outbox, submissions
 from .db import sessions
 from .eligibility import choice_problem, status_problem
 from .mail import sender_from_url
@@ -127,6 +127,8 @@ def sweep() -> int:
     with app_context() as app, sessions(app)() as session:
         now = app.config["UTCNOW"]()
         ids = outbox.due(session, now, app.config["OUTBOX_CLAIM_TIMEOUT"])
+        if submissions.release_stuck(session, now):
+            logger.warning("released submissions left publishing by a vanished worker")
         stale = now - dt.timedelta(seconds=app.config["OUTBOX_CLAIM_TIMEOUT"])
         unchecked = list(
             session.scalars(

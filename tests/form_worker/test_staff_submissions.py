@@ -2,17 +2,20 @@
 emails delivered through a real local SMTP server: approve (files, commit, rebuilt site, emails),
 request changes and resubmit, reject, the diff of an edit, hostile text, and two staff at once."""
 
+import datetime as dt
 import re
 import threading
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from form_worker import queue
 from form_worker.auth import create_staff
-from form_worker.models import AuditEntry, Outbox, Submission, SubmissionEvent
+from form_worker.models import AuditEntry, Outbox, Submission, SubmissionEvent, utcnow
+from form_worker.submissions import PUBLISH_TIMEOUT
+from form_worker.tasks import sweep
 from site_builder.model.catalogue import load_catalogue
 from tests.conftest import git
 from tests.form_worker.conftest import PASSWORD, app_config, csrf_token, worker_app
@@ -472,3 +475,29 @@ def test_two_staff_answering_at_once_one_request_for_changes_wins(app, client, s
     )
     assert third.status_code == 409 and "已被他人处理，当前状态为“未通过”" in third.text
     assert submitted(session, reference).message == "不行"
+
+
+def test_an_approval_cut_off_mid_publish_is_released_and_can_be_approved_again(
+    app, client, session, staff, repo
+) -> None:
+    """A worker that died between claiming the row and recording the approval leaves it "publishing";
+    the sweep puts it back in the queue after PUBLISH_TIMEOUT, and approving again works."""
+    reference = Clerk(client).submit(answers_for())
+    submission = submitted(session, reference)
+    long_ago = utcnow() - PUBLISH_TIMEOUT - dt.timedelta(minutes=1)
+    session.execute(
+        update(Submission)
+        .where(Submission.id == submission.id)
+        .values(state="publishing", updated_at=long_ago)
+    )
+    session.commit()
+    li = Reviewer(app, "li")
+    assert li.act(submission.id, "approve").status_code == 409
+
+    with app.app_context():
+        sweep.call_local()
+    session.expire_all()
+    assert submitted(session, reference).state == "submitted"
+    assert li.act(submission.id, "approve").status_code == 303
+    assert submitted(session, reference).state == "approved"
+    assert reference in git(repo, "log", "-1", "--format=%B")
