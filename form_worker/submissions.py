@@ -269,6 +269,39 @@ def resubmit(
     return [row.id for row in rows]
 
 
+def _answer(
+    session: Session,
+    submission: Submission,
+    from_states: tuple[str, ...],
+    to_state: str,
+    staff: str,
+    staff_name: str,
+    mail_from: str,
+    mail_kind: str,
+    **words: str,
+) -> list[int]:
+    """Move the submission on with staff's words (message or reason), email the unit, audit it."""
+    text = next(iter(words.values()))
+    before = _claim(session, submission, from_states, to_state)
+    submission.message = text
+    event = _event(session, submission, before, to_state, staff_name, text)
+    unit = unit_of(submission)
+    row = outbox.add(
+        session,
+        f"submission:{submission.id}:{event.id}:{mail_kind.removeprefix('submission_')}",
+        unit.contact.email,
+        mail_kind,
+        mail_from,
+        submission=submission,
+        unit=unit,
+        **words,
+    )
+    detail = {key: value for key, value in words.items() if key in ("message", "reason")}
+    audit.record(session, staff, f"submission_{to_state}", submission.reference or "", **detail)
+    session.commit()
+    return [row.id]
+
+
 def request_changes(
     session: Session,
     submission: Submission,
@@ -279,44 +312,34 @@ def request_changes(
     resubmit_url: str,
 ) -> list[int]:
     """Send the submission back to the unit with staff's message and the link to correct it."""
-    before = _claim(session, submission, ("submitted",), "changes_requested")
-    submission.message = message
-    event = _event(session, submission, before, "changes_requested", staff_name, message)
-    row = outbox.add(
+    return _answer(
         session,
-        f"submission:{submission.id}:{event.id}:changes",
-        unit_of(submission).contact.email,
-        "submission_changes",
+        submission,
+        ("submitted",),
+        "changes_requested",
+        staff,
+        staff_name,
         mail_from,
-        submission=submission,
-        unit=unit_of(submission),
+        "submission_changes",
         message=message,
         resubmit_url=resubmit_url,
     )
-    audit.record(session, staff, "submission_changes_requested", submission.reference or "", message=message)
-    session.commit()
-    return [row.id]
 
 
 def reject(
     session: Session, submission: Submission, staff: str, staff_name: str, reason: str, mail_from: str
 ) -> list[int]:
-    before = _claim(session, submission, ("submitted", "changes_requested"), "rejected")
-    submission.message = reason
-    event = _event(session, submission, before, "rejected", staff_name, reason)
-    row = outbox.add(
+    return _answer(
         session,
-        f"submission:{submission.id}:{event.id}:rejected",
-        unit_of(submission).contact.email,
-        "submission_rejected",
+        submission,
+        ("submitted", "changes_requested"),
+        "rejected",
+        staff,
+        staff_name,
         mail_from,
-        submission=submission,
-        unit=unit_of(submission),
+        "submission_rejected",
         reason=reason,
     )
-    audit.record(session, staff, "submission_rejected", submission.reference or "", reason=reason)
-    session.commit()
-    return [row.id]
 
 
 def _unchanged(repo: Path, unit_slug: str, slug: str, position: Position) -> bool:
