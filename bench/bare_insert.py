@@ -1,7 +1,7 @@
 """The yardstick for bench/apply.py: a bare Flask app that stores an application's fields, nothing else.
 
 No forms library, no CSRF, no session, no ORM, no queue, no email: one POST, one INSERT into a SQLite
-file with the worker's journal settings (WAL, synchronous=NORMAL, a 30 s busy wait), one commit.
+file with the worker's settings (form_worker.db.SQLITE_PRAGMAS, a 30 s busy wait), one commit.
 gunicorn serves it as `bare_insert:app` with BARE_DB naming the database file; `create(path)` makes
 the table before the server starts, so two workers never race to create it.
 """
@@ -11,6 +11,8 @@ import os
 import sqlite3
 
 from flask import Flask, request
+
+from form_worker.db import SQLITE_PRAGMAS
 
 FIELDS = (
     "name",
@@ -29,8 +31,8 @@ app = Flask(__name__)
 
 def connect(path: str) -> sqlite3.Connection:
     connection = sqlite3.connect(path, timeout=30)
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA synchronous=NORMAL")
+    for pragma in SQLITE_PRAGMAS:
+        connection.execute(f"PRAGMA {pragma}")
     return connection
 
 

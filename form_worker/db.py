@@ -9,10 +9,15 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# WAL lets readers and the writer work at once. synchronous=NORMAL survives a crash of the worker
+# but not of the machine: a power cut may undo the last commits. FULL (an fsync per commit) cost
+# 20 % of the form's throughput and 40 ms of its p99 in bench/apply.py; where that risk matters,
+# PostgreSQL, the scale path, makes every commit durable.
+SQLITE_PRAGMAS = ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON")
 
 
 def make_engine(url: str) -> Engine:
-    """An engine with SQLite tuned for a busy form: WAL, NORMAL sync, waits instead of failing."""
+    """An engine with SQLite set up for a busy form (SQLITE_PRAGMAS), waiting instead of failing."""
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True)
     engine = create_engine(url, connect_args={"timeout": 30})
@@ -20,9 +25,8 @@ def make_engine(url: str) -> Engine:
     @event.listens_for(engine, "connect")
     def _pragmas(connection, _record) -> None:
         cursor = connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
     return engine

@@ -97,6 +97,8 @@ _templates = Environment(
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    # Package files that change only with a deploy: no stat() per render.
+    auto_reload=False,
 )
 
 

@@ -7,9 +7,10 @@ a worker that died is released by the sweeper after OUTBOX_CLAIM_TIMEOUT seconds
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from .mail import PermanentFailure, Sender, TemporaryFailure, build_message, new_message_id, render
@@ -18,6 +19,22 @@ from .models import Outbox
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 BACKOFF_SECONDS = (5, 30, 120, 600, 1800, 3600, 3600)
+
+
+def message(
+    key: str, recipient: str, kind: str, mail_from: str, application_id: int | None = None, **context: object
+) -> dict[str, object]:
+    """The column values of one rendered email, for a caller that inserts rows in bulk."""
+    subject, text, html = render(kind, **context)
+    return {
+        "key": key,
+        "message_id": new_message_id(mail_from),
+        "recipient": recipient,
+        "subject": subject,
+        "body_text": text,
+        "body_html": html,
+        "application_id": application_id,
+    }
 
 
 def add(
@@ -30,16 +47,7 @@ def add(
     **context: object,
 ) -> Outbox:
     """Render a message and stage it in the caller's transaction; the key makes it unique."""
-    subject, text, html = render(kind, **context)
-    row = Outbox(
-        key=key,
-        message_id=new_message_id(mail_from),
-        recipient=recipient,
-        subject=subject,
-        body_text=text,
-        body_html=html,
-        application_id=application_id,
-    )
+    row = Outbox(**message(key, recipient, kind, mail_from, application_id, **context))
     session.add(row)
     return row
 
@@ -88,11 +96,14 @@ def _finish(session: Session, row: Outbox, status: str, error: str) -> Delivery:
     return Delivery(status)
 
 
-def due(session: Session, now: dt.datetime, claim_timeout: int) -> list[int]:
+def due(
+    session: Session, now: dt.datetime, claim_timeout: int, skip_applications: Sequence[int] = ()
+) -> list[int]:
     """Rows that should be (re)queued: pending and overdue, or claimed by a worker that went away.
 
     Rows become overdue only claim_timeout seconds after they were due, so the sweeper leaves alone
-    the ones whose task is still waiting in the queue.
+    the ones whose task is still waiting in the queue. Rows of skip_applications are released but
+    not listed: the caller queues those applications, whose task sends them.
     """
     stale = now - dt.timedelta(seconds=claim_timeout)
     session.execute(
@@ -102,4 +113,8 @@ def due(session: Session, now: dt.datetime, claim_timeout: int) -> list[int]:
     )
     session.commit()
     query = select(Outbox.id).where(Outbox.status == "pending", Outbox.next_attempt_at <= stale)
+    if skip_applications:
+        query = query.where(
+            or_(Outbox.application_id.is_(None), Outbox.application_id.not_in(skip_applications))
+        )
     return list(session.scalars(query.order_by(Outbox.id)))

@@ -11,13 +11,12 @@ from contextlib import contextmanager
 
 from flask import Flask, current_app, has_app_context
 from huey import crontab
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from . import applications, outbox, submissions
 from .db import sessions
-from .eligibility import choice_problem, status_problem
 from .mail import sender_from_url
-from .models import Application, Outbox
+from .models import Application
 from .queue import huey
 
 logger = logging.getLogger(__name__)
@@ -42,12 +41,11 @@ def app_context():
 
 
 def enqueue_new_application(application_id: int) -> None:
-    """Queue the work a new application causes; if the queue is down the sweeper catches up."""
+    """Queue a new application's check, which also sends its emails: one queue write per form.
+
+    If the queue is down, the sweeper catches up."""
     try:
         check_application(application_id)
-        with app_context() as app, sessions(app)() as session:
-            for outbox_id in applications.pending_emails(session, application_id):
-                send_email(outbox_id)
     except Exception:
         logger.exception("could not queue work for application %s; the sweeper will", application_id)
 
@@ -69,51 +67,24 @@ def send_email(outbox_id: int) -> str:
 
 @huey.task()
 def check_application(application_id: int) -> str:
-    """Move a submitted application to checked, or flag it for staff with the reason."""
+    """Check an application, then send its pending emails in order: received, units, checked.
+
+    One task does both, so the form's request writes the queue once, and the applicant hears
+    "received" before "checked". A failed send schedules its own retry as send_email.
+    """
     with app_context() as app, sessions(app)() as session:
-        application = session.get(Application, application_id)
-        if application is None or application.state != "submitted":
-            return "skipped"
-        day = app.config["CLOCK"]()
-        offer = app.extensions["jianxi.positions"].get()
-        problems = []
-        for choice in application.choices:
-            if not offer.is_open(choice.position_id, day):
-                problems.append(f"岗位 {choice.position_id} 已不再招募")
-                continue
-            problem = choice_problem(
-                offer.by_id[choice.position_id].position, application.current_status, application.degree
-            )
-            if problem:
-                problems.append(f"岗位 {choice.position_id}：{problem}")
-        problem = status_problem(
-            application.current_status, application.graduation, app.config["PROGRAMME_YEAR"], day
+        result = applications.check(
+            session,
+            application_id,
+            app.extensions["jianxi.positions"].get(),
+            app.config["CLOCK"](),
+            app.config["PROGRAMME_YEAR"],
+            app.config["MAIL_FROM"],
         )
-        if problem:
-            problems.append(problem)
-        if problems:
-            application.flag = "；".join(problems)
-            session.commit()
-            return "flagged"
-        # Claimed like an outbox row: of two runs at once only one moves it and queues the email.
-        claimed = session.execute(
-            update(Application)
-            .where(Application.id == application_id, Application.state == "submitted")
-            .values(state="checked")
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if not claimed:
-            session.rollback()
-            return "skipped"
-        transition = applications.move(session, application, "checked", "系统", "", app.config["MAIL_FROM"])
-        session.commit()
-        # Only the email this check caused: the earlier ones were queued with the application.
-        ids = list(
-            session.scalars(select(Outbox.id).where(Outbox.key == f"state:{application_id}:{transition.id}"))
-        )
+        ids = applications.pending_emails(session, application_id)
     for outbox_id in ids:
-        send_email(outbox_id)
-    return "checked"
+        send_email.call_local(outbox_id)
+    return result
 
 
 @huey.on_startup()
@@ -123,10 +94,9 @@ def _sweep_on_start() -> None:
 
 @huey.periodic_task(crontab(minute="*"))
 def sweep() -> int:
-    """Re-queue emails left pending or orphaned and applications never checked."""
+    """Re-queue applications never checked, and emails left pending or orphaned."""
     with app_context() as app, sessions(app)() as session:
         now = app.config["UTCNOW"]()
-        ids = outbox.due(session, now, app.config["OUTBOX_CLAIM_TIMEOUT"])
         if submissions.release_stuck(session, now):
             logger.warning("released submissions left publishing by a vanished worker")
         stale = now - dt.timedelta(seconds=app.config["OUTBOX_CLAIM_TIMEOUT"])
@@ -139,13 +109,15 @@ def sweep() -> int:
                 )
             )
         )
+        # An unchecked application's check sends its emails itself.
+        ids = outbox.due(session, now, app.config["OUTBOX_CLAIM_TIMEOUT"], unchecked)
     for application_id in unchecked:
         check_application(application_id)
     for outbox_id in ids:
         send_email(outbox_id)
     if ids or unchecked:
         logger.info("sweep re-queued %s emails and %s applications", len(ids), len(unchecked))
-    return len(ids)
+    return len(ids) + len(unchecked)
 
 
 from . import publish_tasks  # noqa: E402,F401

@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, text
 
 from form_worker import applications, create_app, db, queue
 from form_worker.auth import create_staff
-from form_worker.models import Application, StaffUser
+from form_worker.models import StaffUser
 from tests.conftest import ROOT, TODAY, make_git_project
 
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -200,7 +200,7 @@ def applicant(client) -> Applicant:
     return Applicant(client)
 
 
-def recorded_application(app: Flask, session, **fields: object) -> Application:
+def recorded_application(app: Flask, session, **fields: object) -> applications.Received:
     """An application for OPEN_POSITION recorded as the form records it; no queued task has run.
 
     `fields` replace the applicant's answers (SAMPLE_APPLICANT, a graduate of this year).
