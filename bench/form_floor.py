@@ -16,7 +16,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import insert
 
 from form_worker import config, db
-from form_worker.apply import _fill_choices, today
+from form_worker.apply import fill_choices, offer, today
 from form_worker.catalogue import PositionSource
 from form_worker.forms import ApplyForm
 from form_worker.models import Application
@@ -40,7 +40,7 @@ def create() -> Flask:
     @app.post("/apply")
     def step():
         form = ApplyForm()
-        _fill_choices(form, current_app.extensions["jianxi.positions"].get(), today())
+        fill_choices(form, offer(), today())
         if not form.validate():
             return form.errors, 422
         if request.form.get("step") != "confirm":

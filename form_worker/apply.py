@@ -43,7 +43,8 @@ def _label(offer: Offer, position_id: str) -> str:
     return f"{p.title} — {offer.unit_of(entry).name}（{p.workplace.district}，{p.track}）"
 
 
-def _fill_choices(form: ApplyForm, offer: Offer, day: dt.date) -> None:
+def fill_choices(form: ApplyForm, offer: Offer, day: dt.date) -> None:
+    """The positions open today in each choice field, grouped by type; also used by error pages."""
     options = [
         SelectChoice(e.id, _label(offer, e.id), optgroup=e.position.type) for e in offer.open_entries(day)
     ]
@@ -122,7 +123,7 @@ def applicant(form: ApplyForm) -> Applicant:
 def start():
     current = offer()
     form = ApplyForm()
-    _fill_choices(form, current, today())
+    fill_choices(form, current, today())
     notice = ""
     wanted = request.args.get("position", "")
     if wanted:
@@ -141,7 +142,7 @@ def step():
     current = offer()
     day = today()
     form = ApplyForm()
-    _fill_choices(form, current, day)
+    fill_choices(form, current, day)
     if form.website.data:
         logger.info("honeypot filled; application dropped")
         return render_template("apply/done.html", reference=None)

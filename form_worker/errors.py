@@ -26,11 +26,11 @@ def _page(code: int):
 def _csrf(error: CSRFError):
     """A stale or missing token: give the form back with the visitor's input and a fresh token."""
     if request.endpoint == "apply.step":
-        from .apply import _fill_choices, _render_form, offer, today
+        from .apply import _render_form, fill_choices, offer, today
         from .forms import ApplyForm
 
         form = ApplyForm(meta={"csrf": True})
-        _fill_choices(form, offer(), today())
+        fill_choices(form, offer(), today())
         return _render_form(
             form, "页面停留时间过长，安全校验已过期。您填写的内容都还在，请检查后再提交一次。", 400
         )
