@@ -4,14 +4,30 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make lock UPGRADE=1` also moves every unpinned (transitive) dependency to its newest release.
+UPGRADE ?=
 
-.PHONY: run test build validate lint clean
+.PHONY: run test build validate lint lock clean
 
-$(BIN)/jianxi: pyproject.toml
+# Everything comes from requirements.lock, each file checked against its hash. setuptools goes
+# first (hashed, from the lock): it builds jieba, which PyPI has only as an sdist, and the editable
+# install, both without build isolation, so pip downloads nothing that the lock does not name.
+# pip itself stays the one the interpreter's venv brings: upgrading it would be an unhashed download.
+$(BIN)/jianxi: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	awk '/^[^ #]/ { p = /^setuptools==/ } p' requirements.lock \
+	  | $(BIN)/pip install --quiet --require-hashes --no-deps -r /dev/stdin
+	$(BIN)/pip install --quiet --require-hashes --no-build-isolation -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
+
+# Rewrites requirements.lock from pyproject.toml (runtime, the dev extra, the build backend) for
+# CPython 3.11 on Linux x86_64; run it on such a machine after changing a dependency.
+lock:
+	test -x $(BIN)/pip-compile || { $(PYTHON) -m venv $(VENV) && $(BIN)/pip install --quiet pip-tools==7.6.2; }
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet $(if $(UPGRADE),--upgrade) \
+	  --generate-hashes --allow-unsafe --strip-extras --all-build-deps --extra dev \
+	  --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
 
 node_modules/axe-core/axe.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -27,6 +43,7 @@ run: build
 	$(BIN)/jianxi db upgrade
 	$(BIN)/jianxi serve --host $(HOST) --port $(PORT)
 
+# One line per check, each a tool from .venv/bin; a new check is one more line here.
 test: $(BIN)/jianxi node_modules/axe-core/axe.min.js
 	$(BIN)/ruff check .
 	$(BIN)/pytest

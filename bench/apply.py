@@ -62,8 +62,8 @@ from urllib.parse import urlencode
 import bare_insert  # bench/, this script's folder, comes first on sys.path
 from aiosmtpd.controller import Controller
 
-from form_worker.queue import consumer_command
-from site_builder.build import today_in_chongqing
+from form_worker.core.queue import consumer_command
+from site_builder.clock import today_in_chongqing
 from site_builder.model.catalogue import load_catalogue
 from site_builder.model.vocab import EDUCATION_LEVELS
 

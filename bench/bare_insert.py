@@ -12,7 +12,7 @@ import sqlite3
 
 from flask import Flask, request
 
-from form_worker.db import SQLITE_PRAGMAS
+from form_worker.core.db import SQLITE_PRAGMAS
 
 FIELDS = (
     "name",

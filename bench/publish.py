@@ -10,7 +10,7 @@ starts two child processes as production would run them:
 
 - a static server on the symlink (`python -m http.server`; it opens files through the link on every
   request, as the worker's own site view does), and
-- the real Huey consumer (`huey_consumer form_worker.tasks.huey -k thread -w 2`, as `jianxi serve`
+- the real Huey consumer (`huey_consumer form_worker.worker.huey -k thread -w 2`, as `jianxi serve`
   starts it) on a SqliteHuey file and a SQLite database in the same folder.
 
 Then, in this process, it does what the staff "approve" action does: `publish.write_submission`
@@ -117,11 +117,15 @@ def main() -> None:
     }
     # The worker reads its settings from the environment when imported, so set them first.
     os.environ.update(env)
-    from form_worker import create_app, db, publish
-    from form_worker.models import CatalogueBuild, utcnow
-    from form_worker.publish_tasks import ROW_ID, request_rebuild
-    from form_worker.queue import consumer_command
-    from site_builder.build import today_in_chongqing
+    from form_worker import create_app
+    from form_worker.core import db
+    from form_worker.core.models import utcnow
+    from form_worker.core.queue import consumer_command
+    from form_worker.publishing import files as publish
+    from form_worker.publishing.models import CatalogueBuild
+    from form_worker.publishing.rebuilds import ROW_ID
+    from form_worker.publishing.tasks import request_rebuild
+    from site_builder.clock import today_in_chongqing
     from site_builder.model.schema import Position, Unit
 
     children: list[subprocess.Popen] = []

@@ -1,16 +1,28 @@
-"""The form worker: application forms, status lookup, the queue, and the built catalogue beside them."""
+"""The form worker: application forms, status lookup, unit submissions, the staff area, the queue,
+and the built catalogue beside them. create_app only wires the pieces together."""
 
 from pathlib import Path
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from site_builder.build import today_in_chongqing
+from site_builder.clock import local_time, today_in_chongqing
 
-from . import auth, config, db, errors, queue
-from .catalogue import PositionSource
-from .limits import limiter
-from .models import utcnow
+from .accounts import auth
+from .accounts import views as accounts_views
+from .applications import staff_views as application_staff_views
+from .applications import status_views
+from .applications import views as apply_views
+from .catalogue.positions import PositionSource
+from .core import config, db, errors, queue, site
+from .core.limits import limiter
+from .core.models import utcnow
+from .staff import emails as _emails  # noqa: F401  (registers its routes on the staff blueprint)
+from .staff import exports as _exports  # noqa: F401  (likewise)
+from .staff import views as staff_views
+from .submissions import staff_views as submission_staff_views
+from .submissions import views as submit_views
 
 csrf = CSRFProtect()
 
@@ -32,9 +44,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         RATELIMIT_HEADERS_ENABLED=True,
     )
     app.config.update(settings)
-    app.config.update(test_config or {})
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = config.secret_key(Path(app.instance_path))
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     queue.use(app.config["HUEY_URL"])
 
     db.init_app(app)
@@ -42,13 +56,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     auth.init_app(app)
     app.extensions["jianxi.positions"] = PositionSource(Path(app.config["POSITIONS_ROOT"]))
+    app.jinja_env.globals["local_time"] = local_time
 
-    from . import apply, site, staff, status, submit
-
-    app.register_blueprint(apply.bp)
-    app.register_blueprint(status.bp)
-    app.register_blueprint(submit.bp)
-    app.register_blueprint(staff.bp)
-    app.register_blueprint(site.bp)
+    for module in (
+        apply_views,
+        status_views,
+        submit_views,
+        accounts_views,
+        staff_views,
+        application_staff_views,
+        submission_staff_views,
+        site,
+    ):
+        app.register_blueprint(module.bp)
     errors.init_app(app)
     return app

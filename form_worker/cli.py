@@ -1,4 +1,7 @@
-"""The worker's `jianxi` commands, registered as `jianxi.commands` entry points in pyproject.toml."""
+"""The worker's `jianxi` commands, registered as `jianxi.commands` entry points in pyproject.toml.
+
+Thin shells over plain functions (db.upgrade, create_staff); it sits beside create_app, above the
+domains, because it wires them as the app factory does."""
 
 import signal
 import subprocess
@@ -8,9 +11,10 @@ import click
 from sqlalchemy.exc import IntegrityError
 from werkzeug.serving import run_simple
 
-from . import config, create_app, db
-from .auth import ROLES, create_staff
-from .queue import consumer_command
+from . import create_app
+from .accounts.services import ROLES, create_staff
+from .core import config, db
+from .core.queue import consumer_command
 
 
 @click.group("db")

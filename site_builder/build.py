@@ -17,16 +17,13 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 
 from .bodies import GeneratedPages
-from .feeds import CHINA, atom_feed, positions_json
+from .clock import today_in_chongqing
+from .feeds import atom_feed, positions_json
 from .model.catalogue import Catalogue
 from .pages import PageRenderer, Site
 from .schema_file import write_schemas
 
 logger = logging.getLogger(__name__)
-
-
-def today_in_chongqing() -> dt.date:
-    return dt.datetime.now(CHINA).date()
 
 
 def extra_files(catalogue: Catalogue, docs: Path, site: Site, site_name: str) -> None:

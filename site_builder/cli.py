@@ -10,9 +10,9 @@ from typing import NoReturn
 import click
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from mkdocs.config import load_config
-from tqdm import tqdm
 
-from .build import build_site, site_for, stage, today_in_chongqing
+from .build import build_site, site_for, stage
+from .clock import today_in_chongqing
 from .model.catalogue import SLUG, SUFFIXES, UNIT_FILE, Catalogue, load_catalogue
 from .model.problem import Problem
 from .model.writer import find_unit_folder, unit_files, write_validated
@@ -161,6 +161,11 @@ def new_position(root: Path, unit: str, slug: str | None) -> None:
         click.echo(f"已写入 {path}")
 
 
+def _step(name: str) -> None:
+    """Name the step under way on stderr: a slow build shows where it is, stdout keeps the result."""
+    click.echo(f"{name}……", err=True)
+
+
 @main.command()
 @click.option(
     "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("site"), show_default=True
@@ -174,29 +179,21 @@ def new_position(root: Path, unit: str, slug: str | None) -> None:
 @click.pass_obj
 def build(root: Path, out: Path, stage_dir: Path | None) -> None:
     """Validate everything, then build the catalogue into OUT; refuse if anything is invalid."""
-    with tqdm(total=3, desc="校验岗位", unit="步", file=sys.stderr) as bar:
-        catalogue = load_catalogue(root)
-        if catalogue.problems:
-            bar.close()
-            _report(catalogue)
-            click.echo("存在错误，未构建网站。", err=True)
-            sys.exit(1)
-
-        def next_step(name: str) -> None:
-            bar.update()
-            bar.set_description(name)
-
-        if stage_dir is not None:
-            config = load_config(config_file=str(root / "mkdocs.yml"))
-            next_step("生成页面")
-            pages = stage(catalogue, root, stage_dir, site_for(config, None, None), config["site_name"])
-            bar.update(2)
-            click.echo(
-                f"已写入 {pages} 个页面到 {stage_dir}/；在 mkdocs.yml 中设 docs_dir: {stage_dir} 即可构建。"
-            )
-            return
-        pages = build_site(catalogue, root, out, progress=next_step)
-        bar.update()
+    _step("校验岗位")
+    catalogue = load_catalogue(root)
+    if catalogue.problems:
+        _report(catalogue)
+        click.echo("存在错误，未构建网站。", err=True)
+        sys.exit(1)
+    if stage_dir is not None:
+        config = load_config(config_file=str(root / "mkdocs.yml"))
+        _step("生成页面")
+        pages = stage(catalogue, root, stage_dir, site_for(config, None, None), config["site_name"])
+        click.echo(
+            f"已写入 {pages} 个页面到 {stage_dir}/；在 mkdocs.yml 中设 docs_dir: {stage_dir} 即可构建。"
+        )
+        return
+    pages = build_site(catalogue, root, out, progress=_step)
     click.echo(f"已生成 {pages} 个页面（{len(catalogue.positions)} 个岗位）到 {out}/")
 
 

@@ -4,13 +4,13 @@ import datetime as dt
 import json
 from xml.etree import ElementTree as ET
 
+from .clock import CHONGQING
 from .model.catalogue import Catalogue, PositionEntry
 from .model.schema import SCHEMA_VERSION
 from .pages import page_url, position_page
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 50
-CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
 def _position_url(site_url: str, entry: PositionEntry) -> str:
@@ -37,7 +37,7 @@ def positions_json(catalogue: Catalogue, site_url: str, today: dt.date) -> str:
 
 
 def _midnight(day: dt.date) -> str:
-    return dt.datetime.combine(day, dt.time(), CHINA).isoformat()
+    return dt.datetime.combine(day, dt.time(), CHONGQING).isoformat()
 
 
 def atom_feed(catalogue: Catalogue, site_url: str, site_name: str) -> str:

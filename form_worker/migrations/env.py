@@ -2,13 +2,13 @@
 
 from alembic import context
 
-from form_worker.db import make_engine
-from form_worker.models import Base
+from form_worker.core.db import make_engine
+from form_worker.metadata import metadata
 
 url = context.config.attributes.get("url")
 engine = make_engine(url)
 with engine.connect() as connection:
-    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
 engine.dispose()

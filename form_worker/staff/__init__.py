@@ -1,9 +1,5 @@
-"""/staff: the municipal project office's review area. One module per page group registers on bp."""
+"""The office's views across domains: the dashboard, exports and failed emails.
 
-from flask import Blueprint
-
-bp = Blueprint("staff", __name__, url_prefix="/staff")
-
-# session: login, logout, dashboard; applications: queue and detail; outbox: failed emails;
-# exports: spreadsheets; admin: accounts and the audit log; submissions: position submissions.
-from . import admin, applications, exports, outbox, session, submissions  # noqa: E402,F401
+It sits above the domain packages (it reads applications, submissions and the outbox together);
+no domain imports it.
+"""

@@ -14,38 +14,40 @@ from sqlalchemy.orm import selectinload
 
 from site_builder import spreadsheet
 
-from .. import audit
-from ..applications import STATE_LABELS
-from ..auth import staff_required
-from ..catalogue import Offer
-from ..db import get_session
-from ..exports import CSV_TYPE, XLSX_TYPE, application_table, write_csv, write_xlsx
-from ..forms import ExportForm
-from ..models import Application, Choice, Placement
-from . import bp
-from .applications import catalogue_offer
+from ..accounts import audit
+from ..accounts.auth import staff_required
+from ..applications.models import Application, Choice, Placement
+from ..applications.states import STATE_LABELS
+from ..applications.tables import application_table
+from ..catalogue.positions import Positions, current_positions
+from ..core.db import get_session
+from ..core.downloads import CSV_TYPE, XLSX_TYPE, write_csv, write_xlsx
+from .forms import ExportForm
+from .views import bp
 
 SCOPES = {"position": "岗位", "unit": "单位", "university": "高校"}
 
 
-def _keys(scope: str, offer: Offer) -> list[tuple[str, str]]:
+def _keys(scope: str, positions: Positions) -> list[tuple[str, str]]:
     """What one can export by: positions, units, or the universities applicants named."""
     if scope == "position":
         return [
-            (e.id, f"{offer.unit_of(e).name} · {e.position.title}")
-            for e in sorted(offer.by_id.values(), key=lambda e: e.id)
+            (e.id, f"{positions.unit_of(e).name} · {e.position.title}")
+            for e in sorted(positions.by_id.values(), key=lambda e: e.id)
         ]
     if scope == "unit":
-        return sorted(((slug, u.unit.name) for slug, u in offer.catalogue.units.items()), key=lambda u: u[0])
+        return sorted(
+            ((slug, u.unit.name) for slug, u in positions.catalogue.units.items()), key=lambda u: u[0]
+        )
     found = get_session().scalars(select(Application.university).distinct().order_by(Application.university))
     return [(name, name) for name in found]
 
 
-def _forms(offer: Offer) -> dict[str, ExportForm]:
+def _forms(positions: Positions) -> dict[str, ExportForm]:
     forms = {}
     for scope in SCOPES:
         form = ExportForm(scope=scope, prefix=scope)
-        form.key.choices = _keys(scope, offer)
+        form.key.choices = _keys(scope, positions)
         forms[scope] = form
     return forms
 
@@ -53,7 +55,7 @@ def _forms(offer: Offer) -> dict[str, ExportForm]:
 @bp.get("/exports")
 @staff_required()
 def exports():
-    return render_template("staff/exports.html", forms=_forms(catalogue_offer()), scopes=SCOPES)
+    return render_template("staff/exports.html", forms=_forms(current_positions()), scopes=SCOPES)
 
 
 def _applications(scope: str, key: str) -> list[Application]:
@@ -79,11 +81,11 @@ def _filename(*parts: str) -> str:
 def export_applications(scope: str):
     if scope not in SCOPES:
         abort(404)
-    offer = catalogue_offer()
+    positions = current_positions()
     form = ExportForm(prefix=scope)
-    keys = dict(_keys(scope, offer))
+    keys = dict(_keys(scope, positions))
     if not form.validate() or form.key.data not in keys or form.format.data not in ("xlsx", "csv"):
-        forms = _forms(offer)
+        forms = _forms(positions)
         forms[scope] = form
         form.key.choices = list(keys.items())
         form.key.errors = [*form.key.errors, f"请选择要导出的{SCOPES[scope]}"]
@@ -97,7 +99,7 @@ def export_applications(scope: str):
         p.application_id: p
         for p in db.scalars(select(Placement).where(Placement.application_id.in_([a.id for a in rows])))
     }
-    headers, table = application_table(rows, offer, STATE_LABELS, placements, sensitive=sensitive)
+    headers, table = application_table(rows, positions, STATE_LABELS, placements, sensitive=sensitive)
     audit.record(
         db,
         current_user.username,
@@ -120,11 +122,11 @@ def export_applications(scope: str):
 @staff_required()
 def export_catalogue():
     """The whole catalogue as the 岗位征集表, for reporting to the national office."""
-    offer = catalogue_offer()
+    positions = current_positions()
     db = get_session()
-    audit.record(db, current_user.username, "export_catalogue", "catalogue", positions=len(offer.by_id))
+    audit.record(db, current_user.username, "export_catalogue", "catalogue", positions=len(positions.by_id))
     db.commit()
-    data = spreadsheet.workbook_bytes(spreadsheet.export_workbook(offer.catalogue))
+    data = spreadsheet.workbook_bytes(spreadsheet.export_workbook(positions.catalogue))
     day = current_app.config["CLOCK"]().strftime("%Y%m%d")
     return send_file(
         io.BytesIO(data), mimetype=XLSX_TYPE, as_attachment=True, download_name=f"岗位征集表-{day}.xlsx"

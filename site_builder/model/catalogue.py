@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -19,6 +20,8 @@ from .schema import Position, Unit
 UNIT_FILE = "unit.yaml"
 SUFFIXES = (".yaml", ".yml")
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ class Catalogue:
     problems: list[Problem] = field(default_factory=list)
 
 
-def validate_document(document: Document, model: type[BaseModel]) -> tuple[BaseModel | None, list[Problem]]:
+def validate_document(document: Document, model: type[M]) -> tuple[M | None, list[Problem]]:
     """Validate parsed data against a model, mapping each error to the line it comes from."""
     if document.problems or document.data is None:
         return None, document.problems

@@ -82,10 +82,11 @@ def _tab_problems(path: str, text: str) -> list[Problem]:
 def _anchor_problems(path: str, text: str) -> list[Problem]:
     problems = []
     for event in yaml.parse(text, Loader=yaml.CSafeLoader):
-        mark = event.start_mark
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            mark = event.start_mark
+            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
             message = "不支持锚点（&）和别名（*），请把内容直接写出来"
-            problems.append(Problem(path, mark.line + 1, mark.column + 1, "-", message))
+            problems.append(Problem(path, line, column, "-", message))
     return problems
 
 

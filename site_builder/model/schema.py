@@ -6,7 +6,7 @@ autocompletion (the published JSON Schema) and through error messages.
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -29,12 +29,23 @@ SCHEMA_VERSION = 1
 PLACEHOLDER = "待填写"
 MENTOR_LIMIT = 3
 
-PositionType = Literal[tuple(POSITION_TYPES)]  # type: ignore[valid-type]
-Track = Literal[tuple(TRACKS)]  # type: ignore[valid-type]
-Education = Literal[tuple(EDUCATION_LEVELS)]  # type: ignore[valid-type]
-UnitCategory = Literal[tuple(UNIT_CATEGORIES)]  # type: ignore[valid-type]
-District = Literal[tuple(DISTRICTS)]  # type: ignore[valid-type]
-Tag = Literal[tuple(TAGS)]  # type: ignore[valid-type]
+# The closed vocabularies as Literal types, built from vocab.py so the values are written once.
+# A type checker cannot evaluate a Literal built at run time, so it sees these fields as text;
+# pydantic, which reads the run-time types, still refuses any other value.
+if TYPE_CHECKING:
+    PositionType = str
+    Track = str
+    Education = str
+    UnitCategory = str
+    District = str
+    Tag = str
+else:
+    PositionType = Literal[tuple(POSITION_TYPES)]
+    Track = Literal[tuple(TRACKS)]
+    Education = Literal[tuple(EDUCATION_LEVELS)]
+    UnitCategory = Literal[tuple(UNIT_CATEGORIES)]
+    District = Literal[tuple(DISTRICTS)]
+    Tag = Literal[tuple(TAGS)]
 
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}(-\d{1,6})?")

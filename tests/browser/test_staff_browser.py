@@ -15,10 +15,12 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from form_worker import db, submissions
-from form_worker.auth import create_staff
-from form_worker.models import Application, Submission, Transition
-from form_worker.publish import build_and_swap
+from form_worker.accounts.services import create_staff
+from form_worker.applications.models import Application, Transition
+from form_worker.core import db
+from form_worker.publishing.site import build_and_swap
+from form_worker.submissions import services as submissions
+from form_worker.submissions.models import Submission
 from site_builder.model.catalogue import load_catalogue
 from tests.browser.conftest import screenshot, serve_app, served_config
 from tests.conftest import TODAY, git, make_git_project
@@ -125,11 +127,11 @@ def test_staff_member_logs_in_and_works_an_application(worker: Worker, page: Pag
 
 def seed_submission(worker: Worker) -> Submission:
     """A unit's new position, submitted through the same functions the /submit form uses."""
-    offer = worker.app.extensions["jianxi.positions"].get()
-    entry = offer.by_id[OPEN_POSITION]
+    positions = worker.app.extensions["jianxi.positions"].get()
+    entry = positions.by_id[OPEN_POSITION]
     position = entry.position.model_copy(update={"title": NEW_TITLE, "type": "科普助理"})
     draft = submissions.Draft(
-        unit=offer.unit_of(entry), positions=[(None, position)], unit_slug=entry.unit_slug, is_edit=True
+        unit=positions.unit_of(entry), positions=[(None, position)], unit_slug=entry.unit_slug, is_edit=True
     )
     with db.sessions(worker.app)() as session:
         submission, _ = submissions.record(

@@ -21,9 +21,11 @@ from aiosmtpd.controller import Controller
 from flask import Flask
 from sqlalchemy import create_engine, text
 
-from form_worker import applications, create_app, db, queue
-from form_worker.auth import create_staff
-from form_worker.models import StaffUser
+from form_worker import create_app
+from form_worker.accounts.models import StaffUser
+from form_worker.accounts.services import create_staff
+from form_worker.applications import services as applications
+from form_worker.core import db, queue
 from tests.conftest import ROOT, TODAY, make_git_project
 
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -220,9 +222,9 @@ def recorded_application(app: Flask, session, **fields: object) -> applications.
             **fields,
         }
     )
-    offer = app.extensions["jianxi.positions"].get()
+    positions = app.extensions["jianxi.positions"].get()
     return applications.submit(
-        session, given, [OPEN_POSITION], offer, app.config["PROGRAMME_YEAR"], app.config["MAIL_FROM"]
+        session, given, [OPEN_POSITION], positions, app.config["PROGRAMME_YEAR"], app.config["MAIL_FROM"]
     )
 
 

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from site_builder.cli import main
 from site_builder.schema_file import SCHEMAS, schema_text
 from tests.conftest import DATA, ROOT, git, make_project
-from tests.site_builder.test_spreadsheet import POSITION, UNIT, fill
+from tests.site_builder.spreadsheet.workbooks import POSITION, UNIT, fill
 
 
 def run(*args: str):

@@ -1,0 +1,204 @@
+"""The staff area's own pages: login and logout, accounts (admins), and the audit log (admins)."""
+
+import datetime as dt
+import json
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from site_builder.clock import utc_start_of
+
+from ..core.db import get_session
+from ..core.limits import limiter
+from ..core.paging import paginate
+from . import audit
+from .auth import Staff, staff_required
+from .forms import AccountForm, LoginForm, PasswordResetForm
+from .models import AuditEntry, StaffUser
+from .services import authenticate, create_staff
+
+bp = Blueprint("accounts", __name__, url_prefix="/staff")
+
+ROLE_LABELS = {"admin": "管理员", "reviewer": "审核员"}
+ACTION_LABELS = {
+    "login": "登录",
+    "logout": "退出登录",
+    "application_transition": "报名状态变更",
+    "export": "导出报名名单",
+    "export_sensitive": "导出报名名单（含敏感信息）",
+    "export_catalogue": "导出岗位征集表",
+    "outbox_resend": "重新发送邮件",
+    "account_create": "新建账号",
+    "account_deactivate": "停用账号",
+    "account_activate": "启用账号",
+    "account_password_reset": "重置密码",
+    "submission_approved": "通过岗位申报并发布",
+    "submission_publish_retry": "重新发布岗位申报",
+    "submission_changes_requested": "请单位修改岗位申报",
+    "submission_rejected": "岗位申报不予通过",
+}
+
+
+def _safe_next(target: str | None) -> str:
+    return (
+        target
+        if target and target.startswith("/staff") and not target.startswith("//")
+        else url_for("staff.dashboard")
+    )
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        db = get_session()
+        user = authenticate(db, form.username.data.strip(), form.password.data)
+        if user is None:
+            form.password.errors.append("用户名或密码不正确")
+        else:
+            session.permanent = True
+            login_user(Staff(user))
+            audit.record(db, user.username, "login")
+            db.commit()
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("staff/login.html", form=form)
+
+
+@bp.post("/logout")
+@staff_required()
+def logout():
+    db = get_session()
+    audit.record(db, current_user.username, "logout")
+    db.commit()
+    logout_user()
+    flash("已退出登录。")
+    return redirect(url_for("accounts.login"))
+
+
+def _accounts_page(session: Session, form: AccountForm | None = None, status: int = 200):
+    users = session.scalars(select(StaffUser).order_by(StaffUser.active.desc(), StaffUser.username))
+    return render_template(
+        "staff/accounts.html",
+        users=list(users),
+        form=form or AccountForm(),
+        roles=ROLE_LABELS,
+    ), status
+
+
+@bp.get("/accounts")
+@staff_required(role="admin")
+def accounts():
+    return _accounts_page(get_session())
+
+
+@bp.post("/accounts")
+@staff_required(role="admin")
+def account_create():
+    db = get_session()
+    form = AccountForm()
+    if not form.validate():
+        return _accounts_page(db, form, 422)
+    username = form.username.data.strip()
+    if db.scalar(select(StaffUser.id).where(StaffUser.username == username)) is not None:
+        form.username.errors.append("这个用户名已被使用")
+        return _accounts_page(db, form, 409)
+    # Staged before create_staff, which commits: the account and its audit entry land together.
+    audit.record(db, current_user.username, "account_create", username, role=form.role.data)
+    create_staff(
+        db, username, form.name.data.strip(), form.password.data, form.role.data, form.email.data or ""
+    )
+    flash(f"已新建账号 {username}，请把初始密码当面或电话告知本人。")
+    return redirect(url_for("accounts.accounts"), code=303)
+
+
+def _user(user_id: int) -> StaffUser | None:
+    return get_session().get(StaffUser, user_id)
+
+
+@bp.post("/accounts/<int:user_id>/active")
+@staff_required(role="admin")
+def account_active(user_id: int):
+    db = get_session()
+    user = _user(user_id)
+    active = request.form.get("active") == "1"
+    if user is None:
+        flash("没有找到这个账号。")
+    elif user.username == current_user.username and not active:
+        flash("不能停用自己正在使用的账号。")
+    elif user.active != active:
+        user.active = active
+        action = "account_activate" if active else "account_deactivate"
+        audit.record(db, current_user.username, action, user.username)
+        db.commit()
+        flash(f"已{'启用' if active else '停用'}账号 {user.username}。")
+    return redirect(url_for("accounts.accounts"), code=303)
+
+
+@bp.post("/accounts/<int:user_id>/password")
+@staff_required(role="admin")
+def account_password(user_id: int):
+    db = get_session()
+    user = _user(user_id)
+    form = PasswordResetForm()
+    if user is None:
+        flash("没有找到这个账号。")
+    elif not form.validate():
+        flash(f"未重置 {user.username} 的密码：{form.password.errors[0]}")
+    else:
+        user.password_hash = generate_password_hash(form.password.data)
+        audit.record(db, current_user.username, "account_password_reset", user.username)
+        db.commit()
+        flash(f"已重置 {user.username} 的密码，请告知本人。")
+    return redirect(url_for("accounts.accounts"), code=303)
+
+
+def _day(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+@bp.get("/audit")
+@staff_required(role="admin")
+def audit_log():
+    db = get_session()
+    filters = {name: request.args.get(name, "").strip() for name in ("actor", "action", "since", "until")}
+    query = select(AuditEntry).order_by(AuditEntry.id.desc())
+    if filters["actor"]:
+        query = query.where(AuditEntry.actor == filters["actor"])
+    if filters["action"]:
+        query = query.where(AuditEntry.action == filters["action"])
+    problems = []
+    for name, day in (("since", _day(filters["since"])), ("until", _day(filters["until"]))):
+        if filters[name] and day is None:
+            problems.append("日期格式应为 YYYY-MM-DD，如 2026-06-30")
+        elif day is not None and name == "since":
+            query = query.where(AuditEntry.at >= utc_start_of(day))
+        elif day is not None:
+            query = query.where(AuditEntry.at < utc_start_of(day + dt.timedelta(days=1)))
+    page = paginate(db, query)
+    actors = db.scalars(select(AuditEntry.actor).distinct().order_by(AuditEntry.actor))
+    actions = db.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action))
+    return render_template(
+        "staff/audit.html",
+        page=page,
+        details={entry.id: _detail(entry.detail) for entry in page.items},
+        filters=filters,
+        actor_options=[(a, a) for a in actors],
+        action_options=[(a, ACTION_LABELS.get(a, a)) for a in actions],
+        action_labels=ACTION_LABELS,
+        problems=sorted(set(problems)),
+    )
+
+
+def _detail(text: str) -> dict[str, object]:
+    try:
+        detail = json.loads(text or "{}")
+    except ValueError:
+        return {"详情": text}
+    return detail if isinstance(detail, dict) else {"详情": text}

@@ -1,0 +1,154 @@
+"""Forms of applicants (/apply, /status) and of staff moving applications."""
+
+import datetime as dt
+import re
+
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    MonthField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from site_builder.model.vocab import EDUCATION_LEVELS
+
+from ..core.forms import Form, required
+from .eligibility import STATUSES
+
+PRIORITY_GROUPS = ("低保家庭", "零就业家庭", "防止返贫致贫对象家庭", "特困人员", "残疾")
+MOBILE = re.compile(r"1[3-9]\d{9}")
+
+
+class ApplyForm(Form):
+    """The application form; choices are filled per request with the positions open today."""
+
+    choice1 = SelectField("第一意向岗位", validate_choice=False)
+    choice2 = SelectField("第二意向岗位（可不选）", validate_choice=False)
+    choice3 = SelectField("第三意向岗位（可不选）", validate_choice=False)
+
+    name = StringField("姓名", [required("姓名"), Length(max=30, message="姓名最多 30 个字")])
+    phone = StringField(
+        "手机号",
+        [required("手机号"), Regexp(MOBILE.pattern + "$", message="请填写 11 位手机号")],
+        render_kw={"inputmode": "tel", "autocomplete": "tel"},
+    )
+    email = StringField(
+        "电子邮箱",
+        [required("电子邮箱"), Email(message="邮箱格式不正确"), Length(max=254)],
+        render_kw={"inputmode": "email", "autocomplete": "email"},
+    )
+    university = StringField(
+        "毕业（就读）学校",
+        [required("学校"), Length(max=100, message="学校名称最多 100 个字")],
+        render_kw={"list": "universities"},
+    )
+    major = StringField("专业", [required("专业"), Length(max=100, message="专业最多 100 个字")])
+    degree = SelectField(
+        "学历",
+        choices=[SelectChoice("", "请选择")] + [SelectChoice(d) for d in EDUCATION_LEVELS],
+        validate_choice=False,
+    )
+    graduation = MonthField(
+        "毕业时间（在校生填预计毕业时间）", [DataRequired(message="请填写毕业时间，如 2026-06")]
+    )
+    current_status = RadioField(
+        "目前状态", choices=[SelectChoice(s) for s in STATUSES], validate_choice=False
+    )
+
+    society_post = BooleanField("我有大学生科技社团任职经历")
+    # No Optional() on the two details: it would stop the chain before validate_*_detail runs.
+    society_post_detail = TextAreaField("科技社团任职经历说明", [Length(max=300, message="最多 300 个字")])
+    volunteering = BooleanField("我有科技志愿服务经历")
+    volunteering_detail = TextAreaField("科技志愿服务经历说明", [Length(max=300, message="最多 300 个字")])
+
+    priority_consent = BooleanField("我单独同意提供以下家庭经济困难或残疾情况，用于同等条件下的优先考虑")
+    priority_groups = SelectMultipleField(
+        "优先考虑情形（可多选，可不选）",
+        choices=[SelectChoice(g) for g in PRIORITY_GROUPS],
+        option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False),
+        validate_choice=False,
+    )
+
+    statement = TextAreaField(
+        "个人陈述（可不填）", [Optional(), Length(max=2000, message="个人陈述最多 2000 个字")]
+    )
+    privacy = BooleanField(
+        "我已阅读并同意《个人信息处理说明》",
+        [DataRequired(message="请阅读并同意个人信息处理说明后再提交")],
+    )
+    # A field people never see; bots fill every field they find.
+    website = StringField("网址（请留空）")
+
+    def choice_fields(self) -> list[SelectField]:
+        return [self.choice1, self.choice2, self.choice3]
+
+    def chosen(self) -> list[str]:
+        return [f.data for f in self.choice_fields() if f.data]
+
+    def validate_degree(self, field: SelectField) -> None:
+        if field.data not in EDUCATION_LEVELS:
+            raise ValidationError("请选择学历")
+
+    def validate_current_status(self, field: RadioField) -> None:
+        if field.data not in STATUSES:
+            raise ValidationError("请选择目前状态")
+
+    def validate_graduation(self, field: MonthField) -> None:
+        if field.data and not dt.date(1990, 1, 1) <= field.data <= dt.date(2100, 12, 1):
+            raise ValidationError("毕业时间不在合理范围内")
+
+    def validate_society_post_detail(self, field: TextAreaField) -> None:
+        if self.society_post.data and not (field.data or "").strip():
+            raise ValidationError("请简要说明在哪个科技社团担任什么职务")
+
+    def validate_volunteering_detail(self, field: TextAreaField) -> None:
+        if self.volunteering.data and not (field.data or "").strip():
+            raise ValidationError("请简要说明参加过哪些科技志愿服务")
+
+    def validate_priority_groups(self, field: SelectMultipleField) -> None:
+        if any(g not in PRIORITY_GROUPS for g in field.data or []):
+            raise ValidationError("请从列出的情形中选择")
+
+
+class StatusForm(Form):
+    reference = StringField(
+        "报名编号", [required("报名编号"), Length(max=20)], render_kw={"placeholder": "如 JX2026-000123"}
+    )
+    contact = StringField(
+        "报名时填写的手机号或邮箱",
+        [required("手机号或邮箱"), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
+
+
+# Staff area. Every form carries the state the staff member saw, so a stale page cannot act.
+
+
+class TransitionForm(Form):
+    """Moves an application; the button pressed names the new state (`to_state`)."""
+
+    state = HiddenField()
+    to_state = StringField()
+    reason = TextAreaField(
+        "原因或说明（不予通过、撤回时必填；会写入邮件告知申请人）",
+        [Length(max=1000, message="最多 1000 个字")],
+    )
+
+
+class OfferForm(Form):
+    """Offers a place: a position among the applicant's choices and one of its mentors."""
+
+    state = HiddenField()
+    position = SelectField("录用岗位", validate_choice=False)
+    mentor = SelectField("见习导师", validate_choice=False)
+    reason = TextAreaField(
+        "说明（可不填；会写入邮件告知申请人）", [Length(max=1000, message="最多 1000 个字")]
+    )

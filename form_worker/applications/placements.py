@@ -1,0 +1,113 @@
+"""Placement rules: an positions names a position and a mentor, within the headcount and the mentor limit.
+
+The notice gives every intern one mentor, and a mentor at most three interns at a time
+(`MENTOR_LIMIT`). An intern counts while offered, agreement signed or active; withdrawal, rejection
+or completion ends the placement. Counting and inserting happen in the transaction that moves the
+application, after its conditional UPDATE: SQLite then holds its single write lock, and PostgreSQL
+takes an advisory lock per position, so two offers at once cannot both take the last place.
+"""
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from site_builder.model.catalogue import PositionEntry
+from site_builder.model.schema import MENTOR_LIMIT
+
+from ..catalogue.positions import Positions, current_positions
+from .models import Application, Placement
+
+COUNTING_STATES = ("offered", "agreement_signed", "active")
+ENDS_PLACEMENT = frozenset({"withdrawn", "rejected", "completed"})
+
+
+class OfferRefused(Exception):
+    """The offer breaks a rule; the message is Chinese and says which. `conflict`: the place is taken."""
+
+    def __init__(self, message: str, conflict: bool = False) -> None:
+        super().__init__(message)
+        self.conflict = conflict
+
+
+def taken(session: Session, position_id: str) -> tuple[int, dict[str, int]]:
+    """Places held at a position: the total and per mentor."""
+    rows = session.execute(
+        select(Placement.mentor, func.count())
+        .join(Application, Application.id == Placement.application_id)
+        .where(
+            Placement.position_id == position_id,
+            Placement.ended.is_(False),
+            Application.state.in_(COUNTING_STATES),
+        )
+        .group_by(Placement.mentor)
+    ).all()
+    per_mentor = {mentor: count for mentor, count in rows}
+    return sum(per_mentor.values()), per_mentor
+
+
+def _lock(session: Session, position_id: str) -> None:
+    """Serialise offers for one position on PostgreSQL until the transaction ends."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtext(position_id))))
+
+
+def refusal(entry: PositionEntry, mentor: str, total: int, per_mentor: dict[str, int]) -> str | None:
+    """Why this positions breaks a rule, or None."""
+    position = entry.position
+    if mentor not in [m.name for m in position.mentors]:
+        return f"“{mentor}”不是岗位“{position.title}”的见习导师，请从该岗位的导师中选择"
+    if total >= position.headcount:
+        return f"岗位“{position.title}”招收 {position.headcount} 人，已录用 {total} 人，名额已满"
+    if per_mentor.get(mentor, 0) >= MENTOR_LIMIT:
+        return (
+            f"见习导师{mentor}已同时带教 {MENTOR_LIMIT} 名见习生"
+            f"（每名导师最多同时带教 {MENTOR_LIMIT} 名），请选择其他导师"
+        )
+    return None
+
+
+def place(
+    session: Session, application: Application, position_id: str, mentor: str, positions: Positions | None
+) -> Placement:
+    """Check the rules and stage the Placement in the caller's transaction; raise OfferRefused."""
+    positions = positions or current_positions()
+    if not position_id:
+        raise OfferRefused("请选择录用岗位")
+    if not mentor:
+        raise OfferRefused("请选择见习导师")
+    if position_id not in [c.position_id for c in application.choices]:
+        raise OfferRefused("只能录用到申请人所报的意向岗位")
+    entry = positions.by_id.get(position_id)
+    if entry is None:
+        raise OfferRefused(f"岗位 {position_id} 已不在岗位目录中")
+    _lock(session, position_id)
+    total, per_mentor = taken(session, position_id)
+    problem = refusal(entry, mentor, total, per_mentor)
+    if problem:
+        raise OfferRefused(problem, conflict=mentor in [m.name for m in entry.position.mentors])
+    placement = Placement(application_id=application.id, position_id=position_id, mentor=mentor)
+    session.add(placement)
+    session.flush()
+    return placement
+
+
+def end(session: Session, application_id: int) -> None:
+    """The intern left the place (withdrawn, rejected or completed): the mentor may take another."""
+    session.execute(
+        update(Placement)
+        .where(Placement.application_id == application_id)
+        .values(ended=True)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def describe(placement: Placement, positions: Positions | None) -> str:
+    """The place in words, for the history and the applicant's email."""
+    entry = (positions or current_positions()).by_id.get(placement.position_id)
+    if entry is None:
+        return f"录用岗位：{placement.position_id}；见习导师：{placement.mentor}"
+    unit = (positions or current_positions()).unit_of(entry)
+    return f"录用岗位：{entry.position.title}（{unit.name}）；见习导师：{placement.mentor}"
+
+
+def placement_of(session: Session, application_id: int) -> Placement | None:
+    return session.scalar(select(Placement).where(Placement.application_id == application_id))

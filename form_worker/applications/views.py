@@ -1,0 +1,190 @@
+"""/apply: fill in, check your answers, submit. Stateless between steps: the check page carries the
+answers in hidden fields, so nothing typed is lost to an expired session or a full cookie."""
+
+import datetime as dt
+import logging
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import CSRFError
+from wtforms import SelectChoice
+
+from ..catalogue.positions import Positions, current_positions
+from ..catalogue.universities import UNIVERSITIES
+from ..core.db import get_session
+from ..core.limits import limiter, post_limit
+from . import services
+from .eligibility import choice_problem, status_problem
+from .forms import ApplyForm
+from .services import Applicant, DuplicateApplication
+from .tasks import queue_new_application
+
+bp = Blueprint("apply", __name__)
+logger = logging.getLogger(__name__)
+
+SECTIONS = (
+    ("positions", "意向岗位"),
+    ("personal", "个人信息"),
+    ("experience", "优先条件"),
+    ("priority", "家庭经济困难或残疾情况"),
+    ("statement", "个人陈述"),
+)
+
+
+def today() -> dt.date:
+    """Today in Chongqing, from the app's clock so tests can pass a fixed day in."""
+    return current_app.config["CLOCK"]()
+
+
+def _label(positions: Positions, position_id: str) -> str:
+    entry = positions.by_id[position_id]
+    p = entry.position
+    return f"{p.title} — {positions.unit_of(entry).name}（{p.workplace.district}，{p.track}）"
+
+
+def fill_choices(form: ApplyForm, positions: Positions, day: dt.date) -> None:
+    """The positions open today in each choice field, grouped by type; also used by error pages."""
+    options = [
+        SelectChoice(e.id, _label(positions, e.id), optgroup=e.position.type)
+        for e in positions.open_entries(day)
+    ]
+    for number, field in enumerate(form.choice_fields(), start=1):
+        field.choices = [SelectChoice("", "请选择岗位" if number == 1 else "不选")] + options
+
+
+def check_choices(form: ApplyForm, positions: Positions, day: dt.date) -> bool:
+    """The rules that need the catalogue and the calendar: open, eligible, no repeats."""
+    ok = True
+    if not form.choice1.data:
+        form.choice1.errors.append("请至少选择一个意向岗位")
+        ok = False
+    seen: set[str] = set()
+    for field in form.choice_fields():
+        position_id = field.data
+        if not position_id:
+            continue
+        if position_id in seen:
+            field.errors.append("这个岗位已经选过了，请换一个或不选")
+            ok = False
+            continue
+        seen.add(position_id)
+        if not positions.is_open(position_id, day):
+            field.errors.append("这个岗位已截止或不存在，请重新选择")
+            ok = False
+            continue
+        if form.current_status.data and form.degree.data and not form.degree.errors:
+            problem = choice_problem(
+                positions.by_id[position_id].position, form.current_status.data, form.degree.data
+            )
+            if problem:
+                field.errors.append(problem)
+                ok = False
+    if form.graduation.data and form.current_status.data and not form.current_status.errors:
+        problem = status_problem(
+            form.current_status.data, form.graduation.data, current_app.config["PROGRAMME_YEAR"], day
+        )
+        if problem:
+            form.graduation.errors.append(problem)
+            ok = False
+    return ok
+
+
+def _render_form(form: ApplyForm, notice: str = "", status: int = 200):
+    return (
+        render_template(
+            "apply/form.html", form=form, notice=notice, universities=UNIVERSITIES, sections=SECTIONS
+        ),
+        status,
+    )
+
+
+def applicant(form: ApplyForm) -> Applicant:
+    consent = bool(form.priority_consent.data)
+    return Applicant(
+        name=form.name.data.strip(),
+        phone=form.phone.data.strip(),
+        email=form.email.data.strip(),
+        university=form.university.data.strip(),
+        major=form.major.data.strip(),
+        degree=form.degree.data,
+        graduation=form.graduation.data,
+        current_status=form.current_status.data,
+        society_post=bool(form.society_post.data),
+        society_post_detail=(form.society_post_detail.data or "").strip() if form.society_post.data else "",
+        volunteering=bool(form.volunteering.data),
+        volunteering_detail=(form.volunteering_detail.data or "").strip() if form.volunteering.data else "",
+        priority_consent=consent,
+        priority_groups=list(form.priority_groups.data or []) if consent else [],
+        statement=(form.statement.data or "").strip(),
+    )
+
+
+@bp.get("/apply")
+def start():
+    current = current_positions()
+    form = ApplyForm()
+    fill_choices(form, current, today())
+    notice = ""
+    wanted = request.args.get("position", "")
+    if wanted:
+        if current.is_open(wanted, today()):
+            form.choice1.data = wanted
+        elif wanted in current.by_id:
+            notice = f"岗位“{current.by_id[wanted].position.title}”已截止或不再招募，请选择其他岗位。"
+        else:
+            notice = "没有找到您要报名的岗位，它可能已下线。请从下面的列表中选择。"
+    return _render_form(form, notice)
+
+
+@bp.post("/apply")
+@limiter.limit(post_limit)
+def step():
+    current = current_positions()
+    day = today()
+    form = ApplyForm()
+    fill_choices(form, current, day)
+    if form.website.data:
+        logger.info("honeypot filled; application dropped")
+        return render_template("apply/done.html", reference=None)
+    action = request.form.get("step", "review")
+    if action == "edit":
+        return _render_form(form)
+    valid = form.validate()
+    valid = check_choices(form, current, day) and valid
+    if not valid:
+        return _render_form(form, status=422)
+    if action != "confirm":
+        return render_template("apply/check.html", form=form, positions=current, sections=SECTIONS)
+    try:
+        application = services.submit(
+            get_session(),
+            applicant(form),
+            form.chosen(),
+            current,
+            current_app.config["PROGRAMME_YEAR"],
+            current_app.config["MAIL_FROM"],
+        )
+    except DuplicateApplication as error:
+        titles = "、".join(current.by_id[p].position.title for p in error.position_ids)
+        form.choice1.errors.append(f"您已经报名过：{titles}，无需重复报名。可凭报名编号查询进度。")
+        return _render_form(form, status=409)
+    queue_new_application(application.id)
+    session["reference"] = application.reference
+    return redirect(url_for("apply.done"), code=303)
+
+
+@bp.get("/apply/done")
+def done():
+    reference = session.get("reference")
+    if not reference:
+        return redirect(url_for("apply.start"))
+    return render_template("apply/done.html", reference=reference)
+
+
+@bp.errorhandler(CSRFError)
+def _expired(_error: CSRFError):
+    """A stale or missing token: give the form back with the visitor's input and a fresh token."""
+    form = ApplyForm(meta={"csrf": True})
+    fill_choices(form, current_positions(), today())
+    return _render_form(
+        form, "页面停留时间过长，安全校验已过期。您填写的内容都还在，请检查后再提交一次。", 400
+    )

@@ -1,0 +1,33 @@
+"""The base of every form: Chinese messages, control characters dropped, no JSON bodies."""
+
+import re
+
+from flask import has_request_context, request
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms.validators import DataRequired
+
+# C0 control characters except tab, line feed and carriage return.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+class Form(FlaskForm):
+    class Meta:
+        locales = ["zh"]
+
+        def wrap_formdata(self, form, formdata):
+            """The posted answers without control characters, which nobody types and PostgreSQL refuses
+            (NUL). A JSON body is no form post: Flask-WTF would read it and fail on a list or a string."""
+            if has_request_context() and request.is_json:
+                return None
+            formdata = super().wrap_formdata(form, formdata)
+            if not hasattr(formdata, "getlist"):
+                return formdata
+            return MultiDict(
+                (key, CONTROL.sub("", value) if isinstance(value, str) else value)
+                for key, value in formdata.items(multi=True)
+            )
+
+
+def required(label: str) -> DataRequired:
+    return DataRequired(message=f"请填写{label}")

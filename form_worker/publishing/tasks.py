@@ -1,0 +1,170 @@
+"""Huey tasks that publish: rebuild the catalogue after approvals, close expired positions daily.
+
+How rebuild requests coalesce is publishing.rebuilds; these tasks hold the lock and run the builds.
+"""
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+from flask import Flask
+from huey import crontab
+from huey.exceptions import TaskLockedException
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from site_builder.clock import CHONGQING
+
+from ..accounts.services import staff_recipients
+from ..core.db import sessions
+from ..core.models import utcnow
+from ..core.queue import app_context, enqueue, huey
+from ..outbox import services as outbox
+from ..outbox.tasks import queue_emails
+from . import rebuilds
+from .files import close_expired
+from .models import CatalogueBuild
+from .site import build_and_swap
+
+logger = logging.getLogger(__name__)
+
+LOCK = "rebuild"
+ERROR_CHARS = 4000
+
+
+def request_rebuild(session: Session, now: dt.datetime) -> None:
+    """Record a rebuild request (committing the session) and queue the build; the periodic check
+    catches a request whose task could not be queued."""
+    rebuilds.record_request(session, now)
+    enqueue("a catalogue rebuild", rebuild_catalogue)
+
+
+@huey.periodic_task(crontab(minute="*/10"))
+def rebuild_if_requested() -> bool:
+    """Queue a rebuild for a request whose task was lost (queue down, consumer killed mid-build)."""
+    with app_context() as app:
+        waiting = rebuilds.pending(_row(app), utcnow())
+    if waiting:
+        rebuild_catalogue()
+    return waiting
+
+
+def _row(app: Flask) -> CatalogueBuild | None:
+    with sessions(app)() as session:
+        return session.get(CatalogueBuild, rebuilds.ROW_ID)
+
+
+@huey.task()
+def rebuild_catalogue() -> int:
+    """Build while requests are waiting; return how many builds this run made (0 if another builds)."""
+    done = 0
+    with app_context() as app:
+        interval = app.config["REBUILD_INTERVAL"]
+        while True:
+            row, now = _row(app), utcnow()
+            if not rebuilds.pending(row, now):
+                return done
+            wait = rebuilds.due_in(row, now, interval)
+            if wait > 0:
+                # Too soon after the last build: come back when the interval is up. Requests made
+                # meanwhile all land in that one build.
+                rebuild_catalogue.schedule(delay=wait)
+                return done
+            try:
+                with huey.lock_task(LOCK):
+                    done += _build_while_pending(app, interval)
+            except TaskLockedException:
+                # The running build sees the newer request when it checks again, unless it is stale.
+                if not _clear_stale_lock(app):
+                    return done
+            # Checked again after releasing the lock: a request that arrived while the lock was
+            # being released found it taken and left its build to us.
+
+
+def _clear_stale_lock(app: Flask) -> bool:
+    row = _row(app)
+    if row is None or row.status != "building" or row.started_at >= utcnow() - rebuilds.STALE_BUILD:
+        return False
+    logger.warning("clearing the rebuild lock of a build started at %s that never finished", row.started_at)
+    huey.lock_task(LOCK).clear()
+    return True
+
+
+def _build_while_pending(app: Flask, interval: int) -> int:
+    """The lock is held: build, record the outcome, and repeat while newer requests may be built."""
+    count = 0
+    while True:
+        with sessions(app)() as session:
+            row = session.get(CatalogueBuild, rebuilds.ROW_ID)
+            started = utcnow()
+            if not rebuilds.pending(row, started) or rebuilds.due_in(row, started, interval) > 0:
+                return count
+            row.started_at, row.status = started, "building"
+            session.commit()
+        error = ""
+        try:
+            build_and_swap(
+                Path(app.config["POSITIONS_ROOT"]), Path(app.config["SITE_DIR"]), app.config["CLOCK"]()
+            )
+        except Exception as failure:
+            logger.exception("catalogue build started at %s failed; the old site stays online", started)
+            error = (str(failure) or type(failure).__name__)[:ERROR_CHARS]
+        count += 1
+        with sessions(app)() as session:
+            session.execute(
+                update(CatalogueBuild)
+                .where(CatalogueBuild.id == rebuilds.ROW_ID)
+                .values(
+                    finished_at=utcnow(),
+                    builds=CatalogueBuild.builds + 1,
+                    status="failed" if error else "ok",
+                    error=error,
+                )
+            )
+            ids = _tell_staff(session, app, started, error) if error else []
+            session.commit()
+        queue_emails(ids)
+
+
+def _tell_staff(session: Session, app: Flask, started: dt.datetime, error: str) -> list[int]:
+    """Stage one email per active staff member with an address; return the outbox ids."""
+    staff = staff_recipients(session)
+    shown = started.replace(tzinfo=dt.UTC).astimezone(CHONGQING).strftime("%Y-%m-%d %H:%M:%S")
+    rows = [
+        outbox.add(
+            session,
+            f"build-failed:{started.isoformat()}:{member.id}",
+            member.email,
+            "catalogue_build_failed",
+            app.config["MAIL_FROM"],
+            started=shown,
+            error=error,
+        )
+        for member in staff
+    ]
+    session.flush()
+    return [row.id for row in rows]
+
+
+# 01:05 in Chongqing (UTC+8) is 17:05 UTC the day before; Huey reads crontabs in UTC by default.
+@huey.periodic_task(crontab(hour="17", minute="5"))
+def close_expired_positions() -> list[str]:
+    """Close the positions whose deadline has passed (one commit), then rebuild the catalogue.
+
+    The rebuild is requested even when nothing closed, because the site marks expiry at build time.
+    """
+    with app_context() as app:
+        try:
+            ids = close_expired(
+                Path(app.config["POSITIONS_ROOT"]),
+                app.config["CLOCK"](),
+                "daily expiry task",
+                now=utcnow(),
+                author=app.config["PUBLISH_AUTHOR"],
+            )
+        except Exception:
+            logger.exception("could not close expired positions; rebuilding anyway")
+            ids = []
+        with sessions(app)() as session:
+            request_rebuild(session, utcnow())
+    return ids

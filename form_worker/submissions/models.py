@@ -1,0 +1,50 @@
+"""A unit's submission of positions and its history."""
+
+import datetime as dt
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.models import Base, utcnow
+
+
+class Submission(Base):
+    """A unit's offer of positions (the online 岗位征集表), kept as validated data until approved."""
+
+    __tablename__ = "submission"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str | None] = mapped_column(String(20), unique=True)
+    state: Mapped[str] = mapped_column(String(30), default="submitted", index=True)
+    source: Mapped[str] = mapped_column(String(10), default="form")
+    unit_slug: Mapped[str] = mapped_column(String(100), index=True)
+    is_edit: Mapped[bool] = mapped_column(Boolean, default=False)
+    unit_data: Mapped[dict] = mapped_column(JSON)
+    positions_data: Mapped[list] = mapped_column(JSON)
+    # The secret part of the link a unit uses to resubmit when staff ask for changes.
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    message: Mapped[str] = mapped_column(Text, default="")
+    commit: Mapped[str] = mapped_column(String(64), default="")
+    # Who approved (their name goes into the commit) and why the last publication failed.
+    approved_by: Mapped[str] = mapped_column(String(100), default="")
+    publish_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    events: Mapped[list["SubmissionEvent"]] = relationship(
+        back_populates="submission", order_by="SubmissionEvent.id", cascade="all, delete-orphan"
+    )
+
+
+class SubmissionEvent(Base):
+    __tablename__ = "submission_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
+    from_state: Mapped[str | None] = mapped_column(String(30))
+    to_state: Mapped[str] = mapped_column(String(30))
+    actor: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    submission: Mapped[Submission] = relationship(back_populates="events")

@@ -1,0 +1,176 @@
+"""Approving a submission and publishing it: the staff member's dry run, then the task's commit.
+
+The request checks the files the commit would write (the same validator, nothing written) and
+moves the row to `publishing`; the publish_submission task writes and commits and records
+`published` with the commit, or `publish_failed` with the reason, which staff can retry.
+"""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..accounts import audit
+from ..core.models import utcnow
+from ..outbox import services as outbox
+from ..publishing.files import DEFAULT_AUTHOR, PublishError, check_submission, write_submission
+from ..publishing.git import GitError
+from .folders import positions_of, target_folder, to_write, unit_of
+from .models import Submission
+from .services import SYSTEM_ACTOR, add_event, claim
+
+logger = logging.getLogger(__name__)
+
+# Far longer than any publication takes (a commit waits at most seconds for the publishing lock).
+PUBLISH_TIMEOUT = dt.timedelta(minutes=10)
+
+
+def approve(session: Session, submission: Submission, staff: str, staff_name: str, repo: Path) -> None:
+    """Check the files the approval would write, then hand the submission to the publishing task.
+
+    Raises PublishError (nothing changes, the submission stays submitted) when the validator refuses
+    the files, Refused when someone else acted first. On success the row is `publishing`, the
+    approval is audited and committed; the caller queues publish_submission.
+    """
+    unit = unit_of(submission)
+    folder = target_folder(repo, submission, unit)
+    problems = check_submission(repo, folder, unit, to_write(repo, folder, submission))
+    if problems:
+        raise PublishError(problems)
+    _start_publishing(session, submission, ("submitted",), staff, staff_name, "submission_approved")
+
+
+def retry(session: Session, submission: Submission, staff: str, staff_name: str) -> None:
+    """Send a submission whose publication failed back to the publishing task."""
+    _start_publishing(session, submission, ("publish_failed",), staff, staff_name, "submission_publish_retry")
+
+
+def _start_publishing(
+    session: Session,
+    submission: Submission,
+    from_states: tuple[str, ...],
+    staff: str,
+    staff_name: str,
+    action: str,
+) -> None:
+    before = claim(session, submission, from_states, "publishing")
+    submission.approved_by, submission.publish_error = staff_name, ""
+    add_event(session, submission, before, "publishing", staff_name)
+    audit.record(session, staff, action, submission.reference or "", folder=submission.unit_slug)
+    session.commit()
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What a run of the publishing task did: published (with the unit's email), failed or skipped."""
+
+    status: str
+    outbox_ids: tuple[int, ...] = ()
+
+
+def publish(
+    session: Session,
+    submission_id: int,
+    repo: Path,
+    mail_from: str,
+    catalogue_url: str,
+    now: dt.datetime,
+    author: str = DEFAULT_AUTHOR,
+) -> Publication:
+    """Write and commit a `publishing` submission, then record the outcome; safe to run twice.
+
+    A second run finds the files already committed (write_submission names the earlier commit)
+    and loses the conditional UPDATE, so nothing is written or emailed twice.
+    """
+    submission = session.get(Submission, submission_id)
+    if submission is None or submission.state != "publishing":
+        return Publication("skipped")
+    unit = unit_of(submission)
+    try:
+        folder = target_folder(repo, submission, unit)
+        sha = write_submission(
+            repo,
+            folder,
+            unit,
+            to_write(repo, folder, submission),
+            submission.reference or "",
+            submission.approved_by or SYSTEM_ACTOR,
+            now,
+            author,
+        )
+    except (PublishError, GitError) as failure:
+        logger.warning("publishing %s failed: %s", submission.reference, failure)
+        return _failed(session, submission, str(failure))
+    if not _finish(
+        session,
+        submission,
+        "published",
+        commit=sha,
+        unit_slug=folder,
+        is_edit=submission.is_edit or folder != submission.unit_slug,
+    ):
+        return Publication("skipped")
+    event = add_event(session, submission, "publishing", "published", SYSTEM_ACTOR, sha)
+    row = outbox.add(
+        session,
+        f"submission:{submission.id}:{event.id}:approved",
+        unit.contact.email,
+        "submission_approved",
+        mail_from,
+        submission=submission,
+        unit=unit,
+        positions=[p for _, p in positions_of(submission)],
+        unit_url=f"{catalogue_url.rstrip('/')}/units/{folder}/",
+    )
+    session.commit()
+    return Publication("published", (row.id,))
+
+
+def _failed(session: Session, submission: Submission, reason: str) -> Publication:
+    if not _finish(session, submission, "publish_failed", publish_error=reason[:4000]):
+        return Publication("skipped")
+    add_event(session, submission, "publishing", "publish_failed", SYSTEM_ACTOR, reason[:4000])
+    session.commit()
+    return Publication("failed")
+
+
+def _finish(session: Session, submission: Submission, to_state: str, **values: object) -> bool:
+    """Move publishing → to_state with values, unless another run already did."""
+    moved = session.execute(
+        update(Submission)
+        .where(Submission.id == submission.id, Submission.state == "publishing")
+        .values(state=to_state, updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not moved:
+        session.rollback()
+        return False
+    session.refresh(submission)
+    return True
+
+
+def stuck(session: Session, now: dt.datetime, timeout: dt.timedelta = PUBLISH_TIMEOUT) -> list[int]:
+    """Submissions left `publishing` longer than timeout (their task was lost); marked as seen now.
+
+    The caller queues their publishing task again, which is safe: a run after a commit that reached
+    git records it without writing anything.
+    """
+    ids = list(
+        session.scalars(
+            select(Submission.id).where(
+                Submission.state == "publishing", Submission.updated_at < now - timeout
+            )
+        )
+    )
+    if ids:
+        session.execute(
+            update(Submission)
+            .where(Submission.id.in_(ids))
+            .values(updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    session.commit()
+    return ids

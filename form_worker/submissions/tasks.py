@@ -1,0 +1,35 @@
+"""The submission's queued work: publishing an approved one into git, then asking for a rebuild."""
+
+from pathlib import Path
+
+from ..core.db import sessions
+from ..core.models import utcnow
+from ..core.queue import app_context, enqueue, huey
+from ..outbox.tasks import queue_emails
+from ..publishing.tasks import request_rebuild
+from . import publication
+
+
+@huey.task()
+def publish_submission(submission_id: int) -> str:
+    """Write, commit and record an approved submission; on success email the unit and rebuild."""
+    with app_context() as app, sessions(app)() as session:
+        config = app.config
+        result = publication.publish(
+            session,
+            submission_id,
+            Path(config["POSITIONS_ROOT"]),
+            config["MAIL_FROM"],
+            config["CATALOGUE_URL"],
+            utcnow(),
+            config["PUBLISH_AUTHOR"],
+        )
+        if result.status == "published":
+            request_rebuild(session, utcnow())
+    queue_emails(result.outbox_ids)
+    return result.status
+
+
+def queue_publication(submission_id: int) -> None:
+    """Queue the publishing task after the approval committed; the sweep re-queues a lost one."""
+    enqueue(f"the publication of submission {submission_id}", lambda: publish_submission(submission_id))

@@ -1,0 +1,288 @@
+"""/submit: host units offer positions by form or by the 岗位征集表 spreadsheet, and correct them.
+
+Like /apply it is stateless between steps: "再加一个岗位", "删除此岗位" and the check page post the
+whole form back, so it works without JavaScript and nothing typed is lost. WTForms gives the input
+its shape; the Unit and Position models judge it, and their errors are put back beside the field
+they belong to.
+"""
+
+import datetime as dt
+import logging
+from io import BytesIO
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_wtf.csrf import CSRFError
+
+from site_builder import spreadsheet
+
+from ..catalogue.positions import current_positions
+from ..core.db import get_session
+from ..core.limits import limiter, post_limit
+from ..outbox.tasks import queue_emails
+from . import services
+from .folders import existing_unit, positions_of, published_positions, unit_of
+from .forms import SpreadsheetForm, SubmitForm
+from .mapping import build_draft, filled_form
+from .pages import error_list, hidden_pairs, without_entry
+from .services import Draft, Refused
+
+bp = Blueprint("submit", __name__)
+logger = logging.getLogger(__name__)
+
+# A unit may send many positions with long descriptions and a spreadsheet: larger limits than the
+# app's, for this blueprint only.
+LIMITS = {"max_content_length": 2 * 1024 * 1024, "max_form_memory_size": 256 * 1024, "max_form_parts": 2000}
+
+
+@bp.record_once
+def _limits_first(state) -> None:
+    """CSRFProtect reads the form in an app-wide hook, so this blueprint's limits go in before it."""
+    state.app.before_request_funcs.setdefault(None, []).insert(0, _raise_limits)
+
+
+def _raise_limits() -> None:
+    if request.blueprint == bp.name:
+        for name, value in LIMITS.items():
+            setattr(request, name, value)
+
+
+def today() -> dt.date:
+    return current_app.config["CLOCK"]()
+
+
+def repo() -> Path:
+    return Path(current_app.config["POSITIONS_ROOT"])
+
+
+# --- rendering -----------------------------------------------------------------------------------
+
+
+def _render_form(
+    form: SubmitForm,
+    submission=None,
+    notice: str = "",
+    upload: SpreadsheetForm | None = None,
+    upload_problems: list[str] | None = None,
+    status: int = 200,
+):
+    for entry in form.positions:
+        for row, mentor in enumerate(entry.form.mentors, start=1):
+            mentor.form.name.label.text = f"导师 {row} 姓名"
+            mentor.form.title.label.text = f"导师 {row} 职务或职称"
+    return (
+        render_template(
+            "submit/form.html",
+            form=form,
+            errors=error_list(form),
+            submission=submission,
+            action_url=_action_url(submission),
+            notice=notice,
+            upload=upload or SpreadsheetForm(formdata=None),
+            upload_problems=upload_problems or [],
+        ),
+        status,
+    )
+
+
+def _action_url(submission) -> str:
+    if submission is None:
+        return url_for("submit.step")
+    return url_for("submit.resubmit", token=submission.token)
+
+
+def _render_check(form: SubmitForm, draft: Draft, submission=None):
+    current = current_positions()
+    published = published_positions(current, draft.unit_slug) if draft.is_edit else {}
+    return render_template(
+        "submit/check.html",
+        form=form,
+        draft=draft,
+        hidden=hidden_pairs(form),
+        published=published,
+        submission=submission,
+        action_url=_action_url(submission),
+    )
+
+
+def _staff_url() -> str:
+    """The staff detail page's absolute address, with {id} for the submission's id."""
+    return url_for("staff_submissions.submission", submission_id=0, _external=True).removesuffix("0") + "{id}"
+
+
+# --- views ---------------------------------------------------------------------------------------
+
+
+@bp.get("/submit")
+def start():
+    """The empty form; with ?credit_code=… a unit already in the catalogue gets its published data."""
+    code = request.args.get("credit_code", "").strip().upper()[:30]
+    if not code:
+        return _render_form(SubmitForm(formdata=None))
+    current = current_positions()
+    entry = existing_unit(current, code)
+    if entry is None:
+        form = SubmitForm(formdata=None, data={"unit": {"credit_code": code}})
+        return _render_form(form, notice="岗位目录中没有这个统一社会信用代码的单位，请按新单位填写。")
+    published = sorted(published_positions(current, entry.slug).items())
+    form = filled_form(entry.unit, [(slug, e.position) for slug, e in published])
+    notice = (
+        f"已载入“{entry.unit.name}”在岗位目录中的信息和 {len(published)} 个岗位。"
+        "修改后提交，经市项目办审核后更新目录；"
+        "从表中删去的岗位不会从目录中撤下，要停止招募请把岗位状态改为“已关闭”或“已招满”。"
+    )
+    return _render_form(form, notice=notice)
+
+
+def _handle(submission=None):
+    """One post of the form: add or remove a part, go back to edit, check, or confirm."""
+    form = SubmitForm()
+    if form.nickname.data:
+        logger.info("honeypot filled; submission dropped")
+        return render_template("submit/done.html", reference=None, resubmitted=False)
+    action = request.form.get("action", "review")
+    if action == "add_position":
+        if len(form.positions) < form.positions.max_entries:
+            form.positions.append_entry()
+        return _render_form(form, submission)
+    if action.startswith("remove_position-") and action.removeprefix("remove_position-").isdigit():
+        index = int(action.removeprefix("remove_position-"))
+        form = SubmitForm(formdata=without_entry(request.form, "positions", index))
+        return _render_form(form, submission, notice=f"已删除岗位 {index + 1}。")
+    if action.startswith("add_mentor-") and action.removeprefix("add_mentor-").isdigit():
+        index = int(action.removeprefix("add_mentor-"))
+        if index < len(form.positions):
+            mentors = form.positions[index].form.mentors
+            if len(mentors) < mentors.max_entries:
+                mentors.append_entry()
+        return _render_form(form, submission)
+    if action == "edit":
+        return _render_form(form, submission)
+    current = current_positions()
+    valid = form.validate()
+    draft = build_draft(form, current, today(), repo())
+    if not valid or draft is None:
+        return _render_form(form, submission, status=422)
+    if action != "confirm":
+        return _render_check(form, draft, submission)
+    db = get_session()
+    config = current_app.config
+    if submission is None:
+        record, ids = services.record(db, draft, config["PROGRAMME_YEAR"], config["MAIL_FROM"], _staff_url())
+        reference, resubmitted = record.reference, False
+    else:
+        try:
+            ids = services.resubmit(db, submission, draft, config["MAIL_FROM"], _staff_url())
+        except Refused:
+            return render_template("submit/closed.html", submission=submission), 409
+        reference, resubmitted = submission.reference, True
+    queue_emails(ids)
+    session["submission_reference"] = reference
+    session["submission_resubmitted"] = resubmitted
+    return redirect(url_for("submit.done"), code=303)
+
+
+@bp.post("/submit")
+@limiter.limit(post_limit)
+def step():
+    return _handle()
+
+
+def _open_submission(token: str):
+    submission = services.by_token(get_session(), token)
+    if submission is None:
+        abort(404)
+    return submission
+
+
+@bp.get("/submit/<token>")
+def reopen(token: str):
+    """The link staff's request for changes sends: the same submission, back in the form."""
+    submission = _open_submission(token)
+    if submission.state != "changes_requested":
+        return render_template("submit/closed.html", submission=submission), 409
+    form = filled_form(unit_of(submission), positions_of(submission), submission.source)
+    return _render_form(form, submission)
+
+
+@bp.post("/submit/<token>")
+@limiter.limit(post_limit)
+def resubmit(token: str):
+    submission = _open_submission(token)
+    if submission.state != "changes_requested":
+        return render_template("submit/closed.html", submission=submission), 409
+    return _handle(submission)
+
+
+@bp.post("/submit/xlsx")
+@limiter.limit(post_limit)
+def upload():
+    """A filled-in 岗位征集表: read with the same models, then shown on the check page like the form."""
+    upload_form = SpreadsheetForm()
+    blank = SubmitForm(formdata=None)
+    if not upload_form.validate():
+        return _render_form(blank, upload=upload_form, status=422)
+    file = upload_form.spreadsheet.data
+    name = Path(file.filename or spreadsheet.TEMPLATE_NAME).name
+    result = spreadsheet.read_import(file.read(), name, today=today())
+    if result.problems or result.unit is None:
+        problems = [str(problem) for problem in result.problems] or ["没有读到单位信息"]
+        return _render_form(blank, upload=upload_form, upload_problems=problems, status=422)
+    current = current_positions()
+    existing = existing_unit(current, result.unit.credit_code)
+    published = published_positions(current, existing.slug) if existing else {}
+    by_title = {e.position.title: slug for slug, e in published.items()}
+    positions = []
+    for position, position_id in zip(result.positions, result.position_ids, strict=True):
+        folder, _, slug = (position_id or "").partition("/")
+        if not (existing and folder == existing.slug and slug in published):
+            slug = by_title.get(position.title, "")
+        positions.append((slug or None, position))
+    form = filled_form(result.unit, positions, source="xlsx")
+    draft = build_draft(form, current, today(), repo())
+    if draft is None:
+        return _render_form(form, status=422)
+    return _render_check(form, draft)
+
+
+@bp.get("/submit/template.xlsx")
+def template():
+    data = spreadsheet.workbook_bytes(spreadsheet.template_workbook())
+    return send_file(
+        BytesIO(data),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=spreadsheet.TEMPLATE_NAME,
+    )
+
+
+@bp.get("/submit/done")
+def done():
+    reference = session.get("submission_reference")
+    if not reference:
+        return redirect(url_for("submit.start"))
+    return render_template(
+        "submit/done.html", reference=reference, resubmitted=session.get("submission_resubmitted", False)
+    )
+
+
+@bp.errorhandler(CSRFError)
+def _expired(error: CSRFError):
+    """A stale token: the form comes back with everything typed and a fresh token."""
+    notice = "页面停留时间过长，安全校验已过期。您填写的内容都还在，请检查后再提交一次。"
+    if request.endpoint == "submit.upload":
+        return _render_form(SubmitForm(formdata=None), notice=notice + "请重新选择文件上传。", status=400)
+    submission = None
+    if request.endpoint == "submit.resubmit":
+        submission = services.by_token(get_session(), (request.view_args or {}).get("token", ""))
+    return _render_form(SubmitForm(meta={"csrf": True}), submission, notice=notice, status=400)

@@ -1,0 +1,31 @@
+"""Chongqing time: the one clock of the catalogue, the forms and the benchmarks.
+
+The programme runs in Chongqing, so "today" (a deadline passing, a position's 发布日期) is the date
+there, not on the server. The database stores naive UTC datetimes; this module turns them into
+Beijing time for staff and turns a Beijing day into the UTC range a query needs. It imports only
+the standard library, so asking the time never loads MkDocs, Flask or SQLAlchemy.
+"""
+
+import datetime as dt
+
+# China has kept one offset, without daylight saving, since 1991: a fixed zone needs no tzdata.
+CHONGQING = dt.timezone(dt.timedelta(hours=8))
+
+
+def today_in_chongqing() -> dt.date:
+    """The date in Chongqing now, which is the day deadlines and publication dates count in."""
+    return dt.datetime.now(CHONGQING).date()
+
+
+def local_time(moment: dt.datetime | None, seconds: bool = False) -> str:
+    """A stored naive-UTC time as staff read it everywhere: Beijing time, to the minute ('' for None)."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(CHONGQING).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def utc_start_of(day: dt.date) -> dt.datetime:
+    """00:00 Beijing time on `day` as a naive UTC datetime, to compare with stored times."""
+    return dt.datetime.combine(day, dt.time(), CHONGQING).astimezone(dt.UTC).replace(tzinfo=None)

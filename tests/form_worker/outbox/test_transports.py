@@ -1,0 +1,177 @@
+import datetime as dt
+import email
+import email.policy
+from pathlib import Path
+
+import pytest
+from jinja2 import Environment
+from jinja2.meta import find_undeclared_variables
+
+from form_worker.outbox.rendering import build_message, new_message_id, render
+from form_worker.outbox.transports import (
+    FolderSender,
+    PermanentFailure,
+    SmtpSender,
+    TemporaryFailure,
+    sender_from_url,
+)
+from tests.conftest import ROOT
+from tests.form_worker.conftest import free_port
+
+MAIL_FROM = "重庆市大学生科技见习计划 <noreply@jianxi.test>"
+SUBJECT = "报名已收到（JX2026-000001）· 重庆市大学生科技见习计划"
+TEXT = "陈示例同学，您好：\n\n我们已收到您的见习报名，报名编号：JX2026-000001\n"
+HTML = "<p>陈示例同学，您好：</p><p>报名编号：<strong>JX2026-000001</strong></p>"
+HOSTILE = "<script>alert('见习')</script>"
+TEMPLATES = ROOT / "form_worker" / "templates" / "email"
+
+
+def chinese_message(message_id: str | None = None):
+    return build_message(
+        MAIL_FROM,
+        "chen@example.com",
+        SUBJECT,
+        TEXT,
+        HTML,
+        message_id or new_message_id(MAIL_FROM),
+        dt.datetime(2026, 11, 27, 8, 30),
+    )
+
+
+def test_smtp_delivers_chinese_message(smtp_server) -> None:
+    message = chinese_message()
+    SmtpSender("127.0.0.1", smtp_server.port).send(message)
+
+    [received] = smtp_server.mailbox.messages
+    assert received["Subject"] == SUBJECT
+    assert received["Message-ID"] == message["Message-ID"]
+    assert received["From"].addresses[0].display_name == "重庆市大学生科技见习计划"
+    assert received["To"] == "chen@example.com"
+    assert received.get_content_type() == "multipart/alternative"
+    # SMTP carries CRLF line ends; the words must come back unchanged.
+    assert received.get_body(("plain",)).get_content().replace("\r\n", "\n") == TEXT
+    assert received.get_body(("html",)).get_content().strip() == HTML
+
+
+@pytest.mark.parametrize("stage", ["RCPT", "DATA"])
+def test_smtp_4xx_is_temporary(smtp_server, stage: str) -> None:
+    smtp_server.mailbox.stage, smtp_server.mailbox.busy = stage, 1
+    with pytest.raises(TemporaryFailure, match="451"):
+        SmtpSender("127.0.0.1", smtp_server.port).send(chinese_message())
+    assert smtp_server.mailbox.messages == []
+
+
+@pytest.mark.parametrize("stage", ["RCPT", "DATA"])
+def test_smtp_5xx_is_permanent(smtp_server, stage: str) -> None:
+    smtp_server.mailbox.stage, smtp_server.mailbox.reject = stage, True
+    with pytest.raises(PermanentFailure, match="550"):
+        SmtpSender("127.0.0.1", smtp_server.port).send(chinese_message())
+    assert smtp_server.mailbox.messages == []
+
+
+def test_connection_refused_is_temporary() -> None:
+    with pytest.raises(TemporaryFailure):
+        SmtpSender("127.0.0.1", free_port()).send(chinese_message())
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "smtp://user:pass@mail.example.com:2525?starttls=1",
+            ("mail.example.com", 2525, "user", "pass", "starttls"),
+        ),
+        ("smtp://mail.example.com", ("mail.example.com", 25, "", "", "plain")),
+        (
+            "smtp://u%40example.com:p%2Fw%40rd@127.0.0.1:1025",
+            ("127.0.0.1", 1025, "u@example.com", "p/w@rd", "plain"),
+        ),
+        ("smtps://user:pass@mail.example.com", ("mail.example.com", 465, "user", "pass", "ssl")),
+        ("smtps://mail.example.com:2465", ("mail.example.com", 2465, "", "", "ssl")),
+    ],
+)
+def test_sender_from_smtp_url(url: str, expected: tuple) -> None:
+    sender = sender_from_url(url)
+    assert isinstance(sender, SmtpSender)
+    assert (sender.host, sender.port, sender.user, sender.password, sender.mode) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "folder"),
+    [
+        ("folder:///srv/jianxi/outbox", Path("/srv/jianxi/outbox")),
+        ("folder://instance/outbox", Path("instance/outbox")),
+    ],
+)
+def test_sender_from_folder_url(url: str, folder: Path) -> None:
+    sender = sender_from_url(url)
+    assert isinstance(sender, FolderSender)
+    assert sender.folder == folder
+
+
+@pytest.mark.parametrize("url", ["mailto:staff@example.com", "http://127.0.0.1:8025", "outbox"])
+def test_sender_from_unknown_url(url: str) -> None:
+    with pytest.raises(ValueError, match="MAIL_URL"):
+        sender_from_url(url)
+
+
+def test_folder_writes_one_file_per_message_id(tmp_path: Path) -> None:
+    sender = FolderSender(tmp_path / "outbox")
+    first, second = chinese_message(), chinese_message()
+    sender.send(first)
+    sender.send(second)
+    resent = chinese_message(first["Message-ID"])
+    resent.replace_header("To", "chen.resent@example.com")
+    sender.send(resent)
+
+    files = sorted((tmp_path / "outbox").iterdir())
+    assert len(files) == 2
+    assert all(f.suffix == ".eml" for f in files)
+    by_id = {
+        m["Message-ID"]: m
+        for m in (email.message_from_bytes(f.read_bytes(), policy=email.policy.default) for f in files)
+    }
+    assert set(by_id) == {first["Message-ID"], second["Message-ID"]}
+    assert by_id[first["Message-ID"]]["To"] == "chen.resent@example.com"
+    assert by_id[second["Message-ID"]]["Subject"] == SUBJECT
+
+
+class Hostile:
+    """Any value a template asks for (an attribute, an item, a call, a loop): prints as a script tag."""
+
+    def __str__(self) -> str:
+        return HOSTILE
+
+    def __getattr__(self, name: str) -> "Hostile":
+        if name.startswith(("_", "jinja_")):  # __html__ would mark it safe; jinja_* are Jinja's hooks
+            raise AttributeError(name)
+        return self
+
+    def __getitem__(self, key: object) -> "Hostile":
+        return self
+
+    def __call__(self, *args: object, **kwargs: object) -> "Hostile":
+        return self
+
+    def __iter__(self):
+        return iter([self])
+
+    def __len__(self) -> int:
+        return 1
+
+
+KINDS = sorted(p.name for p in TEMPLATES.iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_render_escapes_html_only(kind: str) -> None:
+    """Every variable of every template, hostile: escaped in body.html, as typed in the text parts."""
+    parse = Environment().parse
+    names = set().union(
+        *(find_undeclared_variables(parse(f.read_text())) for f in (TEMPLATES / kind).iterdir())
+    )
+    subject, text, html = render(kind, **dict.fromkeys(names, Hostile()))
+    assert subject and "\n" not in subject
+    assert HOSTILE in text
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(&#39;见习&#39;)&lt;/script&gt;" in html
