@@ -46,6 +46,9 @@ run: build
 # One line per check, each a tool from .venv/bin; a new check is one more line here.
 test: $(BIN)/jianxi node_modules/axe-core/axe.min.js
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: $(BIN)/jianxi

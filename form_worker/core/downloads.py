@@ -10,10 +10,10 @@ import io
 from collections.abc import Iterable, Sequence
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from site_builder.spreadsheet.cells import csv_value, write_cell
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
 
@@ -21,23 +21,12 @@ Cell = str | int | None
 Table = tuple[list[str], list[list[Cell]]]
 
 
-def looks_like_formula(value: object) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_START)
-
-
-def csv_cell(value: Cell) -> str:
-    """The text of one CSV field, with a leading quote where a spreadsheet would see a formula."""
-    if value is None:
-        return ""
-    text = str(value)
-    return "'" + text if looks_like_formula(text) else text
-
-
 def write_csv(headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
+    """UTF-8 with a BOM and CRLF lines, as Excel and WPS expect."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([csv_cell(h) for h in headers])
-    writer.writerows([csv_cell(v) for v in row] for row in rows)
+    writer.writerow([csv_value(h) for h in headers])
+    writer.writerows([csv_value(v) for v in row] for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -50,16 +39,9 @@ def write_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Cell
         widths = [len(h) for h in headers]
         for r, row in enumerate([headers, *rows], start=1):
             for c, value in enumerate(row, start=1):
-                cell = sheet.cell(r, c)
+                cell = write_cell(sheet, r, c, value)
                 if isinstance(value, str):
-                    cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-                    # openpyxl reads a leading "=" as a formula; a string cell stays text, and the
-                    # quote prefix keeps it text when someone edits the cell in Excel or WPS.
-                    cell.data_type = "s"
-                    cell.quotePrefix = looks_like_formula(value)
                     widths[c - 1] = max(widths[c - 1], min(len(value), 40))
-                else:
-                    cell.value = value
                 if r == 1:
                     cell.font = Font(bold=True)
         for c, width in enumerate(widths, start=1):

@@ -24,6 +24,10 @@ from .services import SYSTEM_ACTOR, add_event, claim
 
 logger = logging.getLogger(__name__)
 
+
+class RepositoryUnavailable(Exception):
+    """git could not even be asked (the working copy is missing or locked); nothing changed."""
+
 # Far longer than any publication takes (a commit waits at most seconds for the publishing lock).
 PUBLISH_TIMEOUT = dt.timedelta(minutes=10)
 
@@ -36,8 +40,11 @@ def approve(session: Session, submission: Submission, staff: str, staff_name: st
     approval is audited and committed; the caller queues publish_submission.
     """
     unit = unit_of(submission)
-    folder = target_folder(repo, submission, unit)
-    problems = check_submission(repo, folder, unit, to_write(repo, folder, submission))
+    try:
+        folder = target_folder(repo, submission, unit)
+        problems = check_submission(repo, folder, unit, to_write(repo, folder, submission))
+    except GitError as error:
+        raise RepositoryUnavailable(str(error)) from error
     if problems:
         raise PublishError(problems)
     _start_publishing(session, submission, ("submitted",), staff, staff_name, "submission_approved")

@@ -17,12 +17,11 @@ from ..accounts.auth import staff_required
 from ..core.db import get_session
 from ..core.paging import PAGE_SIZE, Page, page_number
 from ..outbox.tasks import queue_emails
-from ..publishing.files import PublishError
-from ..publishing.git import GitError
 from . import publication, review, services
 from .folders import positions_of, unit_of
 from .forms import RejectSubmissionForm, RequestChangesForm
 from .models import Submission
+from .publication import PublishError, RepositoryUnavailable
 from .services import SOURCE_LABELS, STATE_LABELS, Refused
 from .tasks import queue_publication
 
@@ -132,7 +131,7 @@ def approve_submission(submission_id: int):
         )
     except Refused as refused:
         return _detail(item, error=str(refused), status=409)
-    except GitError:
+    except RepositoryUnavailable:
         logger.exception("git failed while checking %s", item.reference)
         message = "读取岗位库时 git 出错，申报仍待审核。请稍后再试；问题持续请联系技术人员。"
         return _detail(item, error=message, status=503)

