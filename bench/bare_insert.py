@@ -1,7 +1,7 @@
 """The yardstick for bench/apply.py: a bare Flask app that stores an application's fields, nothing else.
 
 No forms library, no CSRF, no session, no ORM, no queue, no email: one POST, one INSERT into a SQLite
-file with the worker's settings (form_worker.db.SQLITE_PRAGMAS, a 30 s busy wait), one commit.
+file with the worker's settings (form_worker.core.db.SQLITE_PRAGMAS, a 30 s busy wait), one commit.
 gunicorn serves it as `bare_insert:app` with BARE_DB naming the database file; `create(path)` makes
 the table before the server starts, so two workers never race to create it.
 """

@@ -13,13 +13,12 @@ from pathlib import Path
 
 from flask import Flask, current_app, redirect, render_template_string, request, session
 from flask_wtf.csrf import CSRFProtect
-from form_worker.apply import positions
 from sqlalchemy import insert
 
 from form_worker.applications.forms import ApplyForm
 from form_worker.applications.models import Application
 from form_worker.applications.views import fill_choices, today
-from form_worker.catalogue.positions import PositionSource
+from form_worker.catalogue.positions import PositionSource, current_positions
 from form_worker.core import config, db
 from site_builder.clock import today_in_chongqing
 
@@ -41,7 +40,7 @@ def create() -> Flask:
     @app.post("/apply")
     def step():
         form = ApplyForm()
-        fill_choices(form, positions(), today())
+        fill_choices(form, current_positions(), today())
         if not form.validate():
             return form.errors, 422
         if request.form.get("step") != "confirm":

@@ -13,8 +13,8 @@ starts two child processes as production would run them:
 - the real Huey consumer (`huey_consumer form_worker.worker.huey -k thread -w 2`, as `jianxi serve`
   starts it) on a SqliteHuey file and a SQLite database in the same folder.
 
-Then, in this process, it does what the staff "approve" action does: `publish.write_submission`
-(a git commit) and `publish_tasks.request_rebuild` (a database row and a queued task). It measures
+Then, in this process, it does what the publishing task does after a staff member's approval:
+`write_submission` (a git commit) and `request_rebuild` (a database row and a queued build). It measures
 
 1. latency: one approval of a new unit with one position, timed from the call until the position's
    URL answers 200 from the static server (polled every 0.2 s), with its parts: the commit, the
@@ -124,6 +124,7 @@ def main() -> None:
     from form_worker.publishing import files as publish
     from form_worker.publishing.models import CatalogueBuild
     from form_worker.publishing.rebuilds import ROW_ID
+    from form_worker.publishing.site import build_and_swap, builds_folder
     from form_worker.publishing.tasks import request_rebuild
     from site_builder.clock import today_in_chongqing
     from site_builder.model.schema import Position, Unit
@@ -138,7 +139,7 @@ def main() -> None:
         )
         db.upgrade(env["DATABASE_URL"])
         started = time.perf_counter()
-        publish.build_and_swap(project, site, today_in_chongqing())
+        build_and_swap(project, site, today_in_chongqing())
         initial = time.perf_counter() - started
         print(f"initial build_and_swap: {initial:.1f} s")
 
@@ -212,20 +213,20 @@ def main() -> None:
 
         # 2. A burst of ten approvals.
         before = build_row().builds
-        folders_before = {p.name for p in publish.builds_folder(site).iterdir()}
+        folders_before = {p.name for p in builds_folder(site).iterdir()}
         new_folders: set[str] = set()
         burst_began = time.perf_counter()
         for number in range(BURST):
             at = burst_began + number * args.interval
             time.sleep(max(0.0, at - time.perf_counter()))
             approve(f"burst-{number}", f"DW2026-90001{number}")
-            new_folders |= {p.name for p in publish.builds_folder(site).iterdir()} - folders_before
+            new_folders |= {p.name for p in builds_folder(site).iterdir()} - folders_before
         span = time.perf_counter() - burst_began
         wait_for(lambda: answers(f"{base}positions/{UNIT}/burst-{BURST - 1}/"))
         wait_for(idle)
         time.sleep(2)  # a build queued by a late request would have started by now
         builds = build_row().builds - before
-        new_folders |= {p.name for p in publish.builds_folder(site).iterdir()} - folders_before
+        new_folders |= {p.name for p in builds_folder(site).iterdir()} - folders_before
         burst_total = time.perf_counter() - burst_began
         print(
             f"burst: {BURST} approvals over {span:.1f} s, last served after {burst_total:.1f} s, "

@@ -6,8 +6,31 @@ from sqlalchemy.orm import Session
 
 from .models import AuditEntry
 
+# Every action the log may hold, with the label the audit page shows; record() refuses others, so
+# the page can name everything it lists.
+ACTIONS = {
+    "login": "登录",
+    "logout": "退出登录",
+    "application_transition": "报名状态变更",
+    "export": "导出报名名单",
+    "export_sensitive": "导出报名名单（含敏感信息）",
+    "export_catalogue": "导出岗位征集表",
+    "outbox_resend": "重新发送邮件",
+    "account_create": "新建账号",
+    "account_deactivate": "停用账号",
+    "account_activate": "启用账号",
+    "account_password_reset": "重置密码",
+    "submission_approved": "通过岗位申报并发布",
+    "submission_publish_retry": "重新发布岗位申报",
+    "submission_changes_requested": "请单位修改岗位申报",
+    "submission_rejected": "岗位申报不予通过",
+}
+
 
 def record(session: Session, actor: str, action: str, target: str = "", **detail: object) -> AuditEntry:
+    """Stage one entry in the caller's transaction, so it lands with the change it records."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}: add it to ACTIONS with its label")
     entry = AuditEntry(
         actor=actor, action=action, target=target, detail=json.dumps(detail, ensure_ascii=False, default=str)
     )

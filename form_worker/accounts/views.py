@@ -15,6 +15,7 @@ from ..core.db import get_session
 from ..core.limits import limiter
 from ..core.paging import paginate
 from . import audit
+from .audit import ACTIONS
 from .auth import Staff, staff_required
 from .forms import AccountForm, LoginForm, PasswordResetForm
 from .models import AuditEntry, StaffUser
@@ -23,23 +24,6 @@ from .services import authenticate, create_staff
 bp = Blueprint("accounts", __name__, url_prefix="/staff")
 
 ROLE_LABELS = {"admin": "管理员", "reviewer": "审核员"}
-ACTION_LABELS = {
-    "login": "登录",
-    "logout": "退出登录",
-    "application_transition": "报名状态变更",
-    "export": "导出报名名单",
-    "export_sensitive": "导出报名名单（含敏感信息）",
-    "export_catalogue": "导出岗位征集表",
-    "outbox_resend": "重新发送邮件",
-    "account_create": "新建账号",
-    "account_deactivate": "停用账号",
-    "account_activate": "启用账号",
-    "account_password_reset": "重置密码",
-    "submission_approved": "通过岗位申报并发布",
-    "submission_publish_retry": "重新发布岗位申报",
-    "submission_changes_requested": "请单位修改岗位申报",
-    "submission_rejected": "岗位申报不予通过",
-}
 
 
 def _safe_next(target: str | None) -> str:
@@ -190,8 +174,8 @@ def audit_log():
         details={entry.id: _detail(entry.detail) for entry in page.items},
         filters=filters,
         actor_options=[(a, a) for a in actors],
-        action_options=[(a, ACTION_LABELS.get(a, a)) for a in actions],
-        action_labels=ACTION_LABELS,
+        action_options=[(a, ACTIONS.get(a, a)) for a in actions],
+        action_labels=ACTIONS,
         problems=sorted(set(problems)),
     )
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts import audit
 from ..catalogue.positions import Positions
+from ..core.db import rowcount
 from ..outbox import services as outbox
 from ..outbox.models import Outbox
 from . import placements
@@ -206,12 +207,14 @@ def check(
         session.commit()
         return "flagged"
     # Claimed like an outbox row: of two runs at once only one moves it and adds the email.
-    claimed = session.execute(
-        update(Application)
-        .where(Application.id == application_id, Application.state == "submitted")
-        .values(state="checked")
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    claimed = rowcount(
+        session.execute(
+            update(Application)
+            .where(Application.id == application_id, Application.state == "submitted")
+            .values(state="checked")
+            .execution_options(synchronize_session=False)
+        )
+    )
     if not claimed:
         session.rollback()
         return "skipped"
@@ -273,12 +276,14 @@ def transition(
         )
     if to_state in NEEDS_REASON and not reason:
         raise TransitionRefused(f"“{ACTION_LABELS[to_state]}”必须填写原因")
-    claimed = session.execute(
-        update(Application)
-        .where(Application.id == application.id, Application.state == from_state)
-        .values(state=to_state)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    claimed = rowcount(
+        session.execute(
+            update(Application)
+            .where(Application.id == application.id, Application.state == from_state)
+            .values(state=to_state)
+            .execution_options(synchronize_session=False)
+        )
+    )
     if not claimed:
         session.rollback()
         current = session.get(Application, application.id)

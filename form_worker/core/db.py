@@ -1,11 +1,12 @@
 """One SQLAlchemy engine per app, one session per request, and `jianxi db upgrade`."""
 
 from pathlib import Path
+from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parents[1] / "migrations"
@@ -32,14 +33,25 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def upgrade(url: str) -> None:
-    """Bring the database at url to the newest schema with the Alembic migrations."""
+def _alembic(url: str) -> Config:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["url"] = url
+    return config
+
+
+def upgrade(url: str) -> None:
+    """Bring the database at url to the newest schema with the Alembic migrations."""
+    command.upgrade(_alembic(url), "head")
+
+
+def revision(url: str, message: str) -> None:
+    """Write a new migration with what the models declare beyond the database at url (upgraded first)."""
+    config = _alembic(url)
     command.upgrade(config, "head")
+    command.revision(config, message=message, autogenerate=True)
 
 
 def init_app(app: Flask) -> None:
@@ -58,6 +70,12 @@ def get_session() -> Session:
     if "db_session" not in g:
         g.db_session = sessions(current_app)()
     return g.db_session
+
+
+def rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE or DELETE matched. Session.execute is typed to return a Result, but for
+    these statements it returns a CursorResult, the subclass that carries rowcount."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 def _close_session(_exc: BaseException | None) -> None:

@@ -33,7 +33,9 @@ def write_csv(headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
 def write_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Cell]]]]) -> bytes:
     """A workbook with one sheet per (title, headers, rows); every text cell is a string cell."""
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    first = workbook.active
+    assert first is not None  # a new Workbook always starts with one sheet
+    workbook.remove(first)
     for title, headers, rows in sheets:
         sheet = workbook.create_sheet(_sheet_title(title))
         widths = [len(h) for h in headers]

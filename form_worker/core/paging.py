@@ -1,6 +1,7 @@
 """Pages of a query for the staff lists, with links that keep the list's filters."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import request, url_for
 from sqlalchemy import Select, func, select
@@ -22,7 +23,8 @@ class Page:
 
     def url(self, number: int) -> str:
         """This list's URL with the same filters, at another page."""
-        args = request.args.to_dict() | {"page": number}
+        assert request.endpoint is not None  # set for every request routed to a view
+        args: dict[str, Any] = request.args.to_dict() | {"page": number}
         return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 

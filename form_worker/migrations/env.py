@@ -6,6 +6,7 @@ from form_worker.core.db import make_engine
 from form_worker.metadata import metadata
 
 url = context.config.attributes.get("url")
+assert isinstance(url, str), "run Alembic through `jianxi db`, which passes the database URL"
 engine = make_engine(url)
 with engine.connect() as connection:
     context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from ..core.db import rowcount
 from .models import Outbox
 from .rendering import build_message, new_message_id, render
 from .transports import PermanentFailure, Sender, TemporaryFailure
@@ -61,15 +62,18 @@ class Delivery:
 
 def deliver(session: Session, outbox_id: int, sender: Sender, mail_from: str, now: dt.datetime) -> Delivery:
     """Claim, send and record one row; safe to call twice or concurrently for the same row."""
-    claimed = session.execute(
-        update(Outbox)
-        .where(Outbox.id == outbox_id, Outbox.status == "pending", Outbox.next_attempt_at <= now)
-        .values(status="sending", claimed_at=now, attempts=Outbox.attempts + 1)
-    ).rowcount
+    claimed = rowcount(
+        session.execute(
+            update(Outbox)
+            .where(Outbox.id == outbox_id, Outbox.status == "pending", Outbox.next_attempt_at <= now)
+            .values(status="sending", claimed_at=now, attempts=Outbox.attempts + 1)
+        )
+    )
     session.commit()
     if not claimed:
         return Delivery("skipped")
     row = session.get(Outbox, outbox_id)
+    assert row is not None  # the UPDATE above just claimed this row
     message = build_message(
         mail_from, row.recipient, row.subject, row.body_text, row.body_html, row.message_id, row.created_at
     )
@@ -123,10 +127,12 @@ def due(
 
 def resend(session: Session, outbox_id: int, now: dt.datetime) -> bool:
     """Put a failed email back to pending, unless someone already did; the caller commits and queues."""
-    reset = session.execute(
-        update(Outbox)
-        .where(Outbox.id == outbox_id, Outbox.status == "failed")
-        .values(status="pending", attempts=0, claimed_at=None, next_attempt_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    reset = rowcount(
+        session.execute(
+            update(Outbox)
+            .where(Outbox.id == outbox_id, Outbox.status == "failed")
+            .values(status="pending", attempts=0, claimed_at=None, next_attempt_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    )
     return bool(reset)

@@ -47,6 +47,7 @@ class SmtpSender(Sender):
 
     def send(self, message: EmailMessage) -> None:
         try:
+            client: smtplib.SMTP
             if self.mode == "ssl":
                 client = smtplib.SMTP_SSL(
                     self.host, self.port, timeout=30, context=ssl.create_default_context()

@@ -13,6 +13,7 @@ from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..core.db import rowcount
 from .models import CatalogueBuild
 
 ROW_ID = 1
@@ -26,14 +27,16 @@ def record_request(session: Session, now: dt.datetime) -> None:
     Call it after the git commit, with now taken after it; it commits the session. The caller
     then queues rebuild_catalogue (publishing.tasks.request_rebuild does both).
     """
-    moved = session.execute(
-        update(CatalogueBuild)
-        .where(
-            CatalogueBuild.id == ROW_ID,
-            or_(CatalogueBuild.requested_at.is_(None), CatalogueBuild.requested_at < now),
+    moved = rowcount(
+        session.execute(
+            update(CatalogueBuild)
+            .where(
+                CatalogueBuild.id == ROW_ID,
+                or_(CatalogueBuild.requested_at.is_(None), CatalogueBuild.requested_at < now),
+            )
+            .values(requested_at=now)
         )
-        .values(requested_at=now)
-    ).rowcount
+    )
     if not moved and session.get(CatalogueBuild, ROW_ID) is None:
         session.add(CatalogueBuild(id=ROW_ID, requested_at=now, builds=0, status="idle", error=""))
         try:

@@ -64,6 +64,7 @@ def rebuild_catalogue() -> int:
             row, now = _row(app), utcnow()
             if not rebuilds.pending(row, now):
                 return done
+            assert row is not None  # pending() is False when there is no row
             wait = rebuilds.due_in(row, now, interval)
             if wait > 0:
                 # Too soon after the last build: come back when the interval is up. Requests made
@@ -83,7 +84,10 @@ def rebuild_catalogue() -> int:
 
 def _clear_stale_lock(app: Flask) -> bool:
     row = _row(app)
-    if row is None or row.status != "building" or row.started_at >= utcnow() - rebuilds.STALE_BUILD:
+    if row is None or row.status != "building":
+        return False
+    assert row.started_at is not None  # set in the same commit as status "building"
+    if row.started_at >= utcnow() - rebuilds.STALE_BUILD:
         return False
     logger.warning("clearing the rebuild lock of a build started at %s that never finished", row.started_at)
     huey.lock_task(LOCK).clear()
@@ -97,7 +101,10 @@ def _build_while_pending(app: Flask, interval: int) -> int:
         with sessions(app)() as session:
             row = session.get(CatalogueBuild, rebuilds.ROW_ID)
             started = utcnow()
-            if not rebuilds.pending(row, started) or rebuilds.due_in(row, started, interval) > 0:
+            if not rebuilds.pending(row, started):
+                return count
+            assert row is not None  # pending() is False when there is no row
+            if rebuilds.due_in(row, started, interval) > 0:
                 return count
             row.started_at, row.status = started, "building"
             session.commit()

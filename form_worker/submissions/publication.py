@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..accounts import audit
+from ..core.db import rowcount
 from ..core.models import utcnow
 from ..outbox import services as outbox
 from ..publishing.files import DEFAULT_AUTHOR, PublishError, check_submission, write_submission
@@ -27,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 class RepositoryUnavailable(Exception):
     """git could not even be asked (the working copy is missing or locked); nothing changed."""
+
 
 # Far longer than any publication takes (a commit waits at most seconds for the publishing lock).
 PUBLISH_TIMEOUT = dt.timedelta(minutes=10)
@@ -146,12 +148,14 @@ def _failed(session: Session, submission: Submission, reason: str) -> Publicatio
 
 def _finish(session: Session, submission: Submission, to_state: str, **values: object) -> bool:
     """Move publishing → to_state with values, unless another run already did."""
-    moved = session.execute(
-        update(Submission)
-        .where(Submission.id == submission.id, Submission.state == "publishing")
-        .values(state=to_state, updated_at=utcnow(), **values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    moved = rowcount(
+        session.execute(
+            update(Submission)
+            .where(Submission.id == submission.id, Submission.state == "publishing")
+            .values(state=to_state, updated_at=utcnow(), **values)
+            .execution_options(synchronize_session=False)
+        )
+    )
     if not moved:
         session.rollback()
         return False

@@ -35,8 +35,10 @@ from site_builder.model.schema import Position, Unit
 
 from ..accounts import audit
 from ..accounts.services import staff_recipients
+from ..core.db import rowcount
 from ..core.models import utcnow
 from ..outbox import services as outbox
+from ..outbox.models import Outbox
 from ..publishing.files import SLUG_KEY
 from .folders import positions_of, unit_of
 from .models import Submission, SubmissionEvent
@@ -110,7 +112,7 @@ def _receipts(
     mail_from: str,
     staff_url: str,
     resubmitted: bool,
-) -> list:
+) -> list[Outbox]:
     """One email to the unit's contact and one to every active staff member with an address."""
     unit = unit_of(submission)
     positions = [p for _, p in positions_of(submission)]
@@ -122,6 +124,7 @@ def _receipts(
             unit.contact.email,
             "submission_received",
             mail_from,
+            application_id=None,
             **context,
         )
     ]
@@ -133,6 +136,7 @@ def _receipts(
                 member.email,
                 "submission_staff",
                 mail_from,
+                application_id=None,
                 staff_url=staff_url,
                 **context,
             )
@@ -177,12 +181,14 @@ def claim(session: Session, submission: Submission, from_states: tuple[str, ...]
     The UPDATE is conditional on the state, so of two requests acting at once exactly one wins.
     """
     current = session.scalar(select(Submission.state).where(Submission.id == submission.id))
-    claimed = session.execute(
-        update(Submission)
-        .where(Submission.id == submission.id, Submission.state.in_(from_states))
-        .values(state=to_state, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    claimed = rowcount(
+        session.execute(
+            update(Submission)
+            .where(Submission.id == submission.id, Submission.state.in_(from_states))
+            .values(state=to_state, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    )
     if not claimed:
         session.rollback()
         session.refresh(submission)
@@ -229,6 +235,7 @@ def _answer(
         unit.contact.email,
         mail_kind,
         mail_from,
+        application_id=None,
         submission=submission,
         unit=unit,
         **words,

@@ -17,7 +17,7 @@ from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from werkzeug.serving import make_server
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, skip_or_fail
 from tests.form_worker.conftest import (
     app_config,
     smtp_server,  # noqa: F401  (the fixture, for the apply test)
@@ -39,9 +39,10 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    """Headless Chromium for the whole run; a test that needs it is skipped where it is missing."""
+    """Headless Chromium for the whole run; a test that needs it is skipped where it is missing
+    (fails with CI set)."""
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing; .ci/run installs Debian's chromium and fonts-noto-cjk")
+        skip_or_fail(f"{CHROMIUM} is missing; .ci/run installs Debian's chromium and fonts-noto-cjk")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(headless=True, executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -53,7 +54,7 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture(scope="session")
 def axe_available() -> None:
     if not AXE.exists():
-        pytest.skip(f"{AXE} is missing; `make test` installs axe-core with npm")
+        skip_or_fail(f"{AXE} is missing; `make test` installs axe-core with npm")
 
 
 def is_local(url: str, base_url: str) -> bool:

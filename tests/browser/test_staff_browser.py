@@ -152,12 +152,17 @@ def test_staff_member_approves_a_position_and_its_page_appears_in_the_catalogue(
     expect(page.get_by_role("button", name="通过并发布")).to_be_visible()
     page.get_by_role("button", name="通过并发布").click()
     expect(page.get_by_role("status").first).to_contain_text("已通过")
+    expect(page.locator("#current-state")).to_have_text("发布中")
+    assert {e.id for e in load_catalogue(worker.repo).positions} == before  # the task writes git
 
+    drain(worker.app)  # the publishing task, the rebuild it queued, and the emails
+    # The page refreshes itself while publishing: no click needed to see the outcome.
+    expect(page.locator("#current-state")).to_have_text("已通过并发布", timeout=10_000)
+    expect(page.locator("#commit")).to_be_visible()
     added = [e for e in load_catalogue(worker.repo).positions if e.id not in before]
     assert [e.position.title for e in added] == [NEW_TITLE]
     assert submission.reference in git(worker.repo, "log", "-1", "--format=%B")
 
-    drain(worker.app)  # the rebuild the approval queued, and its emails
     response = page.goto(f"{worker.base_url}/positions/{added[0].id}/")
     assert response is not None and response.ok
     expect(page.get_by_role("heading", name=NEW_TITLE, level=1)).to_be_visible()

@@ -1,15 +1,25 @@
-"""Fixtures for the worker: an app on a temporary database and queue, for every backend present.
+"""Fixtures for the worker: an app on a temporary database and queue.
 
-`backend` runs each worker test twice: on SQLite + SqliteHuey, and on PostgreSQL + RedisHuey
-(127.0.0.1:5432 database `test`, 127.0.0.1:6379). A service that does not answer skips its half
-with the reason; on CI machines both answer.
+Most worker tests run once, on SQLite + SqliteHuey. A test whose behaviour depends on the backend
+(claims and races, transactions, the queue, locking, migrations) is marked `@pytest.mark.backend`
+and runs twice: on SQLite + SqliteHuey, and on PostgreSQL + RedisHuey (127.0.0.1:5432 database
+`test`, 127.0.0.1:6379). A service that does not answer skips its half with the reason; with `CI`
+set it fails the test instead, since on CI machines both must answer.
+
+The migrations run once per session (per xdist worker) and backend: into a template SQLite file
+that each test gets a copy of, and into one PostgreSQL schema that is emptied before each test.
 """
 
+import atexit
 import datetime as dt
 import email
 import email.policy
+import functools
+import os
 import re
+import shutil
 import socket
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,23 +29,56 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, MetaData, create_engine, text
 
 from form_worker import create_app
 from form_worker.accounts.models import StaffUser
 from form_worker.accounts.services import create_staff
 from form_worker.applications import services as applications
+from form_worker.catalogue.positions import PositionSource
 from form_worker.core import db, queue
-from tests.conftest import ROOT, TODAY, make_git_project
+from form_worker.publishing import git as publish_git
+from tests.conftest import ROOT, TODAY, make_git_project, skip_or_fail
 
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+# The worker tests' queues are told apart by name (worker_app gives each its own); Redis database
+# 15 belongs to the crash test, whose consumers use the production queue name.
 REDIS_URL = "redis://127.0.0.1:6379/0"
+BACKENDS = ("sqlite", "postgresql")
+# The xdist worker running this process ("gw0", "gw1", ...), or "main" without xdist.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run a test on every backend if it is marked `backend`, else on SQLite only."""
+    if "backend_name" in metafunc.fixturenames:
+        names = BACKENDS if metafunc.definition.get_closest_marker("backend") else BACKENDS[:1]
+        metafunc.parametrize("backend_name", names, indirect=True)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A `backend` mark on a test that never chooses a backend would claim coverage it lacks."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if item.get_closest_marker("backend") and "backend_name" not in fixtures:
+            raise pytest.UsageError(f"{item.nodeid} is marked backend but uses no backend fixture")
 
 
 def answers(port: int) -> bool:
     with socket.socket() as probe:
         probe.settimeout(0.5)
         return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def require_services() -> None:
+    """Skip the test when PostgreSQL or Redis does not answer (fail it with CI set).
+
+    The worker uses them only together, so either missing stops the PostgreSQL half.
+    """
+    services = (("PostgreSQL", 5432), ("Redis", 6379))
+    missing = [f"{name} on 127.0.0.1:{port}" for name, port in services if not answers(port)]
+    if missing:
+        skip_or_fail(f"{' and '.join(missing)} not answering; the PostgreSQL half needs both")
 
 
 def sqlite_urls(folder: Path) -> dict[str, str]:
@@ -46,14 +89,47 @@ def sqlite_urls(folder: Path) -> dict[str, str]:
     }
 
 
+# Databases known to be at the newest schema: the session's PostgreSQL schema and SQLite copies.
+MIGRATED: set[str] = set()
+
+
+@functools.cache
+def sqlite_template() -> Path:
+    """A SQLite file that `jianxi db upgrade` brought to the newest schema, once per session."""
+    folder = Path(tempfile.mkdtemp(prefix=f"jianxi-schema-{XDIST_WORKER}-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    path = folder / "jianxi.sqlite3"
+    db.upgrade(f"sqlite:///{path}")
+    # WAL is folded back into the file when the last connection closes: the file is the database.
+    assert not Path(f"{path}-wal").exists()
+    return path
+
+
+def migrate(url: str) -> None:
+    """Bring the database at url to the newest schema, as `jianxi db upgrade` does.
+
+    A SQLite file that does not exist yet becomes a copy of sqlite_template(), which is what the
+    migrations would make of it; a database migrated already this session is left as it is.
+    """
+    if url in MIGRATED:
+        return
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(sqlite_template(), path)
+            MIGRATED.add(url)
+            return
+    db.upgrade(url)
+
+
 @contextmanager
 def postgres_schema(prefix: str = "test") -> Iterator[str]:
-    """The DATABASE_URL of a new PostgreSQL schema (through search_path), dropped afterwards.
+    """The DATABASE_URL of a new, empty PostgreSQL schema (through search_path), dropped afterwards.
 
-    Skips the test when PostgreSQL or Redis does not answer: the worker uses them only together.
+    Skips the test when PostgreSQL or Redis does not answer (fails it with CI set).
     """
-    if not (answers(5432) and answers(6379)):
-        pytest.skip("PostgreSQL on 127.0.0.1:5432 or Redis on 127.0.0.1:6379 is not running")
+    require_services()
     schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES_URL)
     with admin.begin() as connection:
@@ -66,16 +142,72 @@ def postgres_schema(prefix: str = "test") -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def backend(request: pytest.FixtureRequest, tmp_path: Path):
-    """DATABASE_URL and HUEY_URL of one backend pair, empty for this test.
+class PostgresDatabase:
+    """One migrated schema for this session's worker tests, emptied before each one."""
 
-    On PostgreSQL each test gets its own schema, so runs never share tables.
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: Engine = create_engine(url)
+        tables = MetaData()
+        with self.engine.connect() as connection:
+            tables.reflect(connection)
+            sequences = connection.scalars(
+                text("SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()")
+            ).all()
+        # Back to what the migrations left: no rows (children first, for the foreign keys) and every
+        # id sequence at 1. DELETE and RESTART take a few ms where TRUNCATE takes some 50.
+        children_first = [t.name for t in reversed(tables.sorted_tables) if t.name != "alembic_version"]
+        rows = [f"DELETE FROM {name}" for name in children_first]
+        self.statements = ";".join(rows + [f"ALTER SEQUENCE {name} RESTART" for name in sequences])
+
+    def empty(self) -> None:
+        with self.engine.begin() as connection:
+            # A transaction a test left open would block the deletes: fail rather than hang.
+            connection.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
+            connection.exec_driver_sql(self.statements)
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[PostgresDatabase]:
+    """The session's PostgreSQL schema, migrated once by `jianxi db upgrade`."""
+    with postgres_schema(f"test_{XDIST_WORKER}") as url:
+        db.upgrade(url)
+        MIGRATED.add(url)
+        database = PostgresDatabase(url)
+        try:
+            yield database
+        finally:
+            database.engine.dispose()
+
+
+@pytest.fixture
+def backend_name(request: pytest.FixtureRequest) -> str:
+    """Which backend pair this test runs on (sqlite, postgresql): pytest_generate_tests chooses."""
+    return request.param
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest, backend_name: str, tmp_path: Path) -> dict[str, str]:
+    """DATABASE_URL and HUEY_URL of one backend pair, migrated and empty for this test.
+
+    On SQLite each test has its own files; on PostgreSQL the session's schema, emptied first.
     """
-    if request.param == "sqlite":
-        yield sqlite_urls(tmp_path)
+    if backend_name == "sqlite":
+        urls = sqlite_urls(tmp_path)
+        migrate(urls["DATABASE_URL"])
+        return urls
+    database: PostgresDatabase = request.getfixturevalue("postgres_database")
+    database.empty()
+    return {"DATABASE_URL": database.url, "HUEY_URL": REDIS_URL}
+
+
+@pytest.fixture
+def empty_backend(backend_name: str, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """Like `backend`, but a database no migration has touched yet."""
+    if backend_name == "sqlite":
+        yield sqlite_urls(tmp_path / "empty")
         return
-    with postgres_schema() as database_url:
+    with postgres_schema("migrate") as database_url:
         yield {"DATABASE_URL": database_url, "HUEY_URL": REDIS_URL}
 
 
@@ -96,12 +228,26 @@ def app_config(backend: dict[str, str], tmp_path: Path, **overrides: object) -> 
     }
 
 
+@functools.cache
+def sample_positions() -> PositionSource:
+    """The repository's positions, read once per session for every app that offers them.
+
+    Nothing writes under ROOT/positions (tests that publish work on a copy), so each app would
+    only read the same files again; a PositionSource still rereads them if they change.
+    """
+    source = PositionSource(ROOT)
+    source.get()
+    return source
+
+
 @contextmanager
 def worker_app(config: dict[str, object]) -> Iterator[Flask]:
     """The worker on `config`, its database migrated and a queue of its own; emptied afterwards."""
     app = create_app(config)
-    queue.use(config["HUEY_URL"], name=f"jianxi-test-{uuid.uuid4().hex[:8]}")
-    db.upgrade(config["DATABASE_URL"])
+    if Path(app.config["POSITIONS_ROOT"]) == ROOT:
+        app.extensions["jianxi.positions"] = sample_positions()
+    queue.use(config["HUEY_URL"], name=f"jianxi-test-{XDIST_WORKER}-{uuid.uuid4().hex[:8]}")
+    migrate(config["DATABASE_URL"])
     try:
         yield app
     finally:
@@ -132,12 +278,21 @@ def session(app):
         yield session
 
 
+def next_task():
+    """The task at the head of the queue, or None when it is empty.
+
+    Looks before it takes: RedisHuey's dequeue waits up to a second for a task to arrive, as a
+    consumer should, but the test has queued all it will, so an empty queue is the end of it.
+    """
+    return queue.huey.dequeue() if queue.huey.pending_count() else None
+
+
 def drain(app, limit: int = 1000) -> list[object]:
     """Run every task waiting in the queue in this process, as a consumer would; return results."""
     results = []
     with app.app_context():
         for _ in range(limit):
-            task = queue.huey.dequeue()
+            task = next_task()
             if task is None:
                 return results
             results.append(queue.huey.execute(task))
@@ -349,10 +504,29 @@ class SmtpServer:
 def smtp_server():
     """A real SMTP server on 127.0.0.1 for one test; its `mailbox` holds what arrived."""
     mailbox = Mailbox()
-    port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
+    for attempt in range(5):
+        port = free_port()
+        controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+        try:
+            controller.start()
+            break
+        except OSError:  # another xdist worker took the port between free_port() and here
+            controller.loop.close()
+            if attempt == 4:
+                raise
     try:
         yield SmtpServer(mailbox, port)
     finally:
         controller.stop()
+
+
+def refuse_git_commit(monkeypatch: pytest.MonkeyPatch, error: str) -> None:
+    """Make every `git commit` of publishing fail with error, as a full disk or a broken index would."""
+    real_git = publish_git.git
+
+    def refusing(repo_path: Path, *args: str, env: dict[str, str] | None = None) -> str:
+        if args[0] == "commit":
+            raise publish_git.GitError(error)
+        return real_git(repo_path, *args, env=env)
+
+    monkeypatch.setattr(publish_git, "git", refusing)

@@ -28,10 +28,14 @@ from tests.form_worker.conftest import (
     OPEN_POSITION,
     Applicant,
     drain,
+    migrate,
     postgres_schema,
     recorded_application,
     sqlite_urls,
 )
+
+# The queue, its retries, the sweep and claims under concurrency: SqliteHuey and RedisHuey alike.
+pytestmark = pytest.mark.backend
 
 
 def run_scheduled(app, seconds: float) -> list[object]:
@@ -175,14 +179,15 @@ CONSUMER = consumer_command(2)
 CRASH_REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def crash_backend(request: pytest.FixtureRequest, tmp_path: Path):
+@pytest.fixture
+def crash_backend(backend_name: str, tmp_path: Path):
     """Database and queue of their own, shared with consumer processes for the whole test.
 
-    The PostgreSQL half works in a schema of its own, since other runs reset the shared `test`
-    database, and in a Redis database of its own, since the consumer uses the default queue name.
+    The PostgreSQL half works in a schema of its own, since other tests empty the session's schema,
+    and in a Redis database of its own (CRASH_REDIS_URL, which no other test uses), since the
+    consumer uses the default queue name.
     """
-    if request.param == "sqlite":
+    if backend_name == "sqlite":
         yield sqlite_urls(tmp_path)
         return
     with postgres_schema("crash") as database_url:
@@ -283,7 +288,7 @@ def office(crash_backend: dict[str, str], tmp_path: Path):
     app = create_app({**environment, "TESTING": True, "CLOCK": lambda: TODAY, "RATELIMIT_ENABLED": False})
     queue.use(environment["HUEY_URL"])  # the consumer's queue name, not a per-test one
     queue.huey.flush()
-    db.upgrade(environment["DATABASE_URL"])
+    migrate(environment["DATABASE_URL"])
     office = Office(app, tmp_path / "mail", {**os.environ, **environment})
     yield office
     office.close()

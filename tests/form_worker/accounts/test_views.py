@@ -281,6 +281,7 @@ def test_admin_resets_a_password(admin: StaffClient, accounts, session) -> None:
 # ---------------------------------------------------------------- audit log
 
 
+@pytest.mark.backend
 def test_audit_log_filters_by_actor_action_and_date(admin: StaffClient, app) -> None:
     other = StaffClient(app.test_client())
     other.login("reviewer")
@@ -343,6 +344,7 @@ def test_outbox_lists_failed_emails_with_the_error(reviewer: StaffClient, sessio
     assert "重新发送" in page
 
 
+@pytest.mark.backend
 def test_resend_puts_the_email_back_in_the_queue_once_and_is_audited(
     reviewer: StaffClient, session, app
 ) -> None:

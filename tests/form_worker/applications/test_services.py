@@ -10,6 +10,9 @@ from form_worker.outbox import services as outbox
 from form_worker.outbox.models import Outbox
 from tests.form_worker.conftest import OPEN_POSITION, recorded_application
 
+# One transaction or none, claims refusing a duplicate, JSON answers: the database's own business.
+pytestmark = pytest.mark.backend
+
 
 def counts(app) -> dict[str, int]:
     """Rows per table, read through a session of its own: what another request would see."""

@@ -65,6 +65,7 @@ def audit_actions(session, target: str) -> list[str]:
     return list(session.scalars(query))
 
 
+@pytest.mark.backend
 def test_whole_chain_with_one_email_per_step_and_an_audit_entry_each(
     reviewer: StaffClient, applicant, app, session
 ) -> None:
@@ -144,6 +145,7 @@ def test_a_state_cannot_be_skipped_or_offered_without_a_place(reviewer: StaffCli
     assert current(session, application.id).state == "filed"
 
 
+@pytest.mark.backend
 def test_a_stale_page_loses_cleanly(app, accounts, applicant, session) -> None:
     first, second = logged_in(app.test_client(), "reviewer"), logged_in(app.test_client(), "admin")
     application = submitted(applicant, app, session)
@@ -156,6 +158,7 @@ def test_a_stale_page_loses_cleanly(app, accounts, applicant, session) -> None:
     assert audit_actions(session, application.reference) == ["application_transition"]
 
 
+@pytest.mark.backend
 def test_two_staff_acting_at_once_exactly_one_wins(app, applicant, session) -> None:
     """Two sessions load the same application and move it at the same moment, on real threads."""
     application = submitted(applicant, app, session)
@@ -194,6 +197,7 @@ def test_two_staff_acting_at_once_exactly_one_wins(app, applicant, session) -> N
     assert len(state_emails(session, application.id)) == 2
 
 
+@pytest.mark.backend
 def test_offers_respect_headcount_and_three_interns_per_mentor(
     reviewer: StaffClient, applicant, app, session
 ) -> None:
@@ -248,6 +252,7 @@ def test_an_offer_names_a_chosen_position_and_one_of_its_mentors(
     assert current(session, application.id).state == "filed"
 
 
+@pytest.mark.backend
 def test_queue_filters_and_search(reviewer: StaffClient, applicant, app, session) -> None:
     first = submitted(applicant, app, session, number=1, name="赵一", university="重庆大学")
     second = submitted(

@@ -1,11 +1,14 @@
 """/status: the right reference and contact show the state and its history; anything else gets one
 neutral answer that tells nothing about who applied."""
 
+import datetime as dt
 import re
 
 import pytest
 from markupsafe import escape
+from sqlalchemy import update
 
+from form_worker.applications.models import Transition
 from tests.form_worker.conftest import csrf_token, drain
 
 NEUTRAL = "没有查到与这组信息对应的报名。请核对报名编号，并使用报名时填写的手机号或邮箱。"
@@ -44,6 +47,16 @@ def test_reference_and_contact_show_state_and_history(app, applicant, client, co
     history = re.findall(r"</time> ([^<]+)</li>", section)
     assert history == ["已提交", "已通过初步核验，等待高校遴选推荐"]
     assert NEUTRAL not in section
+
+
+def test_history_times_are_beijing_time(app, applicant, client, session) -> None:
+    """The staff pages and exports show Beijing time; /status shows the student the same clock."""
+    reference = applicant.submit()
+    session.execute(update(Transition).values(at=dt.datetime(2026, 6, 30, 16, 49)))
+    session.commit()
+    section = answer_section(ask(client, reference=reference, contact="chen@example.com").text)
+    assert '<time datetime="2026-06-30T16:49:00Z">2026-07-01 00:49</time>' in section
+    assert "UTC" not in section
 
 
 def test_reference_is_read_loosely(app, applicant, client) -> None:

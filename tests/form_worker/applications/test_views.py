@@ -424,6 +424,7 @@ def test_priority_groups_with_consent_are_stored_but_never_sent_to_the_unit(clie
             assert secret not in email.subject
 
 
+@pytest.mark.backend
 @pytest.mark.parametrize(
     "second",
     [
@@ -445,6 +446,7 @@ def test_applying_twice_for_a_position_is_refused(app, client, session, applican
     assert count(session, Application) == 1
 
 
+@pytest.mark.backend
 def test_same_person_may_apply_for_another_position(client, session, applicant) -> None:
     applicant.submit()
     assert post(client, answers_for(choice1=SECOND_OPEN), "confirm").status_code == 303

@@ -12,6 +12,9 @@ from form_worker.outbox.models import Outbox
 from form_worker.outbox.services import BACKOFF_SECONDS, MAX_ATTEMPTS, Delivery, deliver, due
 from form_worker.outbox.transports import Sender, SmtpSender, TemporaryFailure
 
+# Claiming a row to send it once, concurrently too, and releasing stale claims: on every database.
+pytestmark = pytest.mark.backend
+
 MAIL_FROM = "见习计划 <noreply@jianxi.test>"
 T0 = dt.datetime(2026, 11, 27, 8, 0)
 TIMEOUT = 300

@@ -23,7 +23,7 @@ from site_builder.model.catalogue import load_catalogue
 from site_builder.model.credit_code import check_character
 from site_builder.model.schema import Mentor, Position, Unit
 from tests.conftest import ROOT, TODAY, git
-from tests.form_worker.conftest import drain
+from tests.form_worker.conftest import drain, refuse_git_commit
 from tests.form_worker.test_worker import run_scheduled
 
 SAMPLE_UNIT = "shili-youth-scitech-society"
@@ -169,14 +169,7 @@ def test_unit_folder_and_credit_code_belong_to_one_unit(repo: Path) -> None:
 
 
 def test_failed_commit_restores_the_files(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real_git = publish_git.git
-
-    def refusing_git(repo_path: Path, *args: str, env=None) -> str:
-        if args[0] == "commit":
-            raise publish_git.GitError("git commit failed (1): disk full")
-        return real_git(repo_path, *args, env=env)
-
-    monkeypatch.setattr(publish_git, "git", refusing_git)
+    refuse_git_commit(monkeypatch, "git commit failed (1): disk full")
     unit = load_catalogue(repo).units[SAMPLE_UNIT].unit
     original = (repo / "positions" / f"{SAMPLE_POSITION}.yaml").read_bytes()
     positions = [
@@ -337,6 +330,7 @@ def served_ids(app) -> set[str]:
     return {p["id"] for p in data["positions"]}
 
 
+@pytest.mark.backend
 def test_burst_of_approvals_coalesces(
     publishing, session, repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -386,6 +380,7 @@ def test_burst_of_approvals_coalesces(
     assert queue.huey.pending_count() == 0
 
 
+@pytest.mark.backend
 def test_builds_start_at_most_once_per_interval(publishing, session, repo: Path) -> None:
     """However fast a build is, approvals within a minute of a build share the next one."""
     app = publishing
@@ -414,6 +409,7 @@ def test_builds_start_at_most_once_per_interval(publishing, session, repo: Path)
     assert queue.huey.scheduled_count() == 0
 
 
+@pytest.mark.backend
 def test_failed_build_keeps_the_old_site_and_tells_staff(publishing, session, client, repo: Path) -> None:
     app = publishing
     session.add_all(
@@ -444,6 +440,7 @@ def test_failed_build_keeps_the_old_site_and_tells_staff(publishing, session, cl
     assert "岗位目录重建失败" in mails[0].subject and "mkdocs.yml" in mails[0].body_text
 
 
+@pytest.mark.backend
 def test_expired_positions_close_daily_and_the_site_follows(publishing, session, repo: Path) -> None:
     app = publishing
     with app.app_context():
@@ -457,6 +454,7 @@ def test_expired_positions_close_daily_and_the_site_follows(publishing, session,
     assert all(states[position_id] == ("closed", "closed") for position_id in closed)
 
 
+@pytest.mark.backend
 def test_a_build_lost_with_its_consumer_is_redone(publishing, session) -> None:
     """A consumer killed mid-build leaves the lock and a "building" row; the periodic check recovers."""
     app = publishing
@@ -477,6 +475,7 @@ def test_a_build_lost_with_its_consumer_is_redone(publishing, session) -> None:
     assert not queue.huey.is_locked(publish_tasks.LOCK)
 
 
+@pytest.mark.backend
 def test_nothing_waiting_means_no_build(publishing, session) -> None:
     with publishing.app_context():
         assert publish_tasks.rebuild_if_requested.call_local() is False

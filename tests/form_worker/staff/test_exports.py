@@ -140,6 +140,7 @@ def test_hostile_cells_stay_strings_in_the_xlsx(reviewer: StaffClient, applicati
         assert values[value].data_type == "s", value
 
 
+@pytest.mark.backend
 def test_hostile_cells_are_quoted_in_the_csv(reviewer: StaffClient, applications) -> None:
     response = export(reviewer, "unit", "shili-youth-scitech-society", fmt="csv")
     assert response.status_code == 200

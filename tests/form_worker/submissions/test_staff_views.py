@@ -16,7 +16,6 @@ from form_worker.accounts.services import create_staff
 from form_worker.core import queue
 from form_worker.core.models import utcnow
 from form_worker.outbox.models import Outbox
-from form_worker.publishing import git as publish_git
 from form_worker.submissions import publication
 from form_worker.submissions.models import Submission, SubmissionEvent
 from form_worker.submissions.publication import PUBLISH_TIMEOUT
@@ -24,7 +23,14 @@ from form_worker.submissions.tasks import publish_submission
 from form_worker.worker import sweep
 from site_builder.model.catalogue import load_catalogue
 from tests.conftest import git
-from tests.form_worker.conftest import PASSWORD, app_config, csrf_token, worker_app
+from tests.form_worker.conftest import (
+    PASSWORD,
+    app_config,
+    csrf_token,
+    next_task,
+    refuse_git_commit,
+    worker_app,
+)
 from tests.form_worker.submissions.test_views import (
     KNOWN_CODE,
     KNOWN_POSITION,
@@ -98,7 +104,7 @@ def run_tasks(app, rebuild: bool = False) -> list[object]:
     results = []
     with app.app_context():
         for _ in range(1000):
-            task = queue.huey.dequeue()
+            task = next_task()
             if task is None:
                 return results
             if task.name == "rebuild_catalogue" and not rebuild:
@@ -129,6 +135,7 @@ def html_of(message: EmailMessage) -> str:
 # --- the whole flow ------------------------------------------------------------------------------
 
 
+@pytest.mark.backend
 def test_a_unit_submits_two_positions_staff_approve_and_the_site_has_both(
     app, client, session, staff, repo: Path, mailbox, tmp_path: Path
 ) -> None:
@@ -299,6 +306,7 @@ def test_a_submission_in_changes_requested_can_be_rejected_but_not_approved(
 # --- the queue -----------------------------------------------------------------------------------
 
 
+@pytest.mark.backend
 def test_queue_filters_by_state_kind_type_district_unit_and_reference(app, client, session, staff) -> None:
     clerk = Clerk(client)
     new = clerk.submit(answers_for())
@@ -435,6 +443,7 @@ def test_hostile_text_stays_inert_on_staff_pages_and_in_emails(app, client, sess
 # --- two staff at once ---------------------------------------------------------------------------
 
 
+@pytest.mark.backend
 def test_two_staff_approving_at_once_publish_once(app, client, session, staff, repo, mailbox) -> None:
     reference = Clerk(client).submit(answers_for())
     submission = submitted(session, reference)
@@ -472,6 +481,7 @@ def test_two_staff_approving_at_once_publish_once(app, client, session, staff, r
     assert len(approved) == 1
 
 
+@pytest.mark.backend
 def test_two_staff_answering_at_once_one_request_for_changes_wins(app, client, session, staff) -> None:
     """A stale page cannot act: the second decision finds the state already moved."""
     reference = Clerk(client).submit(answers_for())
@@ -497,6 +507,7 @@ def test_two_staff_answering_at_once_one_request_for_changes_wins(app, client, s
     assert submitted(session, reference).message == "不行"
 
 
+@pytest.mark.backend
 def test_a_publication_lost_before_its_commit_is_queued_again_by_the_sweep(
     app, client, session, staff, repo, mailbox
 ) -> None:
@@ -524,6 +535,7 @@ def test_a_publication_lost_before_its_commit_is_queued_again_by_the_sweep(
     assert reference in git(repo, "log", "-1", "--format=%B")
 
 
+@pytest.mark.backend
 def test_a_consumer_killed_after_the_commit_records_it_without_writing_twice(
     app, client, session, staff, repo, mailbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -557,6 +569,7 @@ def test_a_consumer_killed_after_the_commit_records_it_without_writing_twice(
     assert len([m for m in received(mailbox, UNIT_EMAIL) if "已通过" in m["Subject"]]) == 1
 
 
+@pytest.mark.backend
 def test_a_failed_publication_is_shown_with_its_reason_and_can_be_tried_again(
     app, client, session, staff, repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -564,14 +577,7 @@ def test_a_failed_publication_is_shown_with_its_reason_and_can_be_tried_again(
     run_tasks(app)
     submission = submitted(session, reference)
     li = Reviewer(app, "li")
-    real_git = publish_git.git
-
-    def broken_git(repo_path: Path, *args: str, env=None) -> str:
-        if args[0] == "commit":
-            raise publish_git.GitError("git commit failed (128): unable to write index")
-        return real_git(repo_path, *args, env=env)
-
-    monkeypatch.setattr(publish_git, "git", broken_git)
+    refuse_git_commit(monkeypatch, "git commit failed (128): unable to write index")
     before = git(repo, "rev-parse", "HEAD").strip()
     assert li.act(submission.id, "approve").status_code == 303
     run_tasks(app)
@@ -584,7 +590,7 @@ def test_a_failed_publication_is_shown_with_its_reason_and_can_be_tried_again(
     dashboard = li.client.get("/staff/").text
     assert re.search(r'id="publish-failed-count">1<', dashboard)
 
-    monkeypatch.setattr(publish_git, "git", real_git)
+    monkeypatch.undo()
     assert li.act(submission.id, "retry").status_code == 303
     assert li.act(submission.id, "retry").status_code == 409  # already publishing again
     run_tasks(app)

@@ -435,6 +435,7 @@ def test_enter_in_a_text_box_goes_to_the_check_page_not_to_remove(client) -> Non
 # --- check, confirm, reference and emails --------------------------------------------------------
 
 
+@pytest.mark.backend
 def test_check_page_edit_and_confirm_give_a_reference_and_emails(clerk, client, session, app) -> None:
     create_staff(session, "li", "李审核", "correct-horse-1", "reviewer", email="li@office.example.com")
     create_staff(session, "wang", "王审核", "correct-horse-2", "admin", email="wang@office.example.com")
