@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import re
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
@@ -26,12 +27,16 @@ bp = Blueprint("accounts", __name__, url_prefix="/staff")
 ROLE_LABELS = {"admin": "管理员", "reviewer": "审核员"}
 
 
+# A path inside the staff area: printable ASCII, no backslash (browsers read it as "/"), no "//".
+SAFE_NEXT = re.compile(r"/staff(?:[/?#][!-\[\]-~]*)?")
+
+
 def _safe_next(target: str | None) -> str:
-    return (
-        target
-        if target and target.startswith("/staff") and not target.startswith("//")
-        else url_for("staff.dashboard")
-    )
+    """Where to go after login: the staff page asked for, or the dashboard for anything else
+    (another host, a line break that would split the Location header, a malformed path)."""
+    if target and SAFE_NEXT.fullmatch(target) and "//" not in target:
+        return target
+    return url_for("staff.dashboard")
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -87,10 +87,11 @@ def write_submission(
             f"{unit_slug}/{Path(relative).stem}" for relative in files if not relative.endswith(UNIT_FILE)
         ]
         count = len(positions)
+        plural = "s" if count != 1 else ""
         message = (
-            f"Publish {reference}: {unit.name} ({count} position{'s' if count != 1 else ''})\n\n"
+            f"Publish {_line(reference)}: {_line(unit.name)} ({count} position{plural})\n\n"
             + "".join(f"- {position_id}\n" for position_id in written)
-            + f"\nApproved-by: {staff_name}\n"
+            + f"\nApproved-by: {_line(staff_name)}\n"
         )
         sha = commit_files(repo, git_dir, files, [folder], message, now, author)
         if sha is None:  # the files already hold exactly this text
@@ -113,6 +114,11 @@ def check_submission(
             return problems
         files = unit_files(repo, unit_slug, unit, positions)
         return stage_problems(repo, git_dir, files, [f"positions/{unit_slug}"]) if files else []
+
+
+def _line(text: str) -> str:
+    """Text as one line of a commit message: whatever it holds cannot start a line (a trailer) of its own."""
+    return " ".join(text.split())
 
 
 def _commit_of(repo: Path, reference: str) -> str:
@@ -142,7 +148,7 @@ def close_expired(
             f"Close {len(ids)} expired position{'s' if len(ids) != 1 else ''}\n\n"
             f"Deadline before {today.isoformat()}:\n"
             + "".join(f"- {position_id}\n" for position_id in ids)
-            + f"\nClosed-by: {actor}\n"
+            + f"\nClosed-by: {_line(actor)}\n"
         )
         commit_files(repo, git_dir, files, sorted(files), message, now or dt.datetime.now(dt.UTC), author)
     logger.info("closed %s expired positions", len(ids))

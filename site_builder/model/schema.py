@@ -67,6 +67,26 @@ def _web_address(value: str) -> str:
     return value
 
 
+# Line breaks and control characters: a one-line field with one could forge a line of a commit
+# message or an email header; long texts keep their line breaks and tabs.
+_NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _one_line(value: str) -> str:
+    if _NOT_ONE_LINE.search(value):
+        raise PydanticCustomError("one_line", "只能填一行：不能包含换行、制表符或其他控制字符")
+    return value
+
+
+def _no_control(value: str) -> str:
+    if _CONTROL.search(value):
+        raise PydanticCustomError(
+            "control_character", "不能包含控制字符（可能是从别处粘贴带来的），请删去后再试"
+        )
+    return value
+
+
 def _filled_in(value: str) -> str:
     if PLACEHOLDER in value:
         raise PydanticCustomError("placeholder", "还没有填写：请把“待填写”换成实际内容")
@@ -95,8 +115,12 @@ def _credit_code(value: str) -> str:
 
 
 Day = Annotated[dt.date, BeforeValidator(_iso_date)]
-Text = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_filled_in)]
-LongText = Annotated[str, Field(min_length=10, max_length=2000), AfterValidator(_filled_in)]
+Text = Annotated[
+    str, Field(min_length=1, max_length=200), AfterValidator(_one_line), AfterValidator(_filled_in)
+]
+LongText = Annotated[
+    str, Field(min_length=10, max_length=2000), AfterValidator(_no_control), AfterValidator(_filled_in)
+]
 Phone = Annotated[str, AfterValidator(_phone), Field(title="联系电话", examples=["023-63002289"])]
 
 

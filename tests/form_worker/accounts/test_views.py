@@ -158,11 +158,37 @@ def test_login_makes_a_permanent_session_that_expires(app, staff_client: StaffCl
     assert staff_client.get("/staff/").status_code == 200
 
 
-def test_login_returns_to_the_page_asked_for_and_never_elsewhere(staff_client: StaffClient) -> None:
+@pytest.mark.parametrize(
+    ("asked", "landing"),
+    [
+        ("/staff/applications?state=checked", "/staff/applications?state=checked"),
+        ("//evil.example/", "/staff/"),
+        ("/staff//evil.example/", "/staff/"),
+        ("/staff\\evil.example", "/staff/"),
+        ("https://evil.example/staff", "/staff/"),
+        ("/staff/\r\nSet-Cookie: x=1", "/staff/"),
+        ("/staff/%0d%0aX: 1", "/staff/"),
+        ("/staffing", "/staff/"),
+    ],
+    ids=[
+        "staff-page",
+        "other-host",
+        "double-slash",
+        "backslash",
+        "absolute",
+        "crlf",
+        "encoded-crlf",
+        "prefix",
+    ],
+)
+def test_login_returns_to_the_page_asked_for_and_never_elsewhere(
+    staff_client: StaffClient, asked: str, landing: str
+) -> None:
     token = staff_client.token()
     data = {"username": "reviewer", "password": PASSWORD, "csrf_token": token}
-    response = staff_client.client.post("/staff/login?next=//evil.example/", data=data)
-    assert response.headers["Location"] == "/staff/"
+    response = staff_client.client.post("/staff/login", query_string={"next": asked}, data=data)
+    assert response.status_code == 302
+    assert response.headers["Location"] == landing
 
 
 def test_logout_ends_the_session_and_is_logged(reviewer: StaffClient, session) -> None:

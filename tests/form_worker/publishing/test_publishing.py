@@ -481,3 +481,15 @@ def test_nothing_waiting_means_no_build(publishing, session) -> None:
         assert publish_tasks.rebuild_if_requested.call_local() is False
         assert rebuild_catalogue.call_local() == 0
     assert build_row(session) is None
+
+
+def test_commit_messages_are_built_from_single_lines(repo: Path) -> None:
+    """A name with a line break (a staff display name, say) cannot add a trailer of its own."""
+    positions = [(None, sample_position())]
+    publish_files.write_submission(
+        repo, NEW_UNIT, new_unit(), positions, "DW2026-000049", "王审核\nApproved-by: 市项目办主任", utcnow()
+    )
+    message = git(repo, "log", "-1", "--format=%B")
+    assert [line for line in message.splitlines() if line.startswith("Approved-by:")] == [
+        "Approved-by: 王审核 Approved-by: 市项目办主任"
+    ]

@@ -3,8 +3,10 @@
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from site_builder.model.catalogue import load_catalogue
+from site_builder.model.schema import Position, Unit
 from tests.conftest import DATA, ROOT
 
 INVALID = sorted(p for p in (DATA / "invalid").iterdir() if p.is_dir())
@@ -54,3 +56,23 @@ def test_problems_in_many_files_are_all_reported_at_once() -> None:
     # Both cases use the folder name "demo", so their position files also share an id.
     assert [p.field for p in catalogue.problems] == ["type", "-", "contact.phone"]
     assert "岗位编号 demo/position 已被" in catalogue.problems[1].message
+
+
+@pytest.mark.parametrize(
+    "value", ["重庆市\n示例学会", "重庆市\r示例学会", "重庆市\t示例学会", "示例\u2028学会", "示例\x00学会"]
+)
+def test_one_line_fields_refuse_line_breaks_and_control_characters(value: str) -> None:
+    """A unit name with a line break once forged an `Approved-by:` line in a publishing commit."""
+    unit = load_catalogue(ROOT).units["shili-youth-scitech-society"].unit
+    data = unit.model_dump(mode="json", exclude_none=True) | {"name": value}
+    with pytest.raises(ValidationError) as refused:
+        Unit.model_validate(data)
+    assert [error["type"] for error in refused.value.errors()] == ["one_line"]
+
+
+def test_long_texts_keep_line_breaks_but_refuse_control_characters(sample_catalogue) -> None:
+    position = sample_catalogue.positions[0].position
+    data = position.model_dump(mode="json", exclude_none=True)
+    assert Position.model_validate(data | {"duties": "第一行职责说明。\n第二行职责说明。"})
+    with pytest.raises(ValidationError, match="控制字符"):
+        Position.model_validate(data | {"duties": "第一行职责说明。\x1b第二行职责说明。"})
