@@ -85,7 +85,8 @@ def changed_files(root: Path, base: str) -> list[Path]:
             raise click.ClickException(f"无法与 git 版本 {base} 比较：{result.stderr.strip()}")
         names.update(name for name in result.stdout.split("\0") if name)
     paths = (root / name for name in sorted(names))
-    return [p for p in paths if p.suffix.lower() in SUFFIXES and p.is_file()]
+    # A symlink is kept whatever it is named or points at: the validator refuses it.
+    return [p for p in paths if p.is_symlink() or (p.suffix.lower() in SUFFIXES and p.is_file())]
 
 
 @main.command()

@@ -6,9 +6,10 @@ writing (a dry run) so staff see a validation problem in their request.
 
 import datetime as dt
 import logging
+import os
 from pathlib import Path
 
-from site_builder.model.catalogue import SLUG, UNIT_FILE, load_catalogue
+from site_builder.model.catalogue import SLUG, SYMLINK_MESSAGE, UNIT_FILE, load_catalogue, symlink_on_the_way
 from site_builder.model.loader import read_document
 from site_builder.model.schema import Position, Unit
 from site_builder.model.writer import find_unit_folder, position_yaml, unit_files
@@ -19,8 +20,11 @@ logger = logging.getLogger(__name__)
 
 
 def _ownership_problems(repo: Path, unit_slug: str, unit: Unit) -> list[str]:
-    """A unit folder belongs to one credit code, and a credit code to one folder."""
+    """A unit folder belongs to one credit code, and a credit code to one folder; neither is a link."""
     shown = f"positions/{unit_slug}/{UNIT_FILE}"
+    link = symlink_on_the_way(repo / shown, repo)
+    if link is not None:
+        return [f"{os.path.relpath(link, os.path.abspath(repo))}:1:1: -: {SYMLINK_MESSAGE}"]
     if not SLUG.fullmatch(unit_slug):
         return [f"{shown}:1:1: -: 单位目录名“{unit_slug}”不合规：只能用小写英文字母、数字和连字符（-）"]
     code = unit.credit_code.strip().upper()

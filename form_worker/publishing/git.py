@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from email.utils import parseaddr
 from pathlib import Path
 
-from site_builder.model.catalogue import load_catalogue
+from site_builder.model.catalogue import SYMLINK_MESSAGE, load_catalogue, symlink_on_the_way
 
 logger = logging.getLogger(__name__)
 
@@ -91,11 +91,15 @@ def _commit_env(now: dt.datetime, author: str) -> dict[str, str]:
 @contextmanager
 def _staged(repo: Path, git_dir: Path, files: dict[str, str]) -> Iterator[Path]:
     """A staging copy of the folders files (relative path -> text) go into, with the files written."""
+    links = [relative for relative in sorted(files) if symlink_on_the_way(repo / relative, repo)]
+    if links:
+        raise PublishError([f"{relative}:1:1: -: {SYMLINK_MESSAGE}" for relative in links])
     with tempfile.TemporaryDirectory(prefix="jianxi-stage-", dir=git_dir) as staging:
         stage = Path(staging)
         for folder in sorted({Path(relative).parent for relative in files}):
             if (repo / folder).is_dir():
-                shutil.copytree(repo / folder, stage / folder)
+                # Links are copied as links: the validator reports them instead of reading through.
+                shutil.copytree(repo / folder, stage / folder, symlinks=True)
             else:
                 (stage / folder).mkdir(parents=True)
         for relative, text in files.items():

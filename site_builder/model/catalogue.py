@@ -4,6 +4,7 @@ This is the validator behind `jianxi validate`, the site build and (later) the f
 every problem at once instead of stopping at the first, because a clerk fixes a file in one go.
 """
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -62,14 +63,40 @@ def validate_document(document: Document, model: type[M]) -> tuple[M | None, lis
         return None, problems
 
 
-def _yaml_files(paths: Iterable[Path]) -> list[Path]:
+SYMLINK_MESSAGE = "不允许符号链接：岗位文件和单位目录必须是仓库里的普通文件和目录"
+
+
+def symlink_on_the_way(path: Path, root: Path) -> Path | None:
+    """The first symlink among path and its folders up to root, or None: a link could make the
+    validator read, or publishing write, a file outside the repository."""
+    path, root = Path(os.path.abspath(path)), Path(os.path.abspath(root))
+    for step in (path, *path.parents):
+        if step == root or root not in step.parents:
+            return None
+        if step.is_symlink():
+            return step
+    return None
+
+
+def _yaml_files(paths: Iterable[Path], root: Path) -> tuple[list[Path], set[Path]]:
+    """The YAML files under paths, and every symlink met on the way (never followed)."""
     found: set[Path] = set()
+    links: set[Path] = set()
     for path in paths:
-        if path.is_dir():
-            found.update(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file())
+        link = symlink_on_the_way(path, root) or (path if path.is_symlink() else None)
+        if link is not None:
+            links.add(link)
+        elif path.is_dir():
+            for folder, folders, names in os.walk(path):
+                for name in folders + names:
+                    entry = Path(folder) / name
+                    if entry.is_symlink():
+                        links.add(entry)
+                    elif name in names and entry.suffix.lower() in SUFFIXES:
+                        found.add(entry)
         else:
             found.add(path)
-    return sorted(found)
+    return sorted(found), links
 
 
 def _display(path: Path, root: Path) -> str:
@@ -82,11 +109,17 @@ def _display(path: Path, root: Path) -> str:
 def load_catalogue(root: Path, paths: Iterable[Path] | None = None) -> Catalogue:
     """Validate the given files and folders (default: root/positions) and load what is valid."""
     catalogue = Catalogue()
-    files = _yaml_files(paths if paths is not None else [root / "positions"])
+    files, links = _yaml_files(paths if paths is not None else [root / "positions"], root)
+    for link in sorted(links):
+        shown = os.path.relpath(os.path.abspath(link), os.path.abspath(root))
+        catalogue.problems.append(Problem(shown, 1, 1, "-", SYMLINK_MESSAGE))
     unit_files = {f for f in files if f.name == UNIT_FILE}
     # A position is checked against its unit folder even when only the position file was named.
     for folder in {f.parent for f in files} - {f.parent for f in unit_files}:
-        if (folder / UNIT_FILE).is_file():
+        if (folder / UNIT_FILE).is_symlink():
+            shown = os.path.relpath(os.path.abspath(folder / UNIT_FILE), os.path.abspath(root))
+            catalogue.problems.append(Problem(shown, 1, 1, "-", SYMLINK_MESSAGE))
+        elif (folder / UNIT_FILE).is_file():
             unit_files.add(folder / UNIT_FILE)
     for path in sorted(unit_files):
         _load_unit(catalogue, path, root)

@@ -109,6 +109,8 @@ def slugify_unique(title_or_hint: str, taken: Iterable[str]) -> str:
 def find_unit_folder(root: Path, credit_code: str) -> str | None:
     """Return the folder name under positions/ whose unit.yaml has this credit code, if any."""
     for path in sorted((root / "positions").glob(f"*/{UNIT_FILE}")):
+        if path.is_symlink() or path.parent.is_symlink():
+            continue  # never read through a link; the validator reports it
         data = read_document(str(path), path.read_bytes()).data
         if isinstance(data, dict) and str(data.get("credit_code", "")).strip().upper() == credit_code:
             return path.parent.name

@@ -209,3 +209,33 @@ def test_validate_changed_names_a_bad_revision(tmp_path: Path) -> None:
     assert "无法与 git 版本 no-such-rev 比较" in result.output
     result = CliRunner().invoke(main, ["--root", str(project), "validate", "--changed", "HEAD", str(project)])
     assert result.exit_code == 2
+
+
+def test_symlinks_under_positions_are_refused_never_followed(tmp_path: Path) -> None:
+    """A pull request adding only a symlinked unit folder, or a position linked to a file outside the
+    repository, fails validation (full and --changed) without reading through the link."""
+    project = make_project(tmp_path / "p", DATA / "valid" / "positions")
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "base")
+    outside = tmp_path / "outside"
+    shutil.copytree(DATA / "invalid" / "position-type" / "demo", outside)
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("password: hunter2\n", encoding="utf-8")
+    (project / "positions" / "linked-unit").symlink_to(outside, target_is_directory=True)
+    (project / "positions" / "demo-society" / "linked.yaml").symlink_to(secret)
+    refused = "不允许符号链接：岗位文件和单位目录必须是仓库里的普通文件和目录"
+    expected = [
+        f"positions/demo-society/linked.yaml:1:1: -: {refused}",
+        f"positions/linked-unit:1:1: -: {refused}",
+    ]
+    full = run("--root", str(project), "validate")
+    assert full.exit_code == 1
+    assert full.stderr.splitlines()[:-1] == expected
+    assert "password" not in full.stderr and "岗位类型" not in full.stderr
+
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "links")
+    changed = run("--root", str(project), "validate", "--changed", "HEAD~1")
+    assert changed.exit_code == 1
+    assert changed.stderr.splitlines()[:-1] == expected

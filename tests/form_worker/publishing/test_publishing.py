@@ -493,3 +493,22 @@ def test_commit_messages_are_built_from_single_lines(repo: Path) -> None:
     assert [line for line in message.splitlines() if line.startswith("Approved-by:")] == [
         "Approved-by: 王审核 Approved-by: 市项目办主任"
     ]
+
+
+def test_publishing_refuses_a_symlinked_unit_folder(repo: Path, tmp_path: Path) -> None:
+    """Approving into a folder that links outside the repository writes nothing anywhere."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (repo / "positions" / NEW_UNIT).symlink_to(outside, target_is_directory=True)
+    before = head(repo)
+    with pytest.raises(PublishError) as refused:
+        publish_files.write_submission(
+            repo, NEW_UNIT, new_unit(), [(None, sample_position())], "DW2026-000050", "王审核", utcnow()
+        )
+    assert refused.value.problems == [
+        f"positions/{NEW_UNIT}:1:1: -: 不允许符号链接：岗位文件和单位目录必须是仓库里的普通文件和目录"
+    ]
+    assert list(outside.iterdir()) == [] and head(repo) == before
+    assert publish_files.check_submission(repo, NEW_UNIT, new_unit(), [(None, sample_position())]) == (
+        refused.value.problems
+    )
