@@ -23,6 +23,10 @@ MENTOR_SLOTS = 3
 TEMPLATE_ROWS = 500
 # A workbook with more position rows than this is refused rather than read.
 MAX_ROWS = 5000
+# The import reads no further than this many rows and columns of a sheet, whatever its dimension
+# claims: openpyxl pads a sheet to its declared size, so one cell at XFD1048576 would be 17 billion.
+SCAN_ROWS = 2 * MAX_ROWS
+SCAN_COLUMNS = 256
 TEXT_FORMAT = "@"
 
 HR_STATUS = {"申报中": "pending", "已认定": "approved"}

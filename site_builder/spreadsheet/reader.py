@@ -18,12 +18,15 @@ from ..clock import today_in_chongqing
 from ..model.catalogue import SLUG
 from ..model.problem import Problem
 from ..model.schema import Position, Unit
+from .archive import TOO_LARGE, Unsafe, check_archive
 from .columns import (
     ID_COLUMN,
     ID_HEADER,
     MAX_ROWS,
     MENTOR_HEADER,
     POSITION_SHEET,
+    SCAN_COLUMNS,
+    SCAN_ROWS,
     UNIT_COLUMNS,
     UNIT_SHEET,
     Column,
@@ -63,7 +66,7 @@ def _read_unit_sheet(sheet: Any, path: str) -> tuple[Unit | None, list[Problem]]
     layout: list[Problem] = []  # rows that are not where the template puts them
     problems: list[Problem] = []  # formulas and error values
     seen: dict[str, int] = {}
-    for row_number, row in enumerate(sheet.iter_rows(max_col=2), start=1):
+    for row_number, row in enumerate(sheet.iter_rows(max_row=SCAN_ROWS, max_col=2), start=1):
         if len(row) < 2:
             continue
         label = clean(row[0].value)
@@ -100,7 +103,7 @@ def _header(sheet: Any, path: str, known: dict[str, Column]) -> tuple[dict[int, 
     """Map column numbers to columns by the header row; name unknown, repeated and missing headers."""
     problems: list[Problem] = []
     columns: dict[int, Column] = {}
-    first = next(sheet.iter_rows(min_row=1, max_row=1), ())
+    first = next(sheet.iter_rows(min_row=1, max_row=1, max_col=SCAN_COLUMNS), ())
     seen: set[str] = set()
     for number, cell in enumerate(first, start=1):
         header = clean(cell.value)
@@ -123,7 +126,7 @@ def _header(sheet: Any, path: str, known: dict[str, Column]) -> tuple[dict[int, 
 
 
 def _headers(sheet: Any) -> set[str]:
-    first = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), ())
+    first = next(sheet.iter_rows(min_row=1, max_row=1, max_col=SCAN_COLUMNS, values_only=True), ())
     return {as_text(v) for v in map(clean, first) if v is not None}
 
 
@@ -140,7 +143,8 @@ def _read_position_sheet(
         return [], problems
     unit_headers = {c.header for c in UNIT_COLUMNS} if with_units else set()
     rows: list[Row] = []
-    for row_number, row in enumerate(sheet.iter_rows(min_row=2), start=2):
+    scanned = sheet.iter_rows(min_row=2, max_row=SCAN_ROWS + 1, max_col=max(columns))
+    for row_number, row in enumerate(scanned, start=2):
         position, unit = Record(), Record(data={"hr_approval": {}, "contact": {}})
         mentors: list[tuple[Column, int, Any]] = []
         position_id = None
@@ -167,6 +171,10 @@ def _read_position_sheet(
                 fill(position, column, value, row_number, number)
         if blank:
             continue
+        if row_number > SCAN_ROWS:
+            message = f"表格超过 {SCAN_ROWS} 行：请删除多余的行，一次最多导入 {MAX_ROWS} 个岗位"
+            problems.append(SheetProblem(path, row_number, 0, "-", message))
+            break
         if len(rows) >= MAX_ROWS:
             problems.append(SheetProblem(path, row_number, 0, "-", f"岗位太多：一次最多导入 {MAX_ROWS} 个"))
             break
@@ -213,17 +221,24 @@ def _check_ids(rows: list[Row], path: str) -> list[Problem]:
 
 def _open(data: bytes, filename: str) -> tuple[Workbook | None, list[Problem]]:
     try:
+        check_archive(data)
         with warnings.catch_warnings():
             # openpyxl warns about features it drops (extensions, styles); only values are read here.
             warnings.simplefilter("ignore")
             return load_workbook(BytesIO(data), read_only=True, data_only=False), []
+    except Unsafe:
+        return None, [SheetProblem(filename, 0, 0, "-", TOO_LARGE)]
     except _UNREADABLE:
         return None, [_unreadable(filename)]
 
 
-# What openpyxl raises on a file that is not a workbook, or a damaged one (XML errors are SyntaxErrors).
+# What zipfile and openpyxl raise on a file that is not a workbook, or a damaged one (XML errors are
+# SyntaxErrors, an encrypted part a RuntimeError, an unknown compression a NotImplementedError).
 _UNREADABLE = (
     zipfile.BadZipFile,
+    EOFError,
+    RuntimeError,
+    NotImplementedError,
     InvalidFileException,
     KeyError,
     ValueError,
