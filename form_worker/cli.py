@@ -3,6 +3,7 @@
 Thin shells over plain functions (db.upgrade, create_staff); it sits beside create_app, above the
 domains, because it wires them as the app factory does."""
 
+import os
 import signal
 import subprocess
 import sys
@@ -63,9 +64,10 @@ def create_staff_command(username: str, name: str, role: str, email: str, passwo
 @click.option("--workers", default=2, show_default=True, help="Consumer threads.")
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the built catalogue and the forms, with a Huey consumer beside them; Ctrl-C stops both."""
+    os.environ.update(config.served_at(host, port))
     app = create_app()
     consumer = subprocess.Popen(consumer_command(workers))
-    click.echo(f"岗位目录与报名表：http://{host}:{port}/  （Ctrl-C 停止）")
+    click.echo(f"岗位目录与报名表：{app.config['WORKER_URL']}  （Ctrl-C 停止）")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         run_simple(host, port, app, threaded=True)

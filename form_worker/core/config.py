@@ -8,6 +8,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 SETTINGS = (
     "INSTANCE_PATH",
@@ -16,7 +17,9 @@ SETTINGS = (
     "HUEY_URL",
     "MAIL_URL",
     "MAIL_FROM",
+    "WORKER_URL",
     "CATALOGUE_URL",
+    "TRUSTED_HOSTS",
     "PROGRAMME_YEAR",
     "POSITIONS_ROOT",
     "SITE_DIR",
@@ -38,10 +41,49 @@ def secret_key(instance: Path) -> str:
     return path.read_text(encoding="ascii").strip()
 
 
+# Where `jianxi serve` listens unless told otherwise; the default address of forms and catalogue.
+DEFAULT_ADDRESS = ("127.0.0.1", 8000)
+LOOPBACK = ("127.0.0.1", "localhost")
+
+
+def address_url(host: str, port: int) -> str:
+    """The URL of a listening address; a wildcard address is reached on this machine as 127.0.0.1."""
+    if host in ("", "0.0.0.0", "::"):  # nosec B104: names the wildcard to replace it, binds nothing
+        host = "127.0.0.1"
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}/"
+
+
+def served_at(host: str, port: int, environ: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """WORKER_URL and CATALOGUE_URL for `jianxi serve` on host:port, where the environment is silent.
+
+    The serving process and its queue consumer both read them, so the links the consumer writes
+    into emails point at the port actually served (`make run PORT=8101`), not at the default.
+    """
+    worker = environ.get("WORKER_URL") or address_url(host, port)
+    return {"WORKER_URL": worker, "CATALOGUE_URL": environ.get("CATALOGUE_URL") or worker}
+
+
+def trusted_hosts(listed: str | None, *urls: str) -> list[str]:
+    """The Host names the worker answers to: TRUSTED_HOSTS if set, else those of its own URLs.
+
+    Links in emails never come from the Host header, but Flask still refuses a foreign one with
+    400, so a forged Host cannot even reach the views. A loopback URL also admits the other
+    loopback names, so a newcomer's http://localhost:8000 works beside http://127.0.0.1:8000.
+    """
+    if listed:
+        return [name.strip() for name in listed.split(",") if name.strip()]
+    names = [urlsplit(url).hostname or "" for url in urls]
+    if any(name in LOOPBACK for name in names):
+        names += LOOPBACK
+    return list(dict.fromkeys(name for name in names if name))
+
+
 def load(environ: Mapping[str, str] = os.environ) -> dict[str, object]:
     """Return the worker's configuration: environment values over embedded defaults."""
     env = {name: environ[name] for name in SETTINGS if environ.get(name)}
     instance = Path(env.get("INSTANCE_PATH", "instance")).resolve()
+    worker = env.get("WORKER_URL", address_url(*DEFAULT_ADDRESS))
+    catalogue = env.get("CATALOGUE_URL", worker)
     return {
         "INSTANCE_PATH": str(instance),
         "SECRET_KEY": env.get("SECRET_KEY"),
@@ -49,7 +91,11 @@ def load(environ: Mapping[str, str] = os.environ) -> dict[str, object]:
         "HUEY_URL": env.get("HUEY_URL", f"sqlite:///{instance / 'huey.sqlite3'}"),
         "MAIL_URL": env.get("MAIL_URL", f"folder://{instance / 'outbox'}"),
         "MAIL_FROM": env.get("MAIL_FROM", "重庆市大学生科技见习计划 <noreply@jianxi.localhost>"),
-        "CATALOGUE_URL": env.get("CATALOGUE_URL", "http://127.0.0.1:8000/"),
+        # Every absolute link in a page or an email starts with one of these two, never with the
+        # request's Host. `jianxi serve` sets both to the address it listens on unless they are set.
+        "WORKER_URL": worker,
+        "CATALOGUE_URL": catalogue,
+        "TRUSTED_HOSTS": trusted_hosts(env.get("TRUSTED_HOSTS"), worker, catalogue),
         "PROGRAMME_YEAR": int(env.get("PROGRAMME_YEAR", "2026")),
         "POSITIONS_ROOT": str(Path(env.get("POSITIONS_ROOT", ".")).resolve()),
         # Not resolved: SITE_DIR is a symlink that publishing switches to each new build.

@@ -1,8 +1,10 @@
 """Chinese error pages for every status a visitor can meet; never a stack trace."""
 
 import logging
+from urllib.parse import urlsplit
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -19,7 +21,18 @@ MESSAGES = {
 }
 
 
+def _bind_to_worker_url() -> None:
+    """A request with a Host outside TRUSTED_HOSTS gets no URL adapter from Flask (that is its 400),
+    so its error page, which links to the stylesheet and /status, builds them on WORKER_URL."""
+    if request_ctx.url_adapter is None:
+        url = urlsplit(current_app.config["WORKER_URL"])
+        request_ctx.url_adapter = current_app.url_map.bind(
+            url.netloc, script_name=url.path or "/", url_scheme=url.scheme
+        )
+
+
 def _page(code: int):
+    _bind_to_worker_url()
     title, message = MESSAGES.get(code, MESSAGES[400])
     return render_template("error.html", title=title, message=message), code
 

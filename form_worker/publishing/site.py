@@ -11,6 +11,7 @@ import os
 import shutil
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from site_builder.model.catalogue import load_catalogue
 
@@ -23,6 +24,16 @@ class BuildError(RuntimeError):
 
 def builds_folder(site_link: Path) -> Path:
     return site_link.with_name(site_link.name + ".builds")
+
+
+def apply_base(worker_url: str, catalogue_url: str) -> str:
+    """How the catalogue's 立即报名 links reach the worker: root-relative when both share an origin.
+
+    Relative links follow whatever address the visitor used; a catalogue hosted apart from the
+    worker needs the worker's absolute address.
+    """
+    origin = urlsplit(worker_url)[:2]
+    return "" if origin == urlsplit(catalogue_url)[:2] else worker_url
 
 
 def build_and_swap(repo: Path, site_link: Path, today: dt.date, worker_url: str | None = None) -> Path:

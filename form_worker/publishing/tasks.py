@@ -24,7 +24,7 @@ from ..outbox.tasks import queue_emails
 from . import rebuilds
 from .files import close_expired
 from .models import CatalogueBuild
-from .site import build_and_swap
+from .site import apply_base, build_and_swap
 
 logger = logging.getLogger(__name__)
 
@@ -110,8 +110,12 @@ def _build_while_pending(app: Flask, interval: int) -> int:
             session.commit()
         error = ""
         try:
+            config = app.config
             build_and_swap(
-                Path(app.config["POSITIONS_ROOT"]), Path(app.config["SITE_DIR"]), app.config["CLOCK"]()
+                Path(config["POSITIONS_ROOT"]),
+                Path(config["SITE_DIR"]),
+                config["CLOCK"](),
+                apply_base(config["WORKER_URL"], config["CATALOGUE_URL"]),
             )
         except Exception as failure:
             logger.exception("catalogue build started at %s failed; the old site stays online", started)

@@ -16,6 +16,7 @@ from site_builder.model.vocab import DISTRICTS, POSITION_TYPES
 from ..accounts.auth import staff_required
 from ..core.db import get_session
 from ..core.paging import PAGE_SIZE, Page, page_number
+from ..core.urls import external
 from ..outbox.tasks import queue_emails
 from . import publication, review, services
 from .folders import positions_of, unit_of
@@ -89,7 +90,7 @@ def _detail(
 ):
     config = current_app.config
     repo = Path(config["POSITIONS_ROOT"])
-    previews = review.preview(submission, config["CATALOGUE_URL"], request.url_root, config["CLOCK"]())
+    previews = review.preview(submission, config["CATALOGUE_URL"], config["WORKER_URL"], config["CLOCK"]())
     diffs = [] if submission.state in ("published", "publishing") else review.diff(submission, repo)
     return (
         render_template(
@@ -173,7 +174,7 @@ def request_submission_changes(submission_id: int):
             current_user.name,
             form.message.data.strip(),
             current_app.config["MAIL_FROM"],
-            url_for("submit.reopen", token=item.token, _external=True),
+            external("submit.reopen", token=item.token),
         )
     except Refused as refused:
         return _detail(item, error=str(refused), status=409)

@@ -29,6 +29,7 @@ from site_builder import spreadsheet
 from ..catalogue.positions import current_positions
 from ..core.db import get_session
 from ..core.limits import limiter, post_limit
+from ..core.urls import external
 from ..outbox.tasks import queue_emails
 from . import services
 from .folders import existing_unit, positions_of, published_positions, unit_of
@@ -117,7 +118,7 @@ def _render_check(form: SubmitForm, draft: Draft, submission=None):
 
 def _staff_url() -> str:
     """The staff detail page's absolute address, with {id} for the submission's id."""
-    return url_for("staff_submissions.submission", submission_id=0, _external=True).removesuffix("0") + "{id}"
+    return external("staff_submissions.submission", submission_id=0).removesuffix("0") + "{id}"
 
 
 # --- views ---------------------------------------------------------------------------------------

@@ -226,7 +226,7 @@ def test_request_changes_then_the_unit_resubmits_through_its_link(
     assert changes["Subject"] == f"岗位申报需要修改（{reference}）"
     body = text_of(changes)
     assert "请把每月生活费提高到 3000 元。" in body
-    link = re.search(r"http://localhost(/submit/[A-Za-z0-9_-]+)", body).group(1)
+    link = re.search(r"http://127.0.0.1:8000(/submit/[A-Za-z0-9_-]+)", body).group(1)
     assert link == f"/submit/{submission.token}"
 
     # The link reopens the form with the submission in it and staff's message above.

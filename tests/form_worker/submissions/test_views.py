@@ -486,7 +486,7 @@ def test_check_page_edit_and_confirm_give_a_reference_and_emails(clerk, client, 
     assert reference in to_unit.subject and "科普活动策划助理 2" in to_unit.body_text
     to_staff = next(r for r in rows if r.recipient == "li@office.example.com")
     assert f"/staff/submissions/{submission.id}" in to_staff.body_text
-    assert to_staff.body_text.count("http://localhost/staff/submissions/") == 1
+    assert to_staff.body_text.count("http://127.0.0.1:8000/staff/submissions/") == 1
 
     # Confirming the same check page again makes a second submission, not a changed first one.
     assert clerk.confirm(check.text).status_code == 303
