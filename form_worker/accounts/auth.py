@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Flask, abort, redirect, request, url_for
+from flask import Flask, Response, abort, redirect, request, url_for
 from flask_login import LoginManager, UserMixin, current_user
 
 from ..core.db import get_session
@@ -23,6 +23,7 @@ class Staff(UserMixin):
 
     def __init__(self, user: StaffUser) -> None:
         self.id = str(user.id)
+        self.session_version = user.session_version
         self.username = user.username
         self.name = user.name
         self.role = user.role
@@ -31,11 +32,19 @@ class Staff(UserMixin):
     def is_admin(self) -> bool:
         return self.role == "admin"
 
+    def get_id(self) -> str:
+        """What the session cookie holds: the account and the session version it was signed with."""
+        return f"{self.id}:{self.session_version}"
+
 
 @login_manager.user_loader
-def _load(user_id: str) -> Staff | None:
+def _load(session_id: str) -> Staff | None:
+    """The staff member of a session, if the account is active and the session version current."""
+    user_id, _, version = session_id.partition(":")
     user = get_session().get(StaffUser, int(user_id)) if user_id.isdigit() else None
-    return Staff(user) if user is not None and user.active else None
+    if user is None or not user.active or str(user.session_version) != version:
+        return None
+    return Staff(user)
 
 
 @login_manager.unauthorized_handler
@@ -60,6 +69,14 @@ def staff_required(role: str | None = None) -> Callable:
     return decorator
 
 
+def _no_store(response: Response) -> Response:
+    """Staff pages and status answers hold personal data: no browser or proxy may keep a copy
+    (the back button after logout on a shared computer in a university office)."""
+    if request.path.startswith(("/staff", "/status")):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def init_app(app: Flask) -> None:
     # Flask's own default is 31 days, so setdefault would never apply: replace that default, keep a
     # lifetime someone configured.
@@ -67,3 +84,4 @@ def init_app(app: Flask) -> None:
         app.config["PERMANENT_SESSION_LIFETIME"] = SESSION_LIFETIME
     app.config.setdefault("REMEMBER_COOKIE_DURATION", SESSION_LIFETIME)
     login_manager.init_app(app)
+    app.after_request(_no_store)

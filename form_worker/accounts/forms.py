@@ -1,7 +1,7 @@
 """Forms of staff accounts: login, a new account, a password reset."""
 
 from wtforms import PasswordField, RadioField, SelectChoice, StringField
-from wtforms.validators import Email, Length, Optional, Regexp
+from wtforms.validators import Email, EqualTo, Length, Optional, Regexp
 
 from ..core.forms import Form, required
 
@@ -46,5 +46,21 @@ class PasswordResetForm(Form):
     password = PasswordField(
         "新密码（至少 10 位）",
         [required("新密码"), Length(min=10, max=200, message="密码至少 10 位")],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class PasswordChangeForm(Form):
+    current = PasswordField(
+        "当前密码", [required("当前密码"), Length(max=200)], render_kw={"autocomplete": "current-password"}
+    )
+    password = PasswordField(
+        "新密码（至少 10 位）",
+        [required("新密码"), Length(min=10, max=200, message="密码至少 10 位")],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        "再次输入新密码",
+        [required("再次输入新密码"), EqualTo("password", message="两次输入的新密码不一致")],
         render_kw={"autocomplete": "new-password"},
     )

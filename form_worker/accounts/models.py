@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from sqlalchemy import Boolean, DateTime, String, Text
+from sqlalchemy import Boolean, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.models import Base, utcnow
@@ -20,6 +20,9 @@ class StaffUser(Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(20), default="reviewer")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Part of every session's user id: raising it ends every session of the account, even one whose
+    # signed cookie was copied (logout, a password change or reset, deactivation).
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 

@@ -11,15 +11,36 @@ ROLES = ("admin", "reviewer")
 _DUMMY_HASH = generate_password_hash("not a password")
 
 
+MIN_PASSWORD = 10
+
+
+def end_sessions(user: StaffUser) -> None:
+    """End every session of the account: cookies carry the old session version and are refused."""
+    user.session_version += 1
+
+
+def set_password(user: StaffUser, password: str) -> None:
+    """A new password (own change or an admin's reset) ends every session signed before it."""
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"密码至少 {MIN_PASSWORD} 位")
+    user.password_hash = generate_password_hash(password)
+    end_sessions(user)
+
+
 def create_staff(
     session: Session, username: str, name: str, password: str, role: str, email: str = ""
 ) -> StaffUser:
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}")
-    if len(password) < 10:
-        raise ValueError("密码至少 10 位")
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"密码至少 {MIN_PASSWORD} 位")
     user = StaffUser(
-        username=username, name=name, email=email, role=role, password_hash=generate_password_hash(password)
+        username=username,
+        name=name,
+        email=email,
+        role=role,
+        password_hash=generate_password_hash(password),
+        session_version=1,
     )
     session.add(user)
     session.commit()

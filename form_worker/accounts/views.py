@@ -8,7 +8,6 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
 from site_builder.clock import utc_start_of
 
@@ -18,9 +17,9 @@ from ..core.paging import paginate
 from . import audit
 from .audit import ACTIONS
 from .auth import Staff, staff_required
-from .forms import AccountForm, LoginForm, PasswordResetForm
+from .forms import AccountForm, LoginForm, PasswordChangeForm, PasswordResetForm
 from .models import AuditEntry, StaffUser
-from .services import authenticate, create_staff
+from .services import authenticate, create_staff, end_sessions, set_password
 
 bp = Blueprint("accounts", __name__, url_prefix="/staff")
 
@@ -60,12 +59,36 @@ def login():
 @bp.post("/logout")
 @staff_required()
 def logout():
+    """Ends every session of the account, so a copy of this session's cookie opens nothing."""
     db = get_session()
+    user = _user(int(current_user.id))
+    if user is not None:
+        end_sessions(user)
     audit.record(db, current_user.username, "logout")
     db.commit()
     logout_user()
-    flash("已退出登录。")
+    flash("已退出登录（这个账号在其他设备上的登录也已结束）。")
     return redirect(url_for("accounts.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@staff_required()
+def password():
+    """Change one's own password: every other session of the account ends, this one goes on."""
+    db = get_session()
+    form = PasswordChangeForm()
+    user = _user(int(current_user.id))
+    if user is not None and form.validate_on_submit():
+        if authenticate(db, user.username, form.current.data) is None:
+            form.current.errors.append("当前密码不正确")
+        else:
+            set_password(user, form.password.data)
+            audit.record(db, user.username, "password_change")
+            db.commit()
+            login_user(Staff(user))
+            flash("密码已修改；这个账号在其他设备上的登录已结束。")
+            return redirect(url_for("staff.dashboard"), code=303)
+    return render_template("staff/password.html", form=form), 422 if form.errors else 200
 
 
 def _accounts_page(session: Session, form: AccountForm | None = None, status: int = 200):
@@ -120,6 +143,7 @@ def account_active(user_id: int):
         flash("不能停用自己正在使用的账号。")
     elif user.active != active:
         user.active = active
+        end_sessions(user)
         action = "account_activate" if active else "account_deactivate"
         audit.record(db, current_user.username, action, user.username)
         db.commit()
@@ -138,10 +162,12 @@ def account_password(user_id: int):
     elif not form.validate():
         flash(f"未重置 {user.username} 的密码：{form.password.errors[0]}")
     else:
-        user.password_hash = generate_password_hash(form.password.data)
+        set_password(user, form.password.data)
         audit.record(db, current_user.username, "account_password_reset", user.username)
         db.commit()
-        flash(f"已重置 {user.username} 的密码，请告知本人。")
+        if user.username == current_user.username:
+            login_user(Staff(user))
+        flash(f"已重置 {user.username} 的密码，请告知本人；该账号原有的登录已全部结束。")
     return redirect(url_for("accounts.accounts"), code=303)
 
 

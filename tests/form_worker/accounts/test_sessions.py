@@ -1,0 +1,111 @@
+"""Logins that end: a copied cookie opens nothing after logout, a password change or reset, or a
+deactivation; staff pages are never stored by the browser."""
+
+import pytest
+from sqlalchemy import select
+
+from form_worker.accounts.models import AuditEntry, StaffUser
+from tests.form_worker.conftest import PASSWORD, StaffClient, logged_in
+
+NEW_PASSWORD = "another-horse-staple"
+
+
+def copy_of(app, staff: StaffClient) -> StaffClient:
+    """A second browser holding a copy of the first one's session cookie (a stolen cookie)."""
+    other = app.test_client()
+    other.set_cookie("session", staff.client.get_cookie("session").value)
+    assert other.get("/staff/").status_code == 200  # the copy works while the session lives
+    return StaffClient(other)
+
+
+def opens_staff(staff: StaffClient) -> bool:
+    response = staff.get("/staff/")
+    assert response.status_code in (200, 302), response.status_code
+    return response.status_code == 200
+
+
+def test_a_cookie_copied_before_logout_opens_nothing_after_it(app, client, accounts) -> None:
+    reviewer = logged_in(client, "reviewer")
+    stolen = copy_of(app, reviewer)
+    assert reviewer.post("/staff/logout").status_code == 302
+    assert not opens_staff(stolen) and not opens_staff(reviewer)
+    assert stolen.get("/staff/").headers["Location"].startswith("/staff/login")
+    assert logged_in(app.test_client(), "reviewer")  # a new login works
+
+
+def test_an_admins_reset_ends_every_session_of_that_account(app, client, accounts) -> None:
+    reviewer = logged_in(client, "reviewer")
+    admin = logged_in(app.test_client(), "admin")
+    user_id = accounts["reviewer"].id
+    response = admin.post(f"/staff/accounts/{user_id}/password", {"password": NEW_PASSWORD})
+    assert response.status_code == 303
+    assert not opens_staff(reviewer) and opens_staff(admin)
+    assert reviewer.login("reviewer", PASSWORD).status_code == 200  # old password refused
+    assert reviewer.login("reviewer", NEW_PASSWORD).status_code == 302
+
+
+def test_an_admin_resetting_their_own_password_stays_logged_in_here_only(app, client, accounts) -> None:
+    admin = logged_in(client, "admin")
+    stolen = copy_of(app, admin)
+    admin.post(f"/staff/accounts/{accounts['admin'].id}/password", {"password": NEW_PASSWORD})
+    assert opens_staff(admin) and not opens_staff(stolen)
+
+
+def test_changing_ones_password_ends_the_other_sessions_and_keeps_this_one(
+    app, client, session, accounts
+) -> None:
+    reviewer = logged_in(client, "reviewer")
+    other_device = logged_in(app.test_client(), "reviewer")
+    page = reviewer.get("/staff/password")
+    assert page.status_code == 200 and "修改密码" in page.text and "no-store" == page.headers["Cache-Control"]
+    answers = {"current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    response = reviewer.post("/staff/password", answers)
+    assert response.status_code == 303 and response.headers["Location"] == "/staff/"
+    assert "密码已修改" in reviewer.get("/staff/").text  # still logged in, told so
+    assert not opens_staff(other_device)
+    actions = session.scalars(select(AuditEntry.action).where(AuditEntry.actor == "reviewer")).all()
+    assert "password_change" in actions
+    assert other_device.login("reviewer", NEW_PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("answers", "field", "message"),
+    [
+        (
+            {"current": "wrong-password-1", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+            "current",
+            "当前密码不正确",
+        ),
+        ({"current": PASSWORD, "password": "short", "confirm": "short"}, "password", "密码至少 10 位"),
+        (
+            {"current": PASSWORD, "password": NEW_PASSWORD, "confirm": "different-one-1"},
+            "confirm",
+            "两次输入的新密码不一致",
+        ),
+    ],
+    ids=["wrong-current", "too-short", "mismatch"],
+)
+def test_a_refused_change_names_the_field_and_changes_nothing(
+    app, client, session, accounts, answers, field, message
+) -> None:
+    reviewer = logged_in(client, "reviewer")
+    other_device = logged_in(app.test_client(), "reviewer")
+    response = reviewer.post("/staff/password", answers)
+    assert response.status_code == 422
+    assert f'id="{field}-error"' in response.text and message in response.text
+    assert opens_staff(reviewer) and opens_staff(other_device)
+    assert session.scalar(select(StaffUser.session_version).where(StaffUser.username == "reviewer")) == 1
+
+
+def test_reactivating_an_account_does_not_revive_its_old_sessions(app, client, accounts) -> None:
+    reviewer = logged_in(client, "reviewer")
+    admin = logged_in(app.test_client(), "admin")
+    user_id = accounts["reviewer"].id
+    admin.post(f"/staff/accounts/{user_id}/active", {"active": "0"})
+    admin.post(f"/staff/accounts/{user_id}/active", {"active": "1"})
+    assert not opens_staff(reviewer)
+
+
+@pytest.mark.parametrize("path", ["/staff/", "/staff/login", "/staff/applications", "/status"])
+def test_staff_and_status_pages_are_never_stored(reviewer: StaffClient, path: str) -> None:
+    assert reviewer.get(path).headers["Cache-Control"] == "no-store"
