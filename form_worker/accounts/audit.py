@@ -21,6 +21,7 @@ ACTIONS = {
     "account_activate": "启用账号",
     "account_password_reset": "重置密码",
     "password_change": "修改自己的密码",
+    "account_unlock": "解除登录锁定",
     "submission_approved": "通过岗位申报并发布",
     "submission_publish_retry": "重新发布岗位申报",
     "submission_changes_requested": "请单位修改岗位申报",

@@ -1,9 +1,12 @@
 """Staff accounts: creating one, checking a password, and who gets the office's emails."""
 
+import datetime as dt
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..core import throttle
 from .models import StaffUser
 
 ROLES = ("admin", "reviewer")
@@ -12,6 +15,8 @@ _DUMMY_HASH = generate_password_hash("not a password")
 
 
 MIN_PASSWORD = 10
+# Wrong passwords in a row for one username before it is locked (then 1, 2, 4 … 60 minutes).
+FREE_LOGINS = 5
 
 
 def end_sessions(user: StaffUser) -> None:
@@ -54,6 +59,30 @@ def authenticate(session: Session, username: str, password: str) -> StaffUser | 
         check_password_hash(_DUMMY_HASH, password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
+
+
+def login_key(username: str) -> str:
+    return throttle.key("login", username)
+
+
+def log_in(
+    session: Session, username: str, password: str, now: dt.datetime
+) -> tuple[StaffUser | None, dt.datetime | None]:
+    """The account these credentials open, or None and the end of the lock they caused or met.
+
+    Every path costs one password hash (a locked or unknown username checks the dummy), so the
+    answer's timing tells nothing. The caller commits: the failure count lands either way.
+    """
+    name = login_key(username)
+    until = throttle.locked_until(session, name, now)
+    if until is not None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None, until
+    user = authenticate(session, username, password)
+    if user is None:
+        return None, throttle.fail(session, name, now, FREE_LOGINS)
+    throttle.clear(session, name)
+    return user, None
 
 
 def staff_recipients(session: Session) -> list[StaffUser]:

@@ -11,15 +11,17 @@ from sqlalchemy.orm import Session
 
 from site_builder.clock import utc_start_of
 
+from ..core import throttle
 from ..core.db import get_session
 from ..core.limits import limiter
+from ..core.models import utcnow
 from ..core.paging import paginate
 from . import audit
 from .audit import ACTIONS
 from .auth import Staff, staff_required
 from .forms import AccountForm, LoginForm, PasswordChangeForm, PasswordResetForm
 from .models import AuditEntry, StaffUser
-from .services import authenticate, create_staff, end_sessions, set_password
+from .services import authenticate, create_staff, end_sessions, log_in, login_key, set_password
 
 bp = Blueprint("accounts", __name__, url_prefix="/staff")
 
@@ -44,7 +46,15 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         db = get_session()
-        user = authenticate(db, form.username.data.strip(), form.password.data)
+        now = utcnow()
+        user, locked = log_in(db, form.username.data.strip(), form.password.data, now)
+        db.commit()
+        if locked is not None:
+            minutes = throttle.minutes_left(locked, now)
+            form.password.errors.append(
+                f"密码错误次数过多，这个账号已暂时锁定，请 {minutes} 分钟后再试；急用请联系管理员解除锁定"
+            )
+            return render_template("staff/login.html", form=form), 429
         if user is None:
             form.password.errors.append("用户名或密码不正确")
         else:
@@ -92,10 +102,12 @@ def password():
 
 
 def _accounts_page(session: Session, form: AccountForm | None = None, status: int = 200):
-    users = session.scalars(select(StaffUser).order_by(StaffUser.active.desc(), StaffUser.username))
+    users = list(session.scalars(select(StaffUser).order_by(StaffUser.active.desc(), StaffUser.username)))
+    locks = throttle.locks(session, [login_key(u.username) for u in users], utcnow())
     return render_template(
         "staff/accounts.html",
-        users=list(users),
+        users=users,
+        locks={u.id: locks[login_key(u.username)] for u in users if login_key(u.username) in locks},
         form=form or AccountForm(),
         roles=ROLE_LABELS,
     ), status
@@ -148,6 +160,21 @@ def account_active(user_id: int):
         audit.record(db, current_user.username, action, user.username)
         db.commit()
         flash(f"已{'启用' if active else '停用'}账号 {user.username}。")
+    return redirect(url_for("accounts.accounts"), code=303)
+
+
+@bp.post("/accounts/<int:user_id>/unlock")
+@staff_required(role="admin")
+def account_unlock(user_id: int):
+    db = get_session()
+    user = _user(user_id)
+    if user is None:
+        flash("没有找到这个账号。")
+    else:
+        throttle.clear(db, login_key(user.username))
+        audit.record(db, current_user.username, "account_unlock", user.username)
+        db.commit()
+        flash(f"已解除 {user.username} 的登录锁定。")
     return redirect(url_for("accounts.accounts"), code=303)
 
 

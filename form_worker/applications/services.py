@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts import audit
 from ..catalogue.positions import Positions
+from ..core import throttle
 from ..core.db import rowcount
 from ..outbox import services as outbox
 from ..outbox.models import Outbox
@@ -226,6 +227,29 @@ def check(
 def pending_emails(session: Session, application_id: int) -> list[int]:
     query = select(Outbox.id).where(Outbox.application_id == application_id, Outbox.status == "pending")
     return list(session.scalars(query))
+
+
+# Wrong contacts in a row for one reference before /status locks it (then 1, 2, 4 … 60 minutes):
+# a student mistyping a phone number is far below it, someone walking phone numbers far above.
+FREE_STATUS = 10
+
+
+def look_up_status(
+    session: Session, ref: str, contact: str, now: dt.datetime
+) -> tuple[Application | None, dt.datetime | None]:
+    """The application for /status, or None and the end of the lock on this reference, if any.
+
+    The lock is keyed by the reference typed, real or not, so it tells nothing; the caller commits.
+    """
+    name = throttle.key("status", ref)
+    until = throttle.locked_until(session, name, now)
+    if until is not None:
+        return None, until
+    application = find_for_status(session, ref, contact)
+    if application is None:
+        return None, throttle.fail(session, name, now, FREE_STATUS)
+    throttle.clear(session, name)
+    return application, None
 
 
 def find_for_status(session: Session, ref: str, contact: str) -> Application | None:

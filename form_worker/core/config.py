@@ -84,11 +84,12 @@ def load(environ: Mapping[str, str] = os.environ) -> dict[str, object]:
     instance = Path(env.get("INSTANCE_PATH", "instance")).resolve()
     worker = env.get("WORKER_URL", address_url(*DEFAULT_ADDRESS))
     catalogue = env.get("CATALOGUE_URL", worker)
+    huey = env.get("HUEY_URL", f"sqlite:///{instance / 'huey.sqlite3'}")
     return {
         "INSTANCE_PATH": str(instance),
         "SECRET_KEY": env.get("SECRET_KEY"),
         "DATABASE_URL": env.get("DATABASE_URL", f"sqlite:///{instance / 'jianxi.sqlite3'}"),
-        "HUEY_URL": env.get("HUEY_URL", f"sqlite:///{instance / 'huey.sqlite3'}"),
+        "HUEY_URL": huey,
         "MAIL_URL": env.get("MAIL_URL", f"folder://{instance / 'outbox'}"),
         "MAIL_FROM": env.get("MAIL_FROM", "重庆市大学生科技见习计划 <noreply@jianxi.localhost>"),
         # Every absolute link in a page or an email starts with one of these two, never with the
@@ -100,7 +101,10 @@ def load(environ: Mapping[str, str] = os.environ) -> dict[str, object]:
         "POSITIONS_ROOT": str(Path(env.get("POSITIONS_ROOT", ".")).resolve()),
         # Not resolved: SITE_DIR is a symlink that publishing switches to each new build.
         "SITE_DIR": os.path.abspath(env.get("SITE_DIR", "site")),
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Limits shared by every process: Redis when the queue is on Redis, else this process only.
+        "RATELIMIT_STORAGE_URI": env.get(
+            "RATELIMIT_STORAGE_URI", huey if huey.startswith("redis") else "memory://"
+        ),
         "RATELIMIT_POST": env.get("RATELIMIT_POST", "20 per minute"),
         "OUTBOX_CLAIM_TIMEOUT": int(env.get("OUTBOX_CLAIM_TIMEOUT", "300")),
         "PUBLISH_AUTHOR": env.get("PUBLISH_AUTHOR", "jianxi <jianxi@localhost>"),

@@ -4,7 +4,9 @@ deactivation; staff pages are never stored by the browser."""
 import pytest
 from sqlalchemy import select
 
+from form_worker.accounts import services
 from form_worker.accounts.models import AuditEntry, StaffUser
+from form_worker.accounts.services import FREE_LOGINS
 from tests.form_worker.conftest import PASSWORD, StaffClient, logged_in
 
 NEW_PASSWORD = "another-horse-staple"
@@ -109,3 +111,62 @@ def test_reactivating_an_account_does_not_revive_its_old_sessions(app, client, a
 @pytest.mark.parametrize("path", ["/staff/", "/staff/login", "/staff/applications", "/status"])
 def test_staff_and_status_pages_are_never_stored(reviewer: StaffClient, path: str) -> None:
     assert reviewer.get(path).headers["Cache-Control"] == "no-store"
+
+
+# --- brute force -----------------------------------------------------------------------------------
+
+
+def guesses(staff: StaffClient, username: str, count: int) -> list[int]:
+    return [staff.login(username, f"wrong-guess-{n}").status_code for n in range(count)]
+
+
+@pytest.mark.parametrize("username", ["reviewer", "nobody-here"], ids=["known", "unknown"])
+def test_repeated_failures_lock_the_username_whether_it_exists_or_not(
+    app, client, accounts, username
+) -> None:
+    """Failures from many addresses count against the username: the per-IP limit alone would let
+    each address try 10 a minute. Unknown names lock alike, so the lock does not reveal accounts."""
+    staff = StaffClient(client)
+    assert guesses(staff, username, FREE_LOGINS) == [200] * FREE_LOGINS
+    locked = staff.login(username, "wrong-guess-6")
+    assert locked.status_code == 429
+    assert "密码错误次数过多，这个账号已暂时锁定，请 1 分钟后再试" in locked.text
+    if username == "reviewer":  # even the right password waits for the lock to end
+        assert staff.login(username, PASSWORD).status_code == 429
+        assert not opens_staff(staff)
+
+
+def test_every_login_path_costs_one_password_hash(app, client, accounts, monkeypatch) -> None:
+    """Timing must not tell a known username from an unknown or a locked one: count the hashes."""
+    calls: list[str] = []
+    real = services.check_password_hash
+    monkeypatch.setattr(services, "check_password_hash", lambda h, p: calls.append(p) or real(h, p))
+    staff = StaffClient(client)
+    for username in ("reviewer", "nobody-here", "reviewer"):
+        calls.clear()
+        staff.login(username, "wrong-guess")
+        assert len(calls) == 1, username
+    guesses(staff, "reviewer", FREE_LOGINS)
+    calls.clear()
+    assert staff.login("reviewer", "wrong-guess").status_code == 429
+    assert len(calls) == 1
+
+
+def test_an_admin_sees_the_lock_and_lifts_it(app, client, session, accounts) -> None:
+    guesses(StaffClient(app.test_client()), "reviewer", FREE_LOGINS + 1)
+    admin = logged_in(client, "admin")
+    page = admin.get("/staff/accounts").text
+    assert f"连续 {FREE_LOGINS + 1} 次密码错误" in page and "解除锁定" in page
+    assert admin.post(f"/staff/accounts/{accounts['reviewer'].id}/unlock").status_code == 303
+    assert "已锁定" not in admin.get("/staff/accounts").text
+    assert logged_in(app.test_client(), "reviewer")
+    actions = session.scalars(select(AuditEntry.action).where(AuditEntry.target == "reviewer")).all()
+    assert "account_unlock" in actions
+
+
+def test_a_success_clears_the_count(app, client, accounts) -> None:
+    staff = StaffClient(client)
+    guesses(staff, "reviewer", FREE_LOGINS - 1)
+    assert staff.login("reviewer").status_code == 302
+    staff.post("/staff/logout")
+    assert guesses(staff, "reviewer", FREE_LOGINS) == [200] * FREE_LOGINS

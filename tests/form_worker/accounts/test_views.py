@@ -209,7 +209,7 @@ def limited_app(backend: dict[str, str], tmp_path: Path):
 
 def test_login_is_rate_limited_with_a_chinese_page(limited_app) -> None:
     client = StaffClient(limited_app.test_client())
-    statuses = [client.login("someone", f"guess-{i}").status_code for i in range(12)]
+    statuses = [client.login(f"someone-{i}", "guess").status_code for i in range(12)]
     assert statuses[:10] == [200] * 10
     assert statuses[-1] == 429
     page = client.login("someone", "guess-last")

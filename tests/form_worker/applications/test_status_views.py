@@ -9,6 +9,7 @@ from markupsafe import escape
 from sqlalchemy import update
 
 from form_worker.applications.models import Transition
+from form_worker.applications.services import FREE_STATUS
 from tests.form_worker.conftest import csrf_token, drain
 
 NEUTRAL = "没有查到与这组信息对应的报名。请核对报名编号，并使用报名时填写的手机号或邮箱。"
@@ -161,3 +162,20 @@ def test_control_characters_in_the_lookup_are_dropped(applicant, client) -> None
     empty = ask(client, reference="\x00", contact="13800001234")
     assert empty.status_code == 422
     assert '<p class="error" id="reference-error">请填写报名编号</p>' in field_block(empty.text, "reference")
+
+
+@pytest.mark.parametrize("real", [True, False], ids=["real-reference", "made-up-reference"])
+def test_guessing_contacts_for_one_reference_is_locked(app, applicant, client, real) -> None:
+    """Walking phone numbers for one reference stops at the miss after FREE_STATUS, whether the
+    reference exists or not; then even the right contact waits."""
+    reference = applicant.submit() if real else "JX2026-999999"
+    drain(app)
+    misses = [
+        ask(client, reference=reference, contact=f"1380000{n:04d}").status_code for n in range(FREE_STATUS)
+    ]
+    assert misses == [200] * FREE_STATUS
+    assert ask(client, reference=reference, contact="13899999999").status_code == 429
+    locked = ask(client, reference=reference, contact="13800001234")
+    assert locked.status_code == 429
+    assert "这个报名编号的查询次数过多，请 1 分钟后再试。" in locked.text
+    assert "当前状态" not in locked.text

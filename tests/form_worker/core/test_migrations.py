@@ -35,5 +35,6 @@ def test_every_table_is_in_the_metadata() -> None:
         "staff_user",
         "submission",
         "submission_event",
+        "throttle",
         "transition",
     ]
