@@ -15,7 +15,7 @@ from .applications import staff_views as application_staff_views
 from .applications import status_views
 from .applications import views as apply_views
 from .catalogue.positions import PositionSource
-from .core import config, db, errors, queue, site
+from .core import config, db, errors, headers, queue, site
 from .core.limits import limiter
 from .core.models import utcnow
 from .staff import emails as _emails  # noqa: F401  (registers its routes on the staff blueprint)
@@ -37,7 +37,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_FORM_PARTS=200,
         WTF_I18N_ENABLED=False,
         WTF_CSRF_TIME_LIMIT=6 * 3600,
-        SESSION_COOKIE_SAMESITE="Lax",
         OUTBOX_CLAIM_TIMEOUT=300,
         CLOCK=today_in_chongqing,
         UTCNOW=utcnow,
@@ -70,4 +69,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     ):
         app.register_blueprint(module.bp)
     errors.init_app(app)
+    headers.init_app(app)
     return app

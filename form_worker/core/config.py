@@ -29,6 +29,9 @@ SETTINGS = (
     "PUBLISH_AUTHOR",
     "REBUILD_INTERVAL",
     "TRUSTED_PROXIES",
+    "SESSION_COOKIE_SECURE",
+    "SESSION_COOKIE_SAMESITE",
+    "SESSION_COOKIE_NAME",
 )
 
 
@@ -78,6 +81,11 @@ def trusted_hosts(listed: str | None, *urls: str) -> list[str]:
     return list(dict.fromkeys(name for name in names if name))
 
 
+def flag(value: str) -> bool:
+    """An on/off setting: 1, true, yes or on (any case) is on, anything else off."""
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
 def load(environ: Mapping[str, str] = os.environ) -> dict[str, object]:
     """Return the worker's configuration: environment values over embedded defaults."""
     env = {name: environ[name] for name in SETTINGS if environ.get(name)}
@@ -85,6 +93,9 @@ def load(environ: Mapping[str, str] = os.environ) -> dict[str, object]:
     worker = env.get("WORKER_URL", address_url(*DEFAULT_ADDRESS))
     catalogue = env.get("CATALOGUE_URL", worker)
     huey = env.get("HUEY_URL", f"sqlite:///{instance / 'huey.sqlite3'}")
+    secure = (
+        flag(env["SESSION_COOKIE_SECURE"]) if "SESSION_COOKIE_SECURE" in env else worker.startswith("https:")
+    )
     return {
         "INSTANCE_PATH": str(instance),
         "SECRET_KEY": env.get("SECRET_KEY"),
@@ -112,4 +123,10 @@ def load(environ: Mapping[str, str] = os.environ) -> dict[str, object]:
         # How many reverse proxies in front of the worker set X-Forwarded-For (nginx: 1). With 0,
         # the forwarded headers are ignored, since anyone could send them.
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
+        # Cookies only over HTTPS once the worker is public over HTTPS; Lax keeps them off
+        # cross-site posts; HttpOnly (Flask's default) keeps them from scripts.
+        "SESSION_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_SECURE": secure,
+        "SESSION_COOKIE_SAMESITE": env.get("SESSION_COOKIE_SAMESITE", "Lax"),
+        "SESSION_COOKIE_NAME": env.get("SESSION_COOKIE_NAME", "session"),
     }

@@ -5,6 +5,8 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, redirect, render_template, send_from_directory
 from werkzeug.security import safe_join
 
+from .headers import CATALOGUE_POLICY, catalogue_policy
+
 bp = Blueprint("site", __name__)
 
 
@@ -24,5 +26,13 @@ def page(path: str):
             return redirect("/" + path + "/", code=308)
         path = (path + "index.html") if path else "index.html"
     if not (root / path).is_file():
-        return send_from_directory(root, "404.html"), 404
-    return send_from_directory(root, path)
+        path, status = "404.html", 404
+    else:
+        status = 200
+    response = send_from_directory(root, path)
+    response.status_code = status
+    if path.endswith(".html"):
+        response.headers["Content-Security-Policy"] = catalogue_policy(root / path)
+    else:  # feeds, spreadsheets, scripts: nothing in them may run as a page either
+        response.headers["Content-Security-Policy"] = CATALOGUE_POLICY.format(hashes="")
+    return response
