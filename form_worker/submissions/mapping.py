@@ -192,7 +192,9 @@ def build_draft(form: SubmitForm, current: Positions, day: dt.date, root: Path) 
     if existing is not None and existing.unit.sample:
         unit = unit.model_copy(update={"sample": True})
     unit_slug, is_edit = folder_for(current, root, unit)
-    return Draft(unit, positions, unit_slug, is_edit, "xlsx" if form.source.data == "xlsx" else "form")
+    source = "xlsx" if form.source.data == "xlsx" else "form"
+    published_unit = existing.unit if is_edit and existing is not None else None
+    return Draft(unit, positions, unit_slug, is_edit, source, published_unit)
 
 
 # --- from the models to the form -----------------------------------------------------------------

@@ -40,6 +40,7 @@ from ..core.models import utcnow
 from ..outbox import services as outbox
 from ..outbox.models import Outbox
 from ..publishing.files import SLUG_KEY
+from .changes import contact_email_moves, unit_changes
 from .folders import positions_of, unit_of
 from .models import Submission, SubmissionEvent
 
@@ -71,6 +72,8 @@ class Draft:
     unit_slug: str
     is_edit: bool
     source: str = "form"
+    # The unit as published, for an edit: its contact on record hears of the edit.
+    published: Unit | None = None
 
     def unit_data(self) -> dict:
         return self.unit.model_dump(mode="json", exclude_none=True)
@@ -112,11 +115,25 @@ def _receipts(
     mail_from: str,
     staff_url: str,
     resubmitted: bool,
+    published: Unit | None,
 ) -> list[Outbox]:
-    """One email to the unit's contact and one to every active staff member with an address."""
+    """One email to the unit's contact and one to every active staff member with an address; for
+    an edit, the contact on record is told what it changes (in the receipt when it is the same
+    address, else in an email of its own) and staff are warned when the contact email moves."""
     unit = unit_of(submission)
-    positions = [p for _, p in positions_of(submission)]
-    context = {"submission": submission, "unit": unit, "positions": positions, "resubmitted": resubmitted}
+    edited = positions_of(submission)
+    positions = [p for _, p in edited]
+    changes = unit_changes(published, unit) if published is not None else []
+    moves = contact_email_moves(published, unit)
+    context = {
+        "submission": submission,
+        "unit": unit,
+        "positions": positions,
+        "resubmitted": resubmitted,
+        "published": published,
+        "changes": changes,
+        "contact_moves": moves,
+    }
     rows = [
         outbox.add(
             session,
@@ -138,6 +155,19 @@ def _receipts(
                 mail_from,
                 application_id=None,
                 staff_url=staff_url,
+                **context,
+            )
+        )
+    if moves and published is not None:
+        rows.append(
+            outbox.add(
+                session,
+                f"submission:{submission.id}:{event.id}:published-contact",
+                published.contact.email,
+                "submission_edit_notice",
+                mail_from,
+                application_id=None,
+                edited=[{"title": position.title, "slug": slug} for slug, position in edited],
                 **context,
             )
         )
@@ -164,7 +194,8 @@ def record(
     session.flush()
     submission.reference = reference(submission.id, year)
     event = add_event(session, submission, None, "submitted", UNIT_ACTOR)
-    rows = _receipts(session, submission, event, mail_from, staff_url.format(id=submission.id), False)
+    staff_link = staff_url.format(id=submission.id)
+    rows = _receipts(session, submission, event, mail_from, staff_link, False, draft.published)
     session.commit()
     return submission, [row.id for row in rows]
 
@@ -207,7 +238,8 @@ def resubmit(
     submission.positions_data = draft.positions_data()
     submission.unit_slug, submission.is_edit, submission.source = draft.unit_slug, draft.is_edit, draft.source
     event = add_event(session, submission, before, "submitted", UNIT_ACTOR, "单位修改后重新提交")
-    rows = _receipts(session, submission, event, mail_from, staff_url.format(id=submission.id), True)
+    staff_link = staff_url.format(id=submission.id)
+    rows = _receipts(session, submission, event, mail_from, staff_link, True, draft.published)
     session.commit()
     return [row.id for row in rows]
 

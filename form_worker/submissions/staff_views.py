@@ -14,12 +14,14 @@ from sqlalchemy import select
 from site_builder.model.vocab import DISTRICTS, POSITION_TYPES
 
 from ..accounts.auth import staff_required
+from ..catalogue.positions import current_positions
 from ..core.db import get_session
 from ..core.paging import PAGE_SIZE, Page, page_number
 from ..core.urls import external
 from ..outbox.tasks import queue_emails
 from . import publication, review, services
-from .folders import positions_of, unit_of
+from .changes import contact_email_moves, unit_changes
+from .folders import existing_unit, positions_of, unit_of
 from .forms import RejectSubmissionForm, RequestChangesForm
 from .models import Submission
 from .publication import PublishError, RepositoryUnavailable
@@ -92,11 +94,16 @@ def _detail(
     repo = Path(config["POSITIONS_ROOT"])
     previews = review.preview(submission, config["CATALOGUE_URL"], config["WORKER_URL"], config["CLOCK"]())
     diffs = [] if submission.state in ("published", "publishing") else review.diff(submission, repo)
+    unit = unit_of(submission)
+    published = existing_unit(current_positions(), unit.credit_code) if submission.is_edit else None
     return (
         render_template(
             "staff/submissions_detail.html",
             submission=submission,
-            unit=unit_of(submission),
+            unit=unit,
+            published=published.unit if published else None,
+            unit_edits=unit_changes(published.unit, unit) if published else [],
+            contact_moves=contact_email_moves(published.unit if published else None, unit),
             positions=positions_of(submission),
             previews=previews,
             diffs=diffs,
