@@ -2,18 +2,22 @@
 
 A row is claimed before sending (only one worker can claim it), sent with its stored Message-ID,
 then marked sent. Temporary failures go back to pending with a growing delay; a row left claimed by
-a worker that died is released by the sweeper after OUTBOX_CLAIM_TIMEOUT seconds.
+a worker that died is released by the sweeper after OUTBOX_CLAIM_TIMEOUT seconds; a live worker
+renews its claim while it sends, so a slow send is never taken over.
 """
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Engine, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..core.db import rowcount
+from ..core.heartbeat import heartbeat
+from ..core.models import utcnow
 from .models import Outbox
 from .rendering import build_message, new_message_id, render
 from .transports import PermanentFailure, Sender, TemporaryFailure
@@ -60,8 +64,21 @@ class Delivery:
     retry_in: int = 0
 
 
-def deliver(session: Session, outbox_id: int, sender: Sender, mail_from: str, now: dt.datetime) -> Delivery:
-    """Claim, send and record one row; safe to call twice or concurrently for the same row."""
+def deliver(
+    session: Session,
+    outbox_id: int,
+    sender: Sender,
+    mail_from: str,
+    now: dt.datetime,
+    claim_timeout: float = 300,
+    clock: Callable[[], dt.datetime] = utcnow,
+) -> Delivery:
+    """Claim, send and record one row; safe to call twice or concurrently for the same row.
+
+    While the send is in flight the claim is renewed (core.heartbeat), so the sweep, which takes
+    over claims older than claim_timeout, never sends again what a live worker is still sending:
+    only a send in flight when its worker is killed can arrive twice.
+    """
     claimed = rowcount(
         session.execute(
             update(Outbox)
@@ -77,8 +94,19 @@ def deliver(session: Session, outbox_id: int, sender: Sender, mail_from: str, no
     message = build_message(
         mail_from, row.recipient, row.subject, row.body_text, row.body_html, row.message_id, row.created_at
     )
+    engine = cast(Engine, session.get_bind())  # sessions are made on an engine (core.db)
+
+    def renew() -> None:
+        with engine.begin() as connection:  # its own connection: the session stays in this thread
+            connection.execute(
+                update(Outbox)
+                .where(Outbox.id == outbox_id, Outbox.status == "sending")
+                .values(claimed_at=clock())
+            )
+
     try:
-        sender.send(message)
+        with heartbeat(claim_timeout, renew):
+            sender.send(message)
     except TemporaryFailure as error:
         if row.attempts >= MAX_ATTEMPTS:
             return _finish(session, row, "failed", str(error))

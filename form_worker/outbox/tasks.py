@@ -21,6 +21,8 @@ def send_email(outbox_id: int) -> str:
             sender_from_url(app.config["MAIL_URL"]),
             app.config["MAIL_FROM"],
             app.config["UTCNOW"](),
+            app.config["OUTBOX_CLAIM_TIMEOUT"],
+            app.config["UTCNOW"],
         )
     if result.status == "retry":
         send_email.schedule((outbox_id,), delay=result.retry_in)

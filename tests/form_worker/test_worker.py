@@ -20,6 +20,7 @@ from form_worker.applications.tasks import check_application
 from form_worker.core import db, queue
 from form_worker.core.models import utcnow
 from form_worker.core.queue import consumer_command
+from form_worker.outbox import services as outbox_services
 from form_worker.outbox.models import Outbox
 from form_worker.outbox.tasks import send_email
 from form_worker.worker import sweep
@@ -336,3 +337,64 @@ def test_killed_consumer_loses_and_doubles_no_email(office: Office, consumers) -
     receipts = [m for m in messages if m["Subject"].startswith("报名已收到")]
     assert Counter(m["To"] for m in receipts) == {f"applicant{n}@example.com": 1 for n in range(APPLICANTS)}
     assert {m["Message-ID"] for m in receipts} == {r.message_id for r in outbox if kind(r) == "received"}
+
+
+KILLS = 6
+KILL_APPLICANTS = 60
+
+
+def test_repeated_kills_double_only_a_send_in_flight_at_a_kill(
+    office: Office, consumers, smtp_server
+) -> None:
+    """Consumers killed again and again mid-work, over real SMTP: every email arrives, and one arrives
+    twice only if its send was in flight (accepted, not yet marked sent) when a consumer was killed."""
+    office.env["MAIL_URL"] = smtp_server.url
+    office.submit(range(KILL_APPLICANTS))
+    mailbox = smtp_server.mailbox
+    in_flight: set[str] = set()
+    for _ in range(KILLS):
+        consumer = consumers(office.env)
+        wanted = len(mailbox.messages) + 5
+        wait_for(lambda: len(mailbox.messages) > wanted or office.finished(), "some sends")  # noqa: B023
+        consumer.send_signal(signal.SIGKILL)
+        consumer.wait()
+        in_flight |= {r.message_id for r in office.outbox() if r.status == "sending"}
+    consumer = consumers(office.env)
+    wait_for(office.finished, "the last consumer to send everything", seconds=120)
+    consumer.send_signal(signal.SIGINT)
+    assert consumer.wait(timeout=15) == 0
+
+    arrived = Counter(m["Message-ID"] for m in mailbox.messages)
+    assert set(arrived) == {r.message_id for r in office.outbox()}
+    doubled = {message_id for message_id, count in arrived.items() if count > 1}
+    assert doubled <= in_flight, f"doubled though not in flight at a kill: {doubled - in_flight}"
+    assert max(arrived.values()) <= 2
+
+
+def test_a_slow_send_keeps_its_claim_while_its_worker_lives(app, session, monkeypatch) -> None:
+    """The sweep takes over claims older than OUTBOX_CLAIM_TIMEOUT; a send slower than that on a live
+    worker renews its claim, so the sweep neither releases nor re-queues it (it would be sent twice)."""
+    app.config["OUTBOX_CLAIM_TIMEOUT"] = 1
+    recorded_application(app, session)
+    row_id = session.scalars(select(Outbox.id)).first()
+    release = threading.Event()
+
+    class SlowSender:
+        def send(self, message) -> None:
+            release.wait(10)
+
+    monkeypatch.setattr("form_worker.outbox.tasks.sender_from_url", lambda url: SlowSender())
+
+    def send() -> str:
+        with app.app_context():
+            return send_email.call_local(row_id)
+
+    with ThreadPoolExecutor(1) as pool:
+        sending = pool.submit(send)
+        time.sleep(2.5)  # more than twice the claim timeout
+        with db.sessions(app)() as other:
+            due = outbox_services.due(other, utcnow(), 1)
+            status = other.get(Outbox, row_id).status
+        release.set()
+        assert sending.result() == "sent"
+    assert row_id not in due and status == "sending"
