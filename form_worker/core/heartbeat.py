@@ -11,6 +11,10 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import cast
+
+from sqlalchemy import Engine, Executable
+from sqlalchemy.orm import Session
 
 logger = logging.getLogger(__name__)
 
@@ -34,3 +38,15 @@ def heartbeat(timeout: float, renew: Callable[[], None]) -> Iterator[None]:
     finally:
         stop.set()
         thread.join()
+
+
+def renewal(session: Session, statement: Callable[[], Executable]) -> Callable[[], None]:
+    """A renew() for heartbeat that runs a fresh statement on a connection of its own, committed:
+    the session stays with the thread doing the work (sessions are made on an engine, core.db)."""
+    engine = cast(Engine, session.get_bind())
+
+    def renew() -> None:
+        with engine.begin() as connection:
+            connection.execute(statement())
+
+    return renew

@@ -10,13 +10,12 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import cast
 
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from ..core.db import rowcount
-from ..core.heartbeat import heartbeat
+from ..core.heartbeat import heartbeat, renewal
 from ..core.models import utcnow
 from .models import Outbox
 from .rendering import build_message, new_message_id, render
@@ -94,16 +93,14 @@ def deliver(
     message = build_message(
         mail_from, row.recipient, row.subject, row.body_text, row.body_html, row.message_id, row.created_at
     )
-    engine = cast(Engine, session.get_bind())  # sessions are made on an engine (core.db)
-
-    def renew() -> None:
-        with engine.begin() as connection:  # its own connection: the session stays in this thread
-            connection.execute(
-                update(Outbox)
-                .where(Outbox.id == outbox_id, Outbox.status == "sending")
-                .values(claimed_at=clock())
-            )
-
+    renew = renewal(
+        session,
+        lambda: (
+            update(Outbox)
+            .where(Outbox.id == outbox_id, Outbox.status == "sending")
+            .values(claimed_at=clock())
+        ),
+    )
     try:
         with heartbeat(claim_timeout, renew):
             sender.send(message)

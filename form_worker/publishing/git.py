@@ -62,15 +62,26 @@ def repo_lock(repo: Path) -> Iterator[Path]:
     """Hold the publishing lock of repo (threads and processes alike); yield its git directory.
 
     flock locks belong to an open file description, so two threads that each open the file exclude
-    each other just as two processes do.
+    each other just as two processes do, and the kernel drops the lock with its holder: a killed
+    worker blocks nobody. git's own index.lock is a plain file that a `git commit` killed with its
+    worker leaves behind, refusing every later commit; every git command here runs under this
+    lock, so one found on entry is such a leftover and is removed.
     """
     git_dir = _git_dir(repo)
     with open(git_dir / LOCK_NAME, "a+b") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
+            _remove_stale_index_lock(git_dir)
             yield git_dir
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _remove_stale_index_lock(git_dir: Path) -> None:
+    stale = git_dir / "index.lock"
+    if stale.exists():
+        logger.warning("removing %s left by a git command that did not finish", stale)
+        stale.unlink(missing_ok=True)
 
 
 def _commit_env(now: dt.datetime, author: str) -> dict[str, str]:

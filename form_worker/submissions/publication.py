@@ -7,6 +7,7 @@ moves the row to `publishing`; the publish_submission task writes and commits an
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts import audit
 from ..core.db import rowcount
+from ..core.heartbeat import heartbeat, renewal
 from ..core.models import utcnow
 from ..outbox import services as outbox
 from ..publishing.files import DEFAULT_AUTHOR, PublishError, check_submission, write_submission
@@ -31,7 +33,9 @@ class RepositoryUnavailable(Exception):
 
 
 # Far longer than any publication takes (a commit waits at most seconds for the publishing lock).
-PUBLISH_TIMEOUT = dt.timedelta(minutes=10)
+# A publishing task renews its submission's updated_at every third of this while it runs, so a
+# submission `publishing` for longer has lost its task: the next sweep (every minute) queues it again.
+PUBLISH_TIMEOUT = dt.timedelta(seconds=45)
 
 
 def approve(session: Session, submission: Submission, staff: str, staff_name: str, repo: Path) -> None:
@@ -88,28 +92,41 @@ def publish(
     catalogue_url: str,
     now: dt.datetime,
     author: str = DEFAULT_AUTHOR,
+    timeout: dt.timedelta = PUBLISH_TIMEOUT,
+    clock: Callable[[], dt.datetime] = utcnow,
 ) -> Publication:
     """Write and commit a `publishing` submission, then record the outcome; safe to run twice.
 
     A second run finds the files already committed (write_submission names the earlier commit)
-    and loses the conditional UPDATE, so nothing is written or emailed twice.
+    and loses the conditional UPDATE, so nothing is written or emailed twice. While it writes, it
+    keeps the submission's claim fresh (core.heartbeat), so the sweep queues it again only once
+    this task is gone.
     """
     submission = session.get(Submission, submission_id)
     if submission is None or submission.state != "publishing":
         return Publication("skipped")
     unit = unit_of(submission)
+    renew = renewal(
+        session,
+        lambda: (
+            update(Submission)
+            .where(Submission.id == submission_id, Submission.state == "publishing")
+            .values(updated_at=clock())
+        ),
+    )
     try:
-        folder = target_folder(repo, submission, unit)
-        sha = write_submission(
-            repo,
-            folder,
-            unit,
-            to_write(repo, folder, submission),
-            submission.reference or "",
-            submission.approved_by or SYSTEM_ACTOR,
-            now,
-            author,
-        )
+        with heartbeat(timeout.total_seconds(), renew):
+            folder = target_folder(repo, submission, unit)
+            sha = write_submission(
+                repo,
+                folder,
+                unit,
+                to_write(repo, folder, submission),
+                submission.reference or "",
+                submission.approved_by or SYSTEM_ACTOR,
+                now,
+                author,
+            )
     except (PublishError, GitError) as failure:
         logger.warning("publishing %s failed: %s", submission.reference, failure)
         return _failed(session, submission, str(failure))

@@ -5,6 +5,7 @@ request changes and resubmit, reject, the diff of an edit, hostile text, and two
 import datetime as dt
 import re
 import threading
+import time
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from sqlalchemy import select, update
 
 from form_worker.accounts.models import AuditEntry
 from form_worker.accounts.services import create_staff
-from form_worker.core import queue
+from form_worker.core import db, queue
 from form_worker.core.models import utcnow
 from form_worker.outbox.models import Outbox
 from form_worker.submissions import publication
@@ -533,6 +534,83 @@ def test_a_publication_lost_before_its_commit_is_queued_again_by_the_sweep(
     assert submitted(session, reference).state == "published"
     assert int(git(repo, "rev-list", "--count", "HEAD")) == before + 1
     assert reference in git(repo, "log", "-1", "--format=%B")
+
+
+@pytest.mark.backend
+def test_a_lost_publication_is_queued_again_within_a_minute_not_ten(
+    app, client, session, staff, repo
+) -> None:
+    """A worker killed while publishing left the row "发布中" for ten minutes; now its claim goes
+    stale after PUBLISH_TIMEOUT, under a minute, and the next sweep queues it again."""
+    reference = Clerk(client).submit(answers_for())
+    submission = submitted(session, reference)
+    assert Reviewer(app, "li").act(submission.id, "approve").status_code == 303
+    queue.huey.flush()  # lost with its consumer
+    fifty_seconds_ago = utcnow() - dt.timedelta(seconds=50)
+    session.execute(
+        update(Submission).where(Submission.id == submission.id).values(updated_at=fifty_seconds_ago)
+    )
+    session.commit()
+    with app.app_context():
+        sweep.call_local()
+    assert "published" in run_tasks(app)
+
+
+@pytest.mark.backend
+def test_a_slow_publication_keeps_its_claim_while_its_worker_lives(
+    app, client, session, staff, repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A live task renews its claim, so the sweep does not queue a second run beside it."""
+    reference = Clerk(client).submit(answers_for())
+    submission = submitted(session, reference)
+    assert Reviewer(app, "li").act(submission.id, "approve").status_code == 303
+    queue.huey.flush()
+    timeout = dt.timedelta(seconds=1)
+    real_write = publication.write_submission
+    slow = threading.Event()
+
+    def slow_write(*args, **kwargs):
+        slow.wait(2.5)  # a large commit: longer than twice the timeout
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(publication, "write_submission", slow_write)
+    results: list[str] = []
+
+    def publish() -> None:
+        with db.sessions(app)() as own:
+            config = app.config
+            results.append(
+                publication.publish(
+                    own,
+                    submission.id,
+                    repo,
+                    config["MAIL_FROM"],
+                    config["CATALOGUE_URL"],
+                    utcnow(),
+                    timeout=timeout,
+                ).status
+            )
+
+    worker = threading.Thread(target=publish)
+    worker.start()
+    time.sleep(2)
+    with db.sessions(app)() as other:
+        lost = publication.stuck(other, utcnow(), timeout)
+    slow.set()
+    worker.join()
+    assert lost == [] and results == ["published"]
+
+
+@pytest.mark.backend
+def test_an_index_lock_left_by_a_killed_git_commit_does_not_block_publishing(
+    app, client, session, staff, repo
+) -> None:
+    (repo / ".git" / "index.lock").write_text("")  # what `git commit` leaves when killed
+    reference = Clerk(client).submit(answers_for())
+    submission = submitted(session, reference)
+    assert Reviewer(app, "li").act(submission.id, "approve").status_code == 303
+    assert "published" in run_tasks(app)
+    assert not (repo / ".git" / "index.lock").exists()
 
 
 @pytest.mark.backend
