@@ -14,7 +14,7 @@ from werkzeug.serving import run_simple
 
 from . import create_app
 from .accounts.services import ROLES, create_staff
-from .core import config, db
+from .core import config, db, logs
 from .core.queue import consumer_command
 
 
@@ -65,6 +65,7 @@ def create_staff_command(username: str, name: str, role: str, email: str, passwo
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the built catalogue and the forms, with a Huey consumer beside them; Ctrl-C stops both."""
     os.environ.update(config.served_at(host, port))
+    logs.install()
     app = create_app()
     consumer = subprocess.Popen(consumer_command(workers))
     click.echo(f"岗位目录与报名表：{app.config['WORKER_URL']}  （Ctrl-C 停止）")

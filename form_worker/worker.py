@@ -12,7 +12,7 @@ from huey import crontab
 from . import create_app
 from .applications import services as applications
 from .applications.tasks import check_application
-from .core import config, queue
+from .core import config, logs, queue
 from .core.db import sessions
 from .core.queue import app_context, huey
 from .outbox import services as outbox
@@ -23,6 +23,7 @@ from .submissions.tasks import publish_submission
 
 logger = logging.getLogger(__name__)
 
+logs.install()
 queue.use(str(config.load()["HUEY_URL"]))
 queue.set_app_factory(create_app)
 
