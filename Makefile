@@ -49,6 +49,7 @@ test: $(BIN)/jianxi node_modules/axe-core/axe.min.js
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+	$(BIN)/bandit -q -r form_worker site_builder
 	$(BIN)/pytest
 
 lint: $(BIN)/jianxi

@@ -1,7 +1,7 @@
 """The jianxi command line: thin shells around the model and the build."""
 
 import datetime as dt
-import subprocess
+import subprocess  # nosec B404  # runs git with fixed argument lists
 import sys
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
@@ -80,7 +80,8 @@ def changed_files(root: Path, base: str) -> list[Path]:
     ]
     names: set[str] = set()
     for command in commands:
-        result = subprocess.run(command, cwd=root, capture_output=True, text=True, encoding="utf-8")
+        # Fixed git commands as lists, no shell.
+        result = subprocess.run(command, cwd=root, capture_output=True, text=True, encoding="utf-8")  # nosec B603
         if result.returncode != 0:
             raise click.ClickException(f"无法与 git 版本 {base} 比较：{result.stderr.strip()}")
         names.update(name for name in result.stdout.split("\0") if name)
@@ -133,7 +134,8 @@ def new_position(root: Path, unit: str, slug: str | None) -> None:
     if not SLUG.fullmatch(unit) or (slug is not None and not SLUG.fullmatch(slug)):
         raise click.UsageError("单位目录名和岗位文件名只能用小写英文字母、数字和连字符（-）")
     folder.mkdir(parents=True, exist_ok=True)
-    env = Environment(loader=PackageLoader("site_builder", "templates"), undefined=StrictUndefined)
+    # These templates are YAML files, not HTML: escaping would corrupt them.
+    env = Environment(loader=PackageLoader("site_builder", "templates"), undefined=StrictUndefined)  # nosec B701
     written = []
     if not (folder / UNIT_FILE).exists():
         written.append(folder / UNIT_FILE)

@@ -19,8 +19,8 @@ ACTIONS = {
     "account_create": "新建账号",
     "account_deactivate": "停用账号",
     "account_activate": "启用账号",
-    "account_password_reset": "重置密码",
-    "password_change": "修改自己的密码",
+    "account_password_reset": "重置密码",  # nosec B105  # a label, not a password
+    "password_change": "修改自己的密码",  # nosec B105  # a label, not a password
     "account_unlock": "解除登录锁定",
     "submission_approved": "通过岗位申报并发布",
     "submission_publish_retry": "重新发布岗位申报",

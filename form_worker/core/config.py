@@ -51,7 +51,7 @@ LOOPBACK = ("127.0.0.1", "localhost")
 
 def address_url(host: str, port: int) -> str:
     """The URL of a listening address; a wildcard address is reached on this machine as 127.0.0.1."""
-    if host in ("", "0.0.0.0", "::"):  # nosec B104: names the wildcard to replace it, binds nothing
+    if host in ("", "0.0.0.0", "::"):  # nosec B104  # names the wildcard to replace it, binds nothing
         host = "127.0.0.1"
     return f"http://{f'[{host}]' if ':' in host else host}:{port}/"
 

@@ -11,7 +11,7 @@ import fcntl
 import logging
 import os
 import shutil
-import subprocess
+import subprocess  # nosec B404  # git with argv lists only
 import tempfile
 import time
 from collections.abc import Iterator
@@ -44,7 +44,8 @@ def git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
     """Run git in repo and return its stdout; wait a little while another git holds index.lock."""
     command = ["git", "-C", str(repo), "-c", "commit.gpgsign=false", *args]
     for attempt in range(GIT_RETRIES + 1):
-        result = subprocess.run(command, capture_output=True, text=True, env=env)
+        # Git with a list of arguments, no shell.
+        result = subprocess.run(command, capture_output=True, text=True, env=env)  # nosec B603
         if result.returncode == 0:
             return result.stdout
         if "index.lock" not in result.stderr or attempt == GIT_RETRIES:

@@ -21,7 +21,7 @@ def test_serve_sets_both_urls_to_the_address_it_listens_on() -> None:
         "WORKER_URL": "http://127.0.0.1:8101/",
         "CATALOGUE_URL": "http://127.0.0.1:8101/",
     }
-    assert config.served_at("0.0.0.0", 80, {})["WORKER_URL"] == "http://127.0.0.1:80/"  # nosec B104
+    assert config.served_at("0.0.0.0", 80, {})["WORKER_URL"] == "http://127.0.0.1:80/"
     set_by_operator = {"WORKER_URL": "https://forms.example.cn/", "CATALOGUE_URL": "https://jx.example.cn/"}
     assert config.served_at("127.0.0.1", 8101, set_by_operator) == set_by_operator
 
