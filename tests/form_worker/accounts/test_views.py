@@ -140,6 +140,8 @@ def test_login_with_wrong_password_says_so_in_chinese(staff_client: StaffClient)
     response = staff_client.login("reviewer", "not-the-password")
     assert response.status_code == 200
     assert "用户名或密码不正确" in response.text
+    # One plain sentence, not "请修改以下 1 处问题 · 密码：…" (newcomer walk, staff finding 7).
+    assert "请修改以下" not in response.text
     assert staff_client.get("/staff/").status_code == 302
 
 
