@@ -63,6 +63,8 @@ def blank_rows_bomb(rows: int) -> bytes:
     """The 岗位 sheet followed by `rows` blank rows (the attack used 15 million in 450 KB)."""
 
     def sheet(data: bytes) -> Iterator[bytes]:
+        # The declared dimension covers the rows, as Excel writes it: openpyxl reads up to it.
+        data = data.replace(b'<dimension ref="A1:X1" />', f'<dimension ref="A1:X{rows + 1}" />'.encode())
         head, tail = data.split(b"</sheetData>")
         yield head
         for start in range(2, rows + 2, 10_000):
