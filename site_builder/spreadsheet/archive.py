@@ -5,13 +5,24 @@ million blank rows, 596 KB one 600 MB shared string. So the archive is checked f
 number of parts, the sizes they declare and the sizes they really unpack to (read in small chunks
 and counted, never held), each against a limit no real 岗位征集表 comes near (the template filled
 with the maximum number of positions unpacks to a few MB).
+
+Bytes alone are not enough: openpyxl holds a few hundred bytes per XML element it keeps, so 20 MB
+of `<xf/>` styles (2.5 GB), of one row's `<c/>` cells (1.6 GB) or of tiny shared strings took far
+more memory than their size. So each XML part is also streamed through expat, counting elements
+(never building them): cells per sheet and per row, shared strings, and everything in other parts.
 """
 
 import zipfile
 from io import BytesIO
+from xml.parsers import expat
 
 MAX_PARTS = 200
 MAX_UNPACKED = 20 * 1024 * 1024  # all parts together, in bytes
+# A full export (5,000 positions, every column) has about 550,000 cells and as many strings.
+MAX_CELLS = 600_000
+MAX_ROW_CELLS = 16_384  # Excel's own column limit
+MAX_STRINGS = 300_000  # distinct texts: a full export repeats most of its units' and options' texts
+MAX_OTHER_ELEMENTS = 150_000  # in any part that is neither a sheet nor the shared strings
 _CHUNK = 64 * 1024
 
 TOO_LARGE = (
@@ -37,8 +48,55 @@ def check_archive(data: bytes) -> None:
             raise Unsafe
         unpacked = 0
         for part in parts:
+            counter = _Counter() if part.filename.endswith((".xml", ".rels")) else None
             with archive.open(part) as stream:
                 while chunk := stream.read(_CHUNK):
                     unpacked += len(chunk)
                     if unpacked > MAX_UNPACKED:
                         raise Unsafe
+                    if counter is not None:
+                        counter.feed(chunk)
+            if counter is not None:
+                counter.feed(b"", final=True)
+
+
+class _Counter:
+    """Counts one XML part's elements as expat streams them; raises Unsafe past a limit.
+
+    A part is a sheet once a <sheetData> opens, the shared strings if its root is <sst>; element
+    names are compared without their namespace prefix. Malformed XML raises expat.ExpatError,
+    which the reader reports as a damaged file, as openpyxl's own parse would.
+    """
+
+    def __init__(self) -> None:
+        self.parser = expat.ParserCreate()
+        self.parser.StartElementHandler = self.start
+        self.root: str | None = None
+        self.sheet = False
+        self.elements = self.cells = self.row_cells = self.strings = 0
+
+    def feed(self, data: bytes, final: bool = False) -> None:
+        self.parser.Parse(data, final)
+
+    def start(self, name: str, _attributes: dict[str, str]) -> None:
+        local = name.rpartition(":")[2]
+        if self.root is None:
+            self.root = local
+        self.elements += 1
+        if local == "sheetData":
+            self.sheet = True
+        elif local == "row":
+            self.row_cells = 0
+        elif local == "c":
+            self.cells += 1
+            self.row_cells += 1
+            if self.cells > MAX_CELLS or self.row_cells > MAX_ROW_CELLS:
+                raise Unsafe
+        elif local == "si":
+            self.strings += 1
+            if self.strings > MAX_STRINGS:
+                raise Unsafe
+        if not self.sheet and self.root != "sst" and self.elements > MAX_OTHER_ELEMENTS:
+            raise Unsafe
+        if self.elements > 4 * MAX_CELLS:  # a cell is at most row, c, is, t: anything beyond is padding
+            raise Unsafe

@@ -10,6 +10,7 @@ import zipfile
 from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any
+from xml.parsers.expat import ExpatError
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -239,6 +240,7 @@ _UNREADABLE = (
     EOFError,
     RuntimeError,
     NotImplementedError,
+    ExpatError,
     InvalidFileException,
     KeyError,
     ValueError,

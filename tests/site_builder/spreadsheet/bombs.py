@@ -107,6 +107,46 @@ def lying_size(megabytes: int = 30) -> bytes:
     return bytes(data)
 
 
+def repeated(part: str, opening: bytes, element: bytes, count: int, closing: bytes) -> bytes:
+    """The template with `part` replaced by `count` copies of one small element."""
+
+    def chunks(_: bytes) -> Iterator[bytes]:
+        yield opening
+        for start in range(0, count, 100_000):
+            yield element * min(100_000, count - start)
+        yield closing
+
+    replace = {part: chunks}
+    if part == SHARED_STRINGS:
+
+        def types(data: bytes) -> Iterator[bytes]:
+            yield data.replace(b"</Types>", _STRINGS_TYPE.encode() + b"</Types>")
+
+        replace["[Content_Types].xml"] = types
+    return rewrite(replace)
+
+
+_MAIN = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+
+def styles_bomb(count: int = 4_000_000) -> bytes:
+    """styles.xml with `count` cell formats: 40 KB that took a worker to 2.5 GB."""
+    return repeated(
+        "xl/styles.xml", b"<styleSheet " + _MAIN + b"><cellXfs>", b"<xf/>", count, b"</cellXfs></styleSheet>"
+    )
+
+
+def wide_row(count: int = 5_000_000) -> bytes:
+    """The 岗位 sheet's first row with `count` empty cells: 30 KB that took a worker to 1.6 GB."""
+    opening = b"<worksheet " + _MAIN + b'><sheetData><row r="1">'
+    return repeated(_position_part(), opening, b"<c/>", count, b"</row></sheetData></worksheet>")
+
+
+def many_strings(count: int = 1_000_000) -> bytes:
+    """`count` one-letter shared strings."""
+    return repeated(SHARED_STRINGS, b"<sst " + _MAIN + b">", b"<si><t>a</t></si>", count, b"</sst>")
+
+
 def many_parts(count: int) -> bytes:
     """The template with `count` tiny extra parts."""
     return rewrite({}, extra=count)

@@ -21,8 +21,11 @@ UNREADABLE = "无法读取：不是有效的 .xlsx 文件"
         lambda: bombs.shared_string_bomb(100),
         lambda: bombs.blank_rows_bomb(15_000_000),
         lambda: bombs.many_parts(MAX_PARTS + 1),
+        lambda: bombs.styles_bomb(),
+        lambda: bombs.wide_row(),
+        lambda: bombs.many_strings(),
     ],
-    ids=["600MB-string", "15M-blank-rows", "many-parts"],
+    ids=["600MB-string", "15M-blank-rows", "many-parts", "4M-styles", "5M-cell-row", "1M-strings"],
 )
 def test_a_bomb_is_refused_as_too_large_in_bounded_memory(build) -> None:
     data = build()
