@@ -15,7 +15,7 @@ _DUMMY_HASH = generate_password_hash("not a password")
 
 
 MIN_PASSWORD = 10
-# Wrong passwords in a row for one username before it is locked (then 1, 2, 4 … 60 minutes).
+# Attempts in a row for one username before the next is refused and locks it (1, 2, 4 … 60 minutes).
 FREE_LOGINS = 5
 
 
@@ -71,17 +71,17 @@ def log_in(
     """The account these credentials open, or None and the end of the lock they caused or met.
 
     Every path costs one password hash (a locked or unknown username checks the dummy), so the
-    answer's timing tells nothing. The caller commits: the failure count lands either way.
+    answer's timing tells nothing. The attempt is counted (and committed) before the password is
+    checked; the caller commits a success's clearing of the count.
     """
     name = login_key(username)
-    until = throttle.locked_until(session, name, now)
+    until = throttle.attempt(session, name, now, FREE_LOGINS)
     if until is not None:
         check_password_hash(_DUMMY_HASH, password)
         return None, until
     user = authenticate(session, username, password)
-    if user is None:
-        return None, throttle.fail(session, name, now, FREE_LOGINS)
-    throttle.clear(session, name)
+    if user is not None:
+        throttle.clear(session, name)
     return user, None
 
 

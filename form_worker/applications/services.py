@@ -229,7 +229,7 @@ def pending_emails(session: Session, application_id: int) -> list[int]:
     return list(session.scalars(query))
 
 
-# Wrong contacts in a row for one reference before /status locks it (then 1, 2, 4 … 60 minutes):
+# Attempts in a row for one reference before the next is refused and locks it (1, 2, 4 … 60 min):
 # a student mistyping a phone number is far below it, someone walking phone numbers far above.
 FREE_STATUS = 10
 
@@ -242,13 +242,12 @@ def look_up_status(
     The lock is keyed by the reference typed, real or not, so it tells nothing; the caller commits.
     """
     name = throttle.key("status", ref)
-    until = throttle.locked_until(session, name, now)
+    until = throttle.attempt(session, name, now, FREE_STATUS)
     if until is not None:
         return None, until
     application = find_for_status(session, ref, contact)
-    if application is None:
-        return None, throttle.fail(session, name, now, FREE_STATUS)
-    throttle.clear(session, name)
+    if application is not None:
+        throttle.clear(session, name)
     return application, None
 
 

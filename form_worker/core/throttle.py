@@ -1,34 +1,37 @@
 """Failures counted per account or per reference, in the database every process shares.
 
 Per-IP limits (core.limits) stop one address; this stops many addresses guessing one staff
-password or one application's contact. After `free` failures in a row the key is locked, for 1
-minute, then 2, 4, … up to an hour; a success clears it, as does an admin's unlock. The key is what
-was typed (a username, a reference), whether or not it exists, so a lock tells nothing about which
-accounts or references are real.
+password or one application's contact. Each attempt is counted *before* it is checked, in its own
+committed UPDATE, so a burst of simultaneous guesses cannot all pass a check that none has failed
+yet: of `free` allowed attempts in a row, the next is refused and locks the key for 1 minute, then
+one more attempt is allowed, and a refusal after it locks for 2, 4, … up to 60 minutes. A success
+clears the key, as does an admin's unlock. The key is what was typed (a username, a reference),
+whether or not it exists, so a lock tells nothing about which accounts or references are real.
 """
 
 import datetime as dt
 
-from sqlalchemy import DateTime, Integer, String, delete, select, update
+from sqlalchemy import DateTime, Integer, String, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .db import rowcount
 from .models import Base
 
 FIRST_LOCK = dt.timedelta(minutes=1)
 LONGEST_LOCK = dt.timedelta(hours=1)
-# Rows of keys nobody has failed for this long are dropped: a failure a day ago is forgotten.
+# Rows of keys nobody has tried for this long are dropped: a failure a day ago is forgotten.
 FORGET_AFTER = dt.timedelta(days=1)
 
 
 class Throttle(Base):
-    """Consecutive failures of one key, and until when it is locked."""
+    """Attempts of one key since its last success, how many it may make, and its lock."""
 
     __tablename__ = "throttle"
 
     key: Mapped[str] = mapped_column(String(120), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
+    allowed: Mapped[int] = mapped_column(Integer, default=0)
+    locks: Mapped[int] = mapped_column(Integer, default=0)
     last_failure: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
@@ -44,35 +47,52 @@ def locked_until(session: Session, name: str, now: dt.datetime) -> dt.datetime |
     return until if until is not None and until > now else None
 
 
-def lock_length(failures: int, free: int) -> dt.timedelta | None:
-    """How long the failure after `free` ones locks the key: doubling from FIRST_LOCK, capped."""
-    if failures <= free:
-        return None
-    return min(FIRST_LOCK * 2 ** min(failures - free - 1, 12), LONGEST_LOCK)
+def lock_length(locks: int) -> dt.timedelta:
+    """The length of a key's next lock after `locks` earlier ones: doubling from FIRST_LOCK, capped."""
+    return min(FIRST_LOCK * 2 ** min(locks, 12), LONGEST_LOCK)
 
 
-def fail(session: Session, name: str, now: dt.datetime, free: int) -> dt.datetime | None:
-    """Count one failure of `name` (atomically, across processes); return the lock's end if any."""
+def attempt(session: Session, name: str, now: dt.datetime, free: int) -> dt.datetime | None:
+    """Count one attempt of `name` and commit it; the end of the lock if it may not go on, else None.
+
+    The caller checks the attempt only when this returns None, and calls clear() if it succeeds.
+    """
     session.execute(delete(Throttle).where(Throttle.last_failure < now - FORGET_AFTER))
-    counted = (
-        update(Throttle).where(Throttle.key == name).values(failures=Throttle.failures + 1, last_failure=now)
-    )
-    if not rowcount(session.execute(counted)):
+    if session.get(Throttle, name) is None:
         try:
             with session.begin_nested():
-                session.add(Throttle(key=name, failures=1, last_failure=now))
-        except IntegrityError:  # another process counted the first failure at the same moment
-            session.execute(counted)
-    failures = session.scalar(select(Throttle.failures).where(Throttle.key == name)) or 0
-    length = lock_length(failures, free)
-    if length is None:
+                session.add(Throttle(key=name, failures=0, allowed=free, locks=0, last_failure=now))
+        except IntegrityError:  # another process made the row at the same moment
+            pass
+    unlocked = or_(Throttle.locked_until.is_(None), Throttle.locked_until <= now)
+    counted = session.scalar(
+        update(Throttle)
+        .where(Throttle.key == name, unlocked)
+        .values(failures=Throttle.failures + 1, last_failure=now)
+        .returning(Throttle.failures)
+        .execution_options(synchronize_session=False)
+    )
+    row = session.execute(select(Throttle.allowed, Throttle.locks).where(Throttle.key == name)).one()
+    if counted is not None and counted <= row.allowed:
+        session.commit()
         return None
-    session.execute(update(Throttle).where(Throttle.key == name).values(locked_until=now + length))
-    return now + length
+    if counted is not None:  # the first attempt over the allowance locks, and allows one more after
+        session.execute(
+            update(Throttle)
+            .where(Throttle.key == name, unlocked)
+            .values(
+                locked_until=now + lock_length(row.locks),
+                allowed=Throttle.failures + 1,
+                locks=Throttle.locks + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    session.commit()
+    return locked_until(session, name, now) or now + lock_length(row.locks)
 
 
 def clear(session: Session, name: str) -> None:
-    """Forget the failures of `name`: after a success, or when an admin lifts a lock."""
+    """Forget the attempts of `name`: after a success, or when an admin lifts a lock."""
     session.execute(delete(Throttle).where(Throttle.key == name))
 
 

@@ -22,6 +22,8 @@ def upgrade() -> None:
         "throttle",
         sa.Column("key", sa.String(length=120), nullable=False),
         sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("allowed", sa.Integer(), nullable=False),
+        sa.Column("locks", sa.Integer(), nullable=False),
         sa.Column("last_failure", sa.DateTime(), nullable=False),
         sa.Column("locked_until", sa.DateTime(), nullable=True),
         sa.PrimaryKeyConstraint("key"),

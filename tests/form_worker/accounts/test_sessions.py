@@ -1,12 +1,18 @@
 """Logins that end: a copied cookie opens nothing after logout, a password change or reset, or a
 deactivation; staff pages are never stored by the browser."""
 
+import datetime as dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from form_worker.accounts import services
 from form_worker.accounts.models import AuditEntry, StaffUser
 from form_worker.accounts.services import FREE_LOGINS
+from form_worker.core.models import utcnow
+from form_worker.core.throttle import Throttle
 from tests.form_worker.conftest import PASSWORD, StaffClient, logged_in
 
 NEW_PASSWORD = "another-horse-staple"
@@ -156,12 +162,41 @@ def test_an_admin_sees_the_lock_and_lifts_it(app, client, session, accounts) -> 
     guesses(StaffClient(app.test_client()), "reviewer", FREE_LOGINS + 1)
     admin = logged_in(client, "admin")
     page = admin.get("/staff/accounts").text
-    assert f"连续 {FREE_LOGINS + 1} 次密码错误" in page and "解除锁定" in page
+    assert f"连续 {FREE_LOGINS + 1} 次登录未成功" in page and "解除锁定" in page
     assert admin.post(f"/staff/accounts/{accounts['reviewer'].id}/unlock").status_code == 303
     assert "已锁定" not in admin.get("/staff/accounts").text
     assert logged_in(app.test_client(), "reviewer")
     actions = session.scalars(select(AuditEntry.action).where(AuditEntry.target == "reviewer")).all()
     assert "account_unlock" in actions
+
+
+def test_a_burst_of_simultaneous_guesses_gets_no_more_than_the_allowance(app, accounts) -> None:
+    """Red-team finding: ten guesses at once were all checked, as none had failed yet when each
+    looked at the lock. Each attempt is now counted before its check."""
+    barrier = threading.Barrier(10)
+
+    def guess(number: int) -> int:
+        staff = StaffClient(app.test_client())
+        token = staff.token()
+        barrier.wait()
+        password = PASSWORD if number == 9 else f"wrong-guess-{number}"
+        data = {"username": "reviewer", "password": password, "csrf_token": token}
+        return staff.client.post("/staff/login", data=data).status_code
+
+    with ThreadPoolExecutor(10) as pool:
+        statuses = list(pool.map(guess, range(10)))
+    assert statuses.count(429) >= 10 - FREE_LOGINS, statuses
+    assert statuses.count(200) + statuses.count(302) <= FREE_LOGINS, statuses
+
+
+def test_after_a_lock_one_more_attempt_then_a_longer_lock(app, client, accounts, session) -> None:
+    staff = StaffClient(client)
+    guesses(staff, "reviewer", FREE_LOGINS + 1)  # the last one is refused and locks for a minute
+    session.execute(update(Throttle).values(locked_until=utcnow() - dt.timedelta(seconds=1)))
+    session.commit()
+    assert staff.login("reviewer", "wrong-again").status_code == 200  # one more try, checked
+    locked = staff.login("reviewer", "wrong-again")
+    assert locked.status_code == 429 and "请 2 分钟后再试" in locked.text
 
 
 def test_a_success_clears_the_count(app, client, accounts) -> None:

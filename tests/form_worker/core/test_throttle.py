@@ -1,4 +1,5 @@
-"""Repeated failures lock a key with a growing delay, in the database every process shares."""
+"""Attempts are counted before they are checked; past the allowance a key locks, with a doubling
+delay, in the database every process shares."""
 
 import datetime as dt
 import threading
@@ -9,59 +10,56 @@ from form_worker.core import config, throttle
 from form_worker.core.db import sessions
 
 NOW = dt.datetime(2026, 6, 1, 8, 0)
+MINUTE = dt.timedelta(minutes=1)
 
 
 def test_the_lock_doubles_from_a_minute_to_an_hour() -> None:
-    lengths = [throttle.lock_length(n, free=5) for n in range(1, 15)]
-    assert lengths[:5] == [None] * 5
-    minutes = [int(length.total_seconds() // 60) for length in lengths[5:]]
+    minutes = [int(throttle.lock_length(n).total_seconds() // 60) for n in range(9)]
     assert minutes == [1, 2, 4, 8, 16, 32, 60, 60, 60]
 
 
-def test_failures_lock_then_a_success_clears(session) -> None:
+def test_attempts_past_the_allowance_lock_and_a_success_clears(session) -> None:
     name = throttle.key("login", " Admin ")
     assert name == throttle.key("login", "admin")
-    for _ in range(3):
-        assert throttle.fail(session, name, NOW, free=3) is None
-    assert throttle.locked_until(session, name, NOW) is None
-    until = throttle.fail(session, name, NOW, free=3)
-    assert until == NOW + dt.timedelta(minutes=1)
-    assert throttle.locked_until(session, name, NOW + dt.timedelta(seconds=59)) == until
-    assert throttle.locked_until(session, name, until) is None  # over when it says
-    assert throttle.fail(session, name, until, free=3) == until + dt.timedelta(minutes=2)
+    assert [throttle.attempt(session, name, NOW, free=3) for _ in range(3)] == [None] * 3
+    assert throttle.attempt(session, name, NOW, free=3) == NOW + MINUTE  # the 4th is refused
+    assert throttle.attempt(session, name, NOW + MINUTE / 2, free=3) == NOW + MINUTE  # still locked
+    after = NOW + MINUTE
+    assert throttle.attempt(session, name, after, free=3) is None  # one more try after the lock
+    assert throttle.attempt(session, name, after, free=3) == after + 2 * MINUTE
     throttle.clear(session, name)
-    assert throttle.locked_until(session, name, until) is None
+    assert throttle.attempt(session, name, after, free=3) is None
     assert throttle.minutes_left(NOW + dt.timedelta(seconds=61), NOW) == 2
 
 
-def test_failures_a_day_old_are_forgotten(session) -> None:
+def test_attempts_a_day_old_are_forgotten(session) -> None:
     for _ in range(5):
-        throttle.fail(session, "login:old", NOW, free=3)
-    throttle.fail(session, "login:other", NOW + throttle.FORGET_AFTER + dt.timedelta(seconds=1), free=3)
+        throttle.attempt(session, "login:old", NOW, free=3)
+    throttle.attempt(session, "login:other", NOW + throttle.FORGET_AFTER + dt.timedelta(seconds=1), free=3)
     assert throttle.locked_until(session, "login:old", NOW) is None
 
 
 @pytest.mark.backend
-def test_concurrent_failures_are_all_counted(app) -> None:
-    """Twelve processes' worth of guesses at once: none is lost to a race on the first row."""
-    errors: list[BaseException] = []
+def test_simultaneous_attempts_get_exactly_the_allowance(app) -> None:
+    """Twelve attempts at once from as many connections: five go on, seven are refused."""
+    results: list[object] = []
+    barrier = threading.Barrier(12)
 
     def guess() -> None:
         try:
             with sessions(app)() as session:
-                throttle.fail(session, "login:target", NOW, free=100)
-                session.commit()
+                barrier.wait()
+                results.append(throttle.attempt(session, "login:target", NOW, free=5))
         except BaseException as error:  # reported below, in the test's own thread
-            errors.append(error)
+            results.append(error)
 
     threads = [threading.Thread(target=guess) for _ in range(12)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert not errors
-    with sessions(app)() as session:
-        assert session.get(throttle.Throttle, "login:target").failures == 12
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    assert results.count(None) == 5 and results.count(NOW + MINUTE) == 7
 
 
 def test_rate_limits_share_redis_when_the_queue_is_on_redis() -> None:
