@@ -198,11 +198,16 @@ def account_password(user_id: int):
     return redirect(url_for("accounts.accounts"), code=303)
 
 
+# The audit log's dates: any day the programme can have logged, so Beijing-time bounds never overflow.
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+
+
 def _day(value: str) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         return None
+    return day if FIRST_DAY <= day <= LAST_DAY else None
 
 
 @bp.get("/audit")
@@ -218,7 +223,7 @@ def audit_log():
     problems = []
     for name, day in (("since", _day(filters["since"])), ("until", _day(filters["until"]))):
         if filters[name] and day is None:
-            problems.append("日期格式应为 YYYY-MM-DD，如 2026-06-30")
+            problems.append("日期应为 2000 至 2099 年间的 YYYY-MM-DD，如 2026-06-30")
         elif day is not None and name == "since":
             query = query.where(AuditEntry.at >= utc_start_of(day))
         elif day is not None:

@@ -14,10 +14,11 @@ from gunicorn import glogging
 
 _RULES = (
     (re.compile(r"(/submit/)[A-Za-z0-9_-]{16,}"), r"\1[token]"),
-    (re.compile(r"(/[^\s?\"']*)\?[^\s\"']*"), r"\1?[query]"),
+    # A query string runs to the next space: quotes inside it are the visitor's, not the log's.
+    (re.compile(r"(/[^\s?]*)\?\S*"), r"\1?[query]"),
     (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[email]"),
     (re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)"), "[id-number]"),
-    (re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)"), "[phone]"),
+    (re.compile(r"(?<![\d+])(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)"), "[phone]"),
 )
 
 
@@ -64,4 +65,6 @@ class GunicornLogger(glogging.Logger):  # type: ignore[misc]  # gunicorn is unty
 
     def atoms(self, resp: object, req: object, environ: dict, request_time: object) -> dict:
         fields = super().atoms(resp, req, environ, request_time)
+        if fields.get("q"):
+            fields["q"] = "[query]"  # the bare query string, which no path pattern precedes
         return {name: scrub(value) if isinstance(value, str) else value for name, value in fields.items()}

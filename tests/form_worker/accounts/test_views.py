@@ -326,7 +326,11 @@ def test_audit_log_filters_by_actor_action_and_date(admin: StaffClient, app) -> 
     today = dt.datetime.now(dt.UTC).date()
     assert rows(f"?since={today - dt.timedelta(days=1)}") == 3
     assert rows(f"?until={today - dt.timedelta(days=2)}") == -1
-    assert "日期格式应为" in admin.get("/staff/audit?since=30-06-2026").text
+    assert "日期应为 2000 至 2099 年间的 YYYY-MM-DD" in admin.get("/staff/audit?since=30-06-2026").text
+    # Red-team finding: the far ends of the calendar overflowed Beijing time into a 500.
+    for query in ("?until=9999-12-31", "?since=0001-01-01"):
+        response = admin.get(f"/staff/audit{query}")
+        assert response.status_code == 200 and "日期应为 2000 至 2099 年间" in response.text
 
 
 def test_audit_log_pages(admin: StaffClient, session) -> None:

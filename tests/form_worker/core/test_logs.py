@@ -26,9 +26,12 @@ TOKEN = secrets.token_urlsafe(32)
         (f'"GET /submit/{TOKEN} HTTP/1.1" 200', "/submit/[token]", TOKEN),
         ("outbox 7: permanent failure: 550 <chen.shili@example.com> no such user", "[email]", "chen.shili"),
         ("phone 13800001234 or 023-63002289", "023-63002289", "13800001234"),
+        ("phone +8613812345678 in a path", "[phone]", "13812345678"),
+        ("/x/138-1234-5678", "[phone]", "1234-5678"),
+        ('"GET /staff/applications?x=\'q=陈晓明 HTTP/1.1"', "?[query] HTTP/1.1", "陈晓明"),
         ("id 50010219990101123X", "[id-number]", "50010219990101123X"),
     ],
-    ids=["query", "token", "email", "phone", "id-number"],
+    ids=["query", "token", "email", "phone", "phone-86", "phone-dashed", "query-with-quote", "id-number"],
 )
 def test_scrub_masks_what_names_a_person(line: str, kept: str, gone: str) -> None:
     cleaned = logs.scrub(line)
@@ -64,5 +67,5 @@ def test_gunicorn_access_log_fields_are_scrubbed() -> None:
     request = SimpleNamespace(headers=[("REFERER", environ["HTTP_REFERER"])])
     atoms = logger.atoms(response, request, environ, dt.timedelta(seconds=1))
     assert atoms["r"] == "GET /submit/[token]?[query] HTTP/1.1"
-    assert atoms["U"] == "/submit/[token]"
+    assert atoms["U"] == "/submit/[token]" and atoms["q"] == "[query]"
     assert "陈" not in atoms["f"] and "陈" not in atoms["{referer}i"] and atoms["s"] == "200"
