@@ -4,11 +4,15 @@ cookie settings from the environment."""
 import base64
 import hashlib
 import re
+import socket
+import threading
 from pathlib import Path
 
 import pytest
+from werkzeug.serving import make_server
 
 from form_worker.core import config, headers
+from form_worker.core.server import RequestHandler
 from site_builder.build import build_site
 from tests.conftest import ROOT, TODAY
 
@@ -88,3 +92,37 @@ def test_the_session_cookie_is_http_only_and_lax(staff_client) -> None:
     response = staff_client.login("reviewer")
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "code"),
+    [
+        (b"GET / HTTP/9.9\r\n\r\n", 505),
+        (b"GARBAGE\r\n\r\n", 400),
+        (b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n", 414),
+        (b"GET / HTTP/1.1\r\nX-A: " + b"a" * 70_000 + b"\r\n\r\n", 431),
+    ],
+    ids=["version", "garbage", "long-path", "long-header"],
+)
+def test_errors_of_the_http_layer_are_chinese_with_the_headers(app, request_bytes: bytes, code: int) -> None:
+    """Red-team finding: werkzeug's server answered these itself, in English, without headers."""
+    server = make_server("127.0.0.1", 0, app, request_handler=RequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with socket.create_connection(("127.0.0.1", server.server_port), timeout=10) as connection:
+            connection.sendall(request_bytes)
+            answer = b""
+            while chunk := connection.recv(65536):
+                answer += chunk
+    finally:
+        server.shutdown()
+        server.server_close()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(f"HTTP/1.0 {code}".encode()) or head.startswith(f"HTTP/1.1 {code}".encode()), head[
+        :80
+    ]
+    for name, value in COMMON.items():
+        assert f"{name}: {value}".encode() in head
+    assert b"Content-Security-Policy: default-src 'none'" in head
+    assert "请求有误" in body.decode("utf-8") and b"Error response" not in body
