@@ -21,7 +21,7 @@ MAX_UNPACKED = 20 * 1024 * 1024  # all parts together, in bytes
 # A full export (5,000 positions, every column) has about 550,000 cells and as many strings.
 MAX_CELLS = 600_000
 MAX_ROW_CELLS = 16_384  # Excel's own column limit
-MAX_STRINGS = 300_000  # distinct texts: a full export repeats most of its units' and options' texts
+MAX_STRINGS = 200_000  # distinct texts: a full export repeats most of its units' and options' texts
 MAX_OTHER_ELEMENTS = 150_000  # in any part that is neither a sheet nor the shared strings
 _CHUNK = 64 * 1024
 
@@ -99,4 +99,6 @@ class _Counter:
         if not self.sheet and self.root != "sst" and self.elements > MAX_OTHER_ELEMENTS:
             raise Unsafe
         if self.elements > 4 * MAX_CELLS:  # a cell is at most row, c, is, t: anything beyond is padding
+            raise Unsafe
+        if self.root == "sst" and self.elements > 3 * MAX_STRINGS:  # si, t, and some rich-text runs
             raise Unsafe

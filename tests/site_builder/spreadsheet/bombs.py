@@ -147,6 +147,11 @@ def many_strings(count: int = 1_000_000) -> bytes:
     return repeated(SHARED_STRINGS, b"<sst " + _MAIN + b">", b"<si><t>a</t></si>", count, b"</sst>")
 
 
+def rich_text_string(runs: int = 2_000_000) -> bytes:
+    """One shared string of `runs` rich-text runs, each an object when openpyxl reads it."""
+    return repeated(SHARED_STRINGS, b"<sst " + _MAIN + b"><si>", b"<r><t>a</t></r>", runs, b"</si></sst>")
+
+
 def many_parts(count: int) -> bytes:
     """The template with `count` tiny extra parts."""
     return rewrite({}, extra=count)

@@ -24,8 +24,9 @@ UNREADABLE = "无法读取：不是有效的 .xlsx 文件"
         lambda: bombs.styles_bomb(),
         lambda: bombs.wide_row(),
         lambda: bombs.many_strings(),
+        lambda: bombs.rich_text_string(),
     ],
-    ids=["600MB-string", "15M-blank-rows", "many-parts", "4M-styles", "5M-cell-row", "1M-strings"],
+    ids=["600MB-string", "15M-blank-rows", "many-parts", "4M-styles", "5M-cell-row", "1M-strings", "2M-runs"],
 )
 def test_a_bomb_is_refused_as_too_large_in_bounded_memory(build) -> None:
     data = build()
