@@ -14,6 +14,7 @@ ACTIONS = {
     "application_transition": "报名状态变更",
     "export": "导出报名名单",
     "export_sensitive": "导出报名名单（含敏感信息）",
+    "view_sensitive": "查看报名的敏感个人信息",
     "export_catalogue": "导出岗位征集表",
     "outbox_resend": "重新发送邮件",
     "account_create": "新建账号",

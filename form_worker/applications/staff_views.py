@@ -15,6 +15,7 @@ from wtforms import SelectChoice
 from site_builder.model.schema import MENTOR_LIMIT
 from site_builder.model.vocab import POSITION_TYPES
 
+from ..accounts import audit
 from ..accounts.auth import staff_required
 from ..accounts.models import StaffUser
 from ..catalogue.positions import Positions, current_positions
@@ -147,9 +148,15 @@ def _detail(
         db.execute(select(StaffUser.username, StaffUser.name).where(StaffUser.username.in_(actors))).all()
     )
     actions = [s for s in ALLOWED[application.state] if s != "offered"]
+    # The priority-group answers only for admins, and every showing of them in the audit log.
+    sensitive = current_user.is_admin and application.priority_consent
+    if sensitive:
+        audit.record(db, current_user.username, "view_sensitive", application.reference or "")
+        db.commit()
     return render_template(
         "staff/application.html",
         application=application,
+        sensitive=sensitive,
         positions=positions,
         placement=placements.placement_of(db, application.id),
         names=names,

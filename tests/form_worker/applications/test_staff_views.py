@@ -304,16 +304,30 @@ def sensitive_applicant(applicant, app, session, consent: bool) -> Application:
     return submitted(applicant, app, session, number=7, **extra)
 
 
-def test_priority_groups_appear_only_on_the_detail_page_marked_sensitive(
-    reviewer: StaffClient, applicant, app, session, client
+def test_priority_groups_appear_only_to_admins_and_every_view_is_audited(
+    staff_client: StaffClient, applicant, app, session, client
 ) -> None:
     application = sensitive_applicant(applicant, app, session, consent=True)
     assert application.priority_groups == ["低保家庭"]
-    detail = reviewer.get(f"/staff/applications/{application.id}").text
-    box = re.search(r'<section class="sensitive".*?</section>', detail, re.S).group(0)
-    assert "敏感个人信息" in box and "低保家庭" in box
-    assert detail.count("低保家庭") == 1
+    reviewer = staff_client
+    reviewer.login("reviewer")
+    as_reviewer = reviewer.get(f"/staff/applications/{application.id}").text
+    assert "低保家庭" not in as_reviewer and "敏感个人信息" not in as_reviewer
+    reviewer.post("/staff/logout")
 
+    admin = StaffClient(app.test_client())
+    admin.login("admin")
+    for _ in range(2):
+        detail = admin.get(f"/staff/applications/{application.id}").text
+        box = re.search(r'<section class="sensitive".*?</section>', detail, re.S).group(0)
+        assert "敏感个人信息" in box and "低保家庭" in box and "本次查看已记入操作日志" in box
+        assert detail.count("低保家庭") == 1
+    views = session.scalars(
+        select(AuditEntry.target).where(AuditEntry.action == "view_sensitive", AuditEntry.actor == "admin")
+    ).all()
+    assert views == [application.reference] * 2
+
+    reviewer.login("reviewer")
     assert "低保家庭" not in reviewer.get("/staff/applications").text
     assert "低保家庭" not in reviewer.get(f"/staff/applications?q={application.reference}").text
     assert "低保家庭" not in reviewer.get("/staff/").text
