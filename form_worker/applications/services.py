@@ -6,7 +6,7 @@ Views and tasks call these functions with a session; nothing here sends mail or 
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,7 +19,7 @@ from ..outbox.models import Outbox
 from . import placements
 from .eligibility import choice_problem, status_problem
 from .models import Application, Choice, Claim, Transition
-from .states import ACTION_LABELS, ALLOWED, NEEDS_REASON, NOTIFY, STATE_LABELS
+from .states import ACTION_LABELS, ALLOWED, CLOSED_STATES, NEEDS_REASON, NOTIFY, STATE_LABELS
 
 
 class DuplicateApplication(Exception):
@@ -63,6 +63,38 @@ def existing_duplicates(session: Session, position_ids: list[str], phone: str, e
     return sorted(set(session.scalars(query)))
 
 
+class TooManyChoices(Exception):
+    """This phone or email already holds `held` of the MAX_CHOICES a person may have open."""
+
+    def __init__(self, held: int) -> None:
+        super().__init__(held)
+        self.held = held
+
+
+# The notice's "up to three intended positions" is per person, not per form. Each open choice
+# holds a slot claim ("slot:1" … "slot:3") for the applicant's phone and for their email; the
+# claim table's unique index makes the count race-safe as it does for duplicates, and closing an
+# application releases its slots.
+MAX_CHOICES = 3
+SLOT = "slot:"
+
+
+def held_slots(session: Session, phone: str, email: str) -> set[str]:
+    """The slot claims this phone or email holds in open applications."""
+    query = select(Claim.position_id).where(
+        Claim.contact.in_([phone, email.lower()]), Claim.position_id.startswith(SLOT)
+    )
+    return set(session.scalars(query))
+
+
+def _free_slots(session: Session, applicant: "Applicant", wanted: int) -> list[str]:
+    held = held_slots(session, applicant.phone, applicant.email)
+    free = [f"{SLOT}{n}" for n in range(1, MAX_CHOICES + 1) if f"{SLOT}{n}" not in held]
+    if len(free) < wanted:
+        raise TooManyChoices(len(held))
+    return free[:wanted]
+
+
 @dataclass(frozen=True)
 class Received:
     """What the form needs of an application it just recorded."""
@@ -87,6 +119,7 @@ def submit(
     row = vars(applicant) | {
         "priority_groups": applicant.priority_groups if applicant.priority_consent else None
     }
+    slots = _free_slots(session, applicant, len(position_ids))
     connection = session.connection()
     table = Application.__table__
     application_id = connection.execute(insert(table).returning(table.c.id), row).scalar_one()
@@ -95,15 +128,17 @@ def submit(
             insert(Claim.__table__),
             [
                 {"position_id": p, "contact": contact, "application_id": application_id}
-                for p in position_ids
+                for p in [*position_ids, *slots]
                 for contact in (applicant.phone, applicant.email.lower())
             ],
         )
     except IntegrityError:
         session.rollback()
-        raise DuplicateApplication(
-            existing_duplicates(session, position_ids, applicant.phone, applicant.email)
-        ) from None
+        duplicates = existing_duplicates(session, position_ids, applicant.phone, applicant.email)
+        if duplicates:
+            raise DuplicateApplication(duplicates) from None
+        _free_slots(session, applicant, len(position_ids))  # raises if a racing form took the slots
+        raise
     ref = reference(application_id, year)
     connection.execute(update(table).where(table.c.id == application_id).values(reference=ref))
     connection.execute(
@@ -164,6 +199,10 @@ def move(
     )
     application.state = to_state
     session.add(transition)
+    if to_state in CLOSED_STATES:  # a closed application counts no more towards MAX_CHOICES
+        session.execute(
+            delete(Claim).where(Claim.application_id == application.id, Claim.position_id.startswith(SLOT))
+        )
     session.flush()
     if to_state in NOTIFY:
         outbox.add(

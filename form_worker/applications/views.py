@@ -15,7 +15,7 @@ from ..core.limits import limiter, post_limit
 from . import services
 from .eligibility import choice_problem, status_problem
 from .forms import ApplyForm
-from .services import Applicant, DuplicateApplication
+from .services import MAX_CHOICES, Applicant, DuplicateApplication, TooManyChoices
 from .tasks import queue_new_application
 
 bp = Blueprint("apply", __name__)
@@ -166,6 +166,17 @@ def step():
     except DuplicateApplication as error:
         titles = "、".join(current.by_id[p].position.title for p in error.position_ids)
         form.choice1.errors.append(f"您已经报名过：{titles}，无需重复报名。可凭报名编号查询进度。")
+        return _render_form(form, status=409)
+    except TooManyChoices as error:
+        left = MAX_CHOICES - error.held
+        form.choice1.errors.append(
+            f"您已有 {error.held} 个意向岗位在报名中，每人最多 {MAX_CHOICES} 个（多次报名合计），"
+            + (
+                f"本次最多还能选 {left} 个。"
+                if left
+                else "如需改报，请联系市项目办（023-63002289）撤回原报名。"
+            )
+        )
         return _render_form(form, status=409)
     queue_new_application(application.id)
     session["reference"] = application.reference

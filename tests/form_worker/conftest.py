@@ -357,11 +357,12 @@ def applicant(client) -> Applicant:
     return Applicant(client)
 
 
-def recorded_application(app: Flask, session, **fields: object) -> applications.Received:
-    """An application for OPEN_POSITION recorded as the form records it; no queued task has run.
-
-    `fields` replace the applicant's answers (SAMPLE_APPLICANT, a graduate of this year).
-    """
+def recorded_application(
+    app: Flask, session, position_ids: list[str] | None = None, **fields: object
+) -> applications.Received:
+    """An application for OPEN_POSITION (or `position_ids`) recorded as the form records it; no
+    queued task has run. `fields` replace the applicant's answers (SAMPLE_APPLICANT, a graduate of
+    this year)."""
     given = applications.Applicant(
         **{
             **SAMPLE_APPLICANT,
@@ -379,7 +380,12 @@ def recorded_application(app: Flask, session, **fields: object) -> applications.
     )
     positions = app.extensions["jianxi.positions"].get()
     return applications.submit(
-        session, given, [OPEN_POSITION], positions, app.config["PROGRAMME_YEAR"], app.config["MAIL_FROM"]
+        session,
+        given,
+        position_ids or [OPEN_POSITION],
+        positions,
+        app.config["PROGRAMME_YEAR"],
+        app.config["MAIL_FROM"],
     )
 
 

@@ -26,7 +26,8 @@ def counts(app) -> dict[str, int]:
 def test_submit_records_the_application_with_its_emails(app, session) -> None:
     received = recorded_application(app, session, email="Chen@Example.com")
 
-    assert counts(app) == {"application": 1, "choice": 1, "claim": 2, "transition": 1, "outbox": 2}
+    # a position claim and a slot claim for the phone and for the email
+    assert counts(app) == {"application": 1, "choice": 1, "claim": 4, "transition": 1, "outbox": 2}
     application = session.get(Application, received.id)
     assert (
         application.reference == received.reference == f"JX{app.config['PROGRAMME_YEAR']}-{received.id:06d}"
@@ -36,8 +37,14 @@ def test_submit_records_the_application_with_its_emails(app, session) -> None:
     assert [(t.from_state, t.to_state, t.actor) for t in application.transitions] == [
         (None, "submitted", "申请人")
     ]
-    claims = session.scalars(select(Claim.contact).where(Claim.application_id == received.id))
-    assert sorted(claims) == ["13800001234", "chen@example.com"]
+    claims = session.execute(
+        select(Claim.position_id, Claim.contact).where(Claim.application_id == received.id)
+    )
+    assert sorted(claims) == sorted(
+        (claim, contact)
+        for claim in (OPEN_POSITION, "slot:1")
+        for contact in ("13800001234", "chen@example.com")
+    )
     rows = session.scalars(select(Outbox).order_by(Outbox.id)).all()
     assert [r.key for r in rows] == [f"received:{received.id}", f"unit:{received.id}:{OPEN_POSITION}"]
     assert rows[0].recipient == "Chen@Example.com" and rows[1].recipient != rows[0].recipient
