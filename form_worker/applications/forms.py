@@ -129,6 +129,19 @@ class StatusForm(Form):
     )
 
 
+class WithdrawForm(Form):
+    """Withdrawing from /status: the reference and contact the student just looked up, carried in
+    hidden fields and checked again (throttled like the look-up), and a reason."""
+
+    reference = HiddenField(validators=[required("报名编号"), Length(max=20)])
+    contact = HiddenField(validators=[required("手机号或邮箱"), Length(max=254)])
+    reason = TextAreaField(
+        "撤回原因",
+        [required("撤回原因"), Length(max=200, message="撤回原因最多 200 字")],
+        render_kw={"rows": 2, "maxlength": 200},
+    )
+
+
 # Staff area. Every form carries the state the staff member saw, so a stale page cannot act.
 
 

@@ -77,6 +77,8 @@ class TooManyChoices(Exception):
 # application releases its slots.
 MAX_CHOICES = 3
 SLOT = "slot:"
+# Who the history names for what the applicant did (submitting, withdrawing from /status).
+APPLICANT_ACTOR = "申请人"
 
 
 def held_slots(session: Session, phone: str, email: str) -> set[str]:
@@ -150,7 +152,7 @@ def submit(
     )
     connection.execute(
         insert(Transition.__table__),
-        {"application_id": application_id, "to_state": "submitted", "actor": "申请人"},
+        {"application_id": application_id, "to_state": "submitted", "actor": APPLICANT_ACTOR},
     )
     entries = [positions.by_id[p] for p in position_ids]
     units = {e.id: positions.unit_of(e) for e in entries}

@@ -3,13 +3,15 @@ neutral answer that tells nothing about who applied."""
 
 import datetime as dt
 import re
+from html import unescape as html_unescape
 
 import pytest
 from markupsafe import escape
-from sqlalchemy import update
+from sqlalchemy import select, update
 
-from form_worker.applications.models import Transition
+from form_worker.applications.models import Application, Transition
 from form_worker.applications.services import FREE_STATUS
+from form_worker.outbox.models import Outbox
 from tests.form_worker.conftest import csrf_token, drain
 
 NEUTRAL = "没有查到与这组信息对应的报名。请核对报名编号，并使用报名时填写的手机号或邮箱。"
@@ -179,3 +181,53 @@ def test_guessing_contacts_for_one_reference_is_locked(app, applicant, client, r
     assert locked.status_code == 429
     assert "这个报名编号的查询次数过多，请 1 分钟后再试。" in locked.text
     assert "当前状态" not in locked.text
+
+
+def withdraw(client, page: str, **answers: str):
+    """Post the withdraw form of a /status answer page, with its hidden reference and contact."""
+    hidden = dict(
+        re.findall(
+            r'<input id="(withdraw-(?:reference|contact))" name="\1" type="hidden" value="([^"]*)"', page
+        )
+    )
+    assert set(hidden) == {"withdraw-reference", "withdraw-contact"}, page
+    data = {name: html_unescape(value) for name, value in hidden.items()} | answers
+    return client.post("/status/withdraw", data=data | {"withdraw-csrf_token": csrf_token(page)})
+
+
+def test_the_answer_lists_the_positions_and_an_open_application_can_be_withdrawn(
+    app, applicant, client, session
+) -> None:
+    reference = applicant.submit()
+    drain(app)
+    page = ask(client, reference=reference, contact="13800001234").text
+    section = answer_section(page)
+    assert "报名的岗位" in section and "学术会议组织助理（示例）" in section
+    assert "撤回报名" in page
+
+    missing = withdraw(client, page)
+    assert missing.status_code == 422 and "请填写撤回原因" in field_block(missing.text, "withdraw-reason")
+
+    done = withdraw(client, page, **{"withdraw-reason": "已找到工作"})
+    assert done.status_code == 200 and "您的报名已撤回" in done.text
+    application = session.scalar(select(Application).where(Application.reference == reference))
+    session.refresh(application)
+    assert application.state == "withdrawn"
+    assert (
+        application.transitions[-1].actor == "申请人" and application.transitions[-1].reason == "已找到工作"
+    )
+    emails = [o for o in session.scalars(select(Outbox)) if o.key.startswith(f"state:{application.id}:")]
+    assert any("已找到工作" in o.body_text for o in emails)
+    after = ask(client, reference=reference, contact="13800001234").text
+    assert "撤回报名" not in after and "已撤回" in answer_section(after)
+
+
+def test_withdrawing_needs_the_right_contact(app, applicant, client, session) -> None:
+    reference = applicant.submit()
+    drain(app)
+    page = ask(client, reference=reference, contact="13800001234").text
+    forged = page.replace('value="13800001234"', 'value="13899999999"')
+    response = withdraw(client, forged, **{"withdraw-reason": "恶意撤回"})
+    assert NEUTRAL in response.text
+    application = session.scalar(select(Application).where(Application.reference == reference))
+    assert application.state != "withdrawn"
