@@ -171,11 +171,7 @@ def step():
         left = MAX_CHOICES - error.held
         form.choice1.errors.append(
             f"您已有 {error.held} 个意向岗位在报名中，每人最多 {MAX_CHOICES} 个（多次报名合计），"
-            + (
-                f"本次最多还能选 {left} 个。"
-                if left
-                else "如需改报，请联系市项目办（023-63002289）撤回原报名。"
-            )
+            + (f"本次最多还能选 {left} 个。" if left else "如需改报，可在“查询进度”页面撤回原报名后再报。")
         )
         return _render_form(form, status=409)
     queue_new_application(application.id)

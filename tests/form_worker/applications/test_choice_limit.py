@@ -52,6 +52,7 @@ def test_the_form_says_so_beside_the_first_choice(app, session, others, applican
     response = applicant.post("confirm")
     assert response.status_code == 409
     assert "您已有 3 个意向岗位在报名中，每人最多 3 个（多次报名合计）" in response.text
+    assert "可在“查询进度”页面撤回原报名后再报" in response.text
     assert "每人最多报名 3 个岗位（多次报名合计" in applicant.client.get("/apply").text
 
 
