@@ -16,7 +16,7 @@ from . import create_app
 from .accounts.services import ROLES, create_staff
 from .core import config, db, logs
 from .core.queue import consumer_command
-from .core.server import RequestHandler
+from .core.server import RequestHandler, closing
 
 
 @click.group("db")
@@ -73,7 +73,7 @@ def serve(host: str, port: int, workers: int) -> None:
     click.echo(f"岗位目录与报名表：{app.config['WORKER_URL']}  （Ctrl-C 停止）")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        run_simple(host, port, app, threaded=True, request_handler=RequestHandler)
+        run_simple(host, port, closing(app), threaded=True, request_handler=RequestHandler)
     finally:
         consumer.send_signal(signal.SIGINT)
         try:

@@ -5,14 +5,34 @@ A malformed request line, a path or header too long, an unknown HTTP version: we
 answers these before Flask sees a request, with Python's English "Error response" page and no
 headers. A request too broken to name its version would be answered as HTTP/0.9, with no status
 line or headers at all; it gets an HTTP/1.0 answer instead.
+
+When a client hangs up mid-response, werkzeug's server raises out of its clean-up before it closes
+the response, leaving a served file open until the garbage collector finds it; `closing` notes
+each response in its environ so `connection_dropped` can close it.
 """
 
+from collections.abc import Iterable
 from html import escape
 from http import HTTPStatus
+from typing import Any
 
 from werkzeug.serving import WSGIRequestHandler
 
 from .headers import HEADERS, WORKER_POLICY
+
+RESPONSE = "jianxi.response"
+
+
+def closing(app: Any) -> Any:
+    """The WSGI app, noting each response where RequestHandler.connection_dropped finds it."""
+
+    def noted(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        response = app(environ, start_response)
+        environ[RESPONSE] = response
+        return response
+
+    return noted
+
 
 PAGE = """<!doctype html>
 <html lang="zh-CN">
@@ -24,6 +44,11 @@ PAGE = """<!doctype html>
 
 
 class RequestHandler(WSGIRequestHandler):
+    def connection_dropped(self, error: BaseException, environ: dict[str, Any] | None = None) -> None:
+        close = getattr((environ or {}).get(RESPONSE), "close", None)
+        if close is not None:
+            close()
+
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         self.log_error("code %d, message %s", code, message or HTTPStatus(code).phrase)
         if self.request_version == "HTTP/0.9":

@@ -17,6 +17,7 @@ from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from werkzeug.serving import make_server
 
+from form_worker.core.server import RequestHandler, closing
 from tests.conftest import ROOT, skip_or_fail
 from tests.form_worker.conftest import (
     app_config,
@@ -127,7 +128,8 @@ def serve_directory(folder: Path) -> AbstractContextManager[str]:
 
 def serve_app(app: Flask) -> AbstractContextManager[str]:
     """The worker app over HTTP on a free loopback port, as `jianxi serve` runs it."""
-    return serving(make_server("127.0.0.1", 0, app, threaded=True), "jianxi-worker")
+    server = make_server("127.0.0.1", 0, closing(app), threaded=True, request_handler=RequestHandler)
+    return serving(server, "jianxi-worker")
 
 
 def served_config(tmp_path: Path, **overrides: object) -> dict[str, object]:
