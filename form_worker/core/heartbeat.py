@@ -20,14 +20,20 @@ logger = logging.getLogger(__name__)
 
 
 @contextmanager
-def heartbeat(timeout: float, renew: Callable[[], None]) -> Iterator[None]:
-    """Run the block while calling renew() every timeout/3 seconds in a daemon thread."""
+def heartbeat(session: Session, timeout: float, renewal: Callable[[], Executable]) -> Iterator[None]:
+    """Run the block while executing a fresh renewal() statement every timeout/3 seconds.
+
+    The statements run in a daemon thread on a connection of their own, each committed: the
+    session stays with the thread doing the work (sessions are made on an engine, core.db).
+    """
+    engine = cast(Engine, session.get_bind())
     stop = threading.Event()
 
     def beat() -> None:
         while not stop.wait(timeout / 3):
             try:
-                renew()
+                with engine.begin() as connection:
+                    connection.execute(renewal())
             except Exception:  # a missed beat only shortens the claim; the work goes on
                 logger.exception("could not renew a claim")
 
@@ -38,15 +44,3 @@ def heartbeat(timeout: float, renew: Callable[[], None]) -> Iterator[None]:
     finally:
         stop.set()
         thread.join()
-
-
-def renewal(session: Session, statement: Callable[[], Executable]) -> Callable[[], None]:
-    """A renew() for heartbeat that runs a fresh statement on a connection of its own, committed:
-    the session stays with the thread doing the work (sessions are made on an engine, core.db)."""
-    engine = cast(Engine, session.get_bind())
-
-    def renew() -> None:
-        with engine.begin() as connection:
-            connection.execute(statement())
-
-    return renew

@@ -15,7 +15,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from ..core.db import rowcount
-from ..core.heartbeat import heartbeat, renewal
+from ..core.heartbeat import heartbeat
 from ..core.models import utcnow
 from .models import Outbox
 from .rendering import build_message, new_message_id, render
@@ -94,16 +94,9 @@ def deliver(
     message = build_message(
         mail_from, row.recipient, row.subject, row.body_text, row.body_html, row.message_id, row.created_at
     )
-    renew = renewal(
-        session,
-        lambda: (
-            update(Outbox)
-            .where(Outbox.id == outbox_id, Outbox.status == "sending")
-            .values(claimed_at=clock())
-        ),
-    )
+    claim = update(Outbox).where(Outbox.id == outbox_id, Outbox.status == "sending")
     try:
-        with heartbeat(claim_timeout, renew):
+        with heartbeat(session, claim_timeout, lambda: claim.values(claimed_at=clock())):
             sender.send(message)
     except TemporaryFailure as error:
         if row.attempts >= MAX_ATTEMPTS:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts import audit
 from ..core.db import rowcount
-from ..core.heartbeat import heartbeat, renewal
+from ..core.heartbeat import heartbeat
 from ..core.models import utcnow
 from ..outbox import services as outbox
 from ..publishing.files import DEFAULT_AUTHOR, PublishError, check_submission, write_submission
@@ -106,16 +106,9 @@ def publish(
     if submission is None or submission.state != "publishing":
         return Publication("skipped")
     unit = unit_of(submission)
-    renew = renewal(
-        session,
-        lambda: (
-            update(Submission)
-            .where(Submission.id == submission_id, Submission.state == "publishing")
-            .values(updated_at=clock())
-        ),
-    )
+    claim = update(Submission).where(Submission.id == submission_id, Submission.state == "publishing")
     try:
-        with heartbeat(timeout.total_seconds(), renew):
+        with heartbeat(session, timeout.total_seconds(), lambda: claim.values(updated_at=clock())):
             folder = target_folder(repo, submission, unit)
             sha = write_submission(
                 repo,
