@@ -12,7 +12,7 @@ from site_builder.clock import local_time, today_in_chongqing
 from .accounts import auth
 from .accounts import views as accounts_views
 from .applications import staff_views as application_staff_views
-from .applications import status_views
+from .applications import status_views, unit_views, university_views
 from .applications import views as apply_views
 from .catalogue.positions import PositionSource
 from .core import config, db, errors, headers, queue, site
@@ -20,6 +20,7 @@ from .core.limits import limiter
 from .core.models import utcnow
 from .staff import emails as _emails  # noqa: F401  (registers its routes on the staff blueprint)
 from .staff import exports as _exports  # noqa: F401  (likewise)
+from .staff import filing as _filing  # noqa: F401  (likewise)
 from .staff import views as staff_views
 from .submissions import staff_views as submission_staff_views
 from .submissions import views as submit_views
@@ -64,6 +65,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         accounts_views,
         staff_views,
         application_staff_views,
+        university_views,
+        unit_views,
         submission_staff_views,
         site,
     ):

@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.serving import run_simple
 
 from . import create_app
-from .accounts.services import ROLES, create_staff
+from .accounts.auth import OFFICE
+from .accounts.services import create_staff
 from .core import config, db, logs
 from .core.queue import consumer_command
 from .core.server import RequestHandler, closing
@@ -43,11 +44,11 @@ def revision(message: str) -> None:
 @click.command("create-staff")
 @click.argument("username")
 @click.option("--name", required=True, help="Display name, e.g. 魏某某.")
-@click.option("--role", type=click.Choice(ROLES), default="reviewer", show_default=True)
+@click.option("--role", type=click.Choice(OFFICE), default="reviewer", show_default=True)
 @click.option("--email", default="", help="Where staff notifications go.")
 @click.password_option(help="At least 10 characters; asked for when not given.")
 def create_staff_command(username: str, name: str, role: str, email: str, password: str) -> None:
-    """Create a staff account for the review area."""
+    """Create an account of the municipal office (universities and units are invited from /staff/accounts)."""
     app = create_app()
     with app.app_context(), db.sessions(app)() as session:
         try:

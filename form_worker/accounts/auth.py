@@ -1,7 +1,9 @@
-"""Staff sessions with Flask-Login, and the role check every /staff view is wrapped in.
+"""Sessions with Flask-Login, and the role check every /staff view is wrapped in.
 
-Roles: `admin` manages accounts and sees the audit log; `reviewer` works the queues. An anonymous
-visitor is sent to the login page; a staff member without the role gets 403.
+Roles: the office's `admin` (accounts, the audit log, priority-group answers) and `reviewer`
+(the office's queues); a university's `university` accounts and a host unit's `unit` accounts, each
+bound to its university or unit folder. An anonymous visitor is sent to the login page; a user
+without the role gets the Chinese 403 page, never data.
 """
 
 import datetime as dt
@@ -13,8 +15,18 @@ from flask_login import LoginManager, UserMixin, current_user
 
 from ..core.db import get_session
 from .models import StaffUser
+from .services import ROLE_LABELS
 
 SESSION_LIFETIME = dt.timedelta(hours=8)
+OFFICE = ("admin", "reviewer")
+# Where each role starts after logging in: its own work list.
+LANDING = {
+    "admin": "staff.dashboard",
+    "reviewer": "staff.dashboard",
+    "university": "university.queue",
+    "unit": "unit.queue",
+}
+EVERYONE = tuple(LANDING)
 login_manager = LoginManager()
 
 
@@ -27,10 +39,25 @@ class Staff(UserMixin):
         self.username = user.username
         self.name = user.name
         self.role = user.role
+        self.university = user.university or ""
+        self.unit = user.unit or ""
 
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def is_office(self) -> bool:
+        return self.role in OFFICE
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.role]
+
+    @property
+    def landing(self) -> str:
+        """The endpoint of this user's own work list."""
+        return LANDING[self.role]
 
     def get_id(self) -> str:
         """What the session cookie holds: the account and the session version it was signed with."""
@@ -52,15 +79,19 @@ def _unauthorized():
     return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
 
 
-def staff_required(role: str | None = None) -> Callable:
-    """Refuse anonymous visitors (to the login page) and, with role="admin", non-admins (403)."""
+def staff_required(*roles: str) -> Callable:
+    """Refuse anonymous visitors (to the login page) and users of other roles (403).
+
+    Without roles, the office's (admin and reviewer): a page for another party says so.
+    """
+    allowed = roles or OFFICE
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            if role is not None and current_user.role != role:
+            if current_user.role not in allowed:
                 abort(403)
             return view(*args, **kwargs)
 

@@ -9,7 +9,9 @@ from ..core.models import Base, utcnow
 
 
 class StaffUser(Base):
-    """A member of the municipal project office who reviews submissions and applications."""
+    """An account of one of the programme's parties: the office (`admin`, `reviewer`), a
+    university's employment office (`university`, bound to `university`) or a host unit's contact
+    (`unit`, bound to the unit's folder under positions/, `unit`)."""
 
     __tablename__ = "staff_user"
 
@@ -17,9 +19,14 @@ class StaffUser(Base):
     username: Mapped[str] = mapped_column(String(50), unique=True)
     name: Mapped[str] = mapped_column(String(50))
     email: Mapped[str] = mapped_column(String(254), default="")
+    # Empty until the invited user sets a password through the one-time link: nothing opens it.
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(20), default="reviewer")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    university: Mapped[str | None] = mapped_column(String(100), index=True)
+    unit: Mapped[str | None] = mapped_column(String(200), index=True)
+    # When the daily digest last told this university account of applications waiting for it.
+    digest_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # Part of every session's user id: raising it ends every session of the account, even one whose
     # signed cookie was copied (logout, a password change or reset, deactivation).
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

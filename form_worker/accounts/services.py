@@ -1,15 +1,22 @@
-"""Staff accounts: creating one, checking a password, and who gets the office's emails."""
+"""Accounts: creating one, checking a password, and who gets the office's emails."""
 
 import datetime as dt
+import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core import throttle
 from .models import StaffUser
 
-ROLES = ("admin", "reviewer")
+ROLES = ("admin", "reviewer", "university", "unit")
+ROLE_LABELS = {
+    "admin": "市项目办管理员",
+    "reviewer": "市项目办审核员",
+    "university": "高校",
+    "unit": "见习单位",
+}
 # Computed once: an unknown username costs the same one hash check as a known one.
 _DUMMY_HASH = generate_password_hash("not a password")
 
@@ -32,29 +39,85 @@ def set_password(user: StaffUser, password: str) -> None:
     end_sessions(user)
 
 
-def create_staff(
-    session: Session, username: str, name: str, password: str, role: str, email: str = ""
+def new_account(
+    session: Session,
+    username: str,
+    name: str,
+    role: str,
+    email: str = "",
+    university: str | None = None,
+    unit: str | None = None,
 ) -> StaffUser:
+    """Stage an account without a password (an invitation sets it), bound to its party."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}")
-    if len(password) < MIN_PASSWORD:
-        raise ValueError(f"密码至少 {MIN_PASSWORD} 位")
+    if (role == "university") != bool(university) or (role == "unit") != bool(unit):
+        raise ValueError("a university account names its university, a unit account its folder")
     user = StaffUser(
         username=username,
         name=name,
-        email=email,
+        email=email.strip().lower(),
         role=role,
-        password_hash=generate_password_hash(password),
+        university=university,
+        unit=unit,
+        password_hash="",
         session_version=1,
     )
     session.add(user)
+    session.flush()
+    return user
+
+
+def create_staff(
+    session: Session,
+    username: str,
+    name: str,
+    password: str,
+    role: str,
+    email: str = "",
+    university: str | None = None,
+    unit: str | None = None,
+) -> StaffUser:
+    """An account with a password, committed (the CLI's first admin, and tests)."""
+    user = new_account(session, username, name, role, email, university, unit)
+    set_password(user, password)
+    user.session_version = 1
     session.commit()
     return user
 
 
+def username_for(session: Session, email: str) -> str:
+    """A free username made from an email address's local part (users may also log in by email)."""
+    base = re.sub(r"[^A-Za-z0-9_.-]", "", email.split("@", 1)[0])[:40] or "user"
+    taken = set(session.scalars(select(StaffUser.username).where(StaffUser.username.startswith(base))))
+    name, number = base, 1
+    while name in taken:
+        number += 1
+        name = f"{base}{number}"
+    return name
+
+
+def email_taken(session: Session, email: str) -> bool:
+    return (
+        session.scalar(select(StaffUser.id).where(func.lower(StaffUser.email) == email.lower()).limit(1))
+        is not None
+    )
+
+
+def account_by_email(session: Session, email: str) -> StaffUser | None:
+    """The one account with this email address, if exactly one has it."""
+    found = list(
+        session.scalars(select(StaffUser).where(func.lower(StaffUser.email) == email.strip().lower()))
+    )
+    return found[0] if len(found) == 1 else None
+
+
 def authenticate(session: Session, username: str, password: str) -> StaffUser | None:
+    """The active account named by username (or by its email) if the password opens it."""
     user = session.scalar(select(StaffUser).where(StaffUser.username == username))
-    if user is None or not user.active:
+    if user is None and "@" in username:
+        user = account_by_email(session, username)
+    if user is None or not user.active or not user.password_hash:
         # Spend the same time as a real check, so timing does not tell which usernames exist.
         check_password_hash(_DUMMY_HASH, password)
         return None

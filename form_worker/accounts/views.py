@@ -1,43 +1,57 @@
-"""The staff area's own pages: login and logout, accounts (admins), and the audit log (admins)."""
+"""The staff area's own pages: login and logout, setting a password from an invitation, accounts
+(admins, one by one or from a list), and the audit log (admins)."""
 
 import datetime as dt
 import json
 import re
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from wtforms import SelectChoice
 
 from site_builder.clock import utc_start_of
 
+from ..catalogue.positions import current_positions
+from ..catalogue.universities import UNIVERSITIES
 from ..core import throttle
 from ..core.db import get_session
 from ..core.limits import limiter
 from ..core.models import utcnow
 from ..core.paging import paginate
-from . import audit
+from ..outbox.tasks import queue_emails
+from . import audit, invitations
 from .audit import ACTIONS
-from .auth import Staff, staff_required
-from .forms import AccountForm, LoginForm, PasswordChangeForm, PasswordResetForm
+from .auth import EVERYONE, Staff, staff_required
+from .forms import AccountForm, LoginForm, PasswordChangeForm, PasswordResetForm, RosterForm, WelcomeForm
 from .models import AuditEntry, StaffUser
-from .services import authenticate, create_staff, end_sessions, log_in, login_key, set_password
+from .roster import RosterError, read_roster
+from .services import (
+    ROLE_LABELS,
+    authenticate,
+    email_taken,
+    end_sessions,
+    log_in,
+    login_key,
+    new_account,
+    set_password,
+    username_for,
+)
 
 bp = Blueprint("accounts", __name__, url_prefix="/staff")
-
-ROLE_LABELS = {"admin": "管理员", "reviewer": "审核员"}
 
 
 # A path inside the staff area: printable ASCII, no backslash (browsers read it as "/"), no "//".
 SAFE_NEXT = re.compile(r"/staff(?:[/?#][!-\[\]-~]*)?")
 
 
-def _safe_next(target: str | None) -> str:
-    """Where to go after login: the staff page asked for, or the dashboard for anything else
-    (another host, a line break that would split the Location header, a malformed path)."""
+def _safe_next(target: str | None, user: Staff) -> str:
+    """Where to go after login: the staff page asked for, or the user's own work list for anything
+    else (another host, a line break that would split the Location header, a malformed path)."""
     if target and SAFE_NEXT.fullmatch(target) and "//" not in target:
         return target
-    return url_for("staff.dashboard")
+    return url_for(user.landing)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -59,15 +73,16 @@ def login():
             form.password.errors.append("用户名或密码不正确")
         else:
             session.permanent = True
-            login_user(Staff(user))
+            staff = Staff(user)
+            login_user(staff)
             audit.record(db, user.username, "login")
             db.commit()
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(_safe_next(request.args.get("next"), staff))
     return render_template("staff/login.html", form=form)
 
 
 @bp.post("/logout")
-@staff_required()
+@staff_required(*EVERYONE)
 def logout():
     """Ends every session of the account, so a copy of this session's cookie opens nothing."""
     db = get_session()
@@ -82,7 +97,7 @@ def logout():
 
 
 @bp.route("/password", methods=["GET", "POST"])
-@staff_required()
+@staff_required(*EVERYONE)
 def password():
     """Change one's own password: every other session of the account ends, this one goes on."""
     db = get_session()
@@ -95,47 +110,190 @@ def password():
             set_password(user, form.password.data)
             audit.record(db, user.username, "password_change")
             db.commit()
-            login_user(Staff(user))
+            staff = Staff(user)
+            login_user(staff)
             flash("密码已修改；这个账号在其他设备上的登录已结束。")
-            return redirect(url_for("staff.dashboard"), code=303)
+            return redirect(url_for(staff.landing), code=303)
     return render_template("staff/password.html", form=form), 422 if form.errors else 200
 
 
-def _accounts_page(session: Session, form: AccountForm | None = None, status: int = 200):
-    users = list(session.scalars(select(StaffUser).order_by(StaffUser.active.desc(), StaffUser.username)))
+@bp.route("/welcome/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def welcome(token: str):
+    """The invitation link: set the account's first (or a new) password, once, within 72 hours."""
+    db = get_session()
+    user = invitations.user_for(db, token, current_app.config["SECRET_KEY"])
+    if user is None:
+        return render_template("staff/welcome.html", form=None), 410
+    form = WelcomeForm()
+    if form.validate_on_submit():
+        set_password(user, form.password.data)
+        throttle.clear(db, login_key(user.username))
+        audit.record(db, user.username, "password_set")
+        db.commit()
+        session.permanent = True
+        staff = Staff(user)
+        login_user(staff)
+        flash("密码已设置，欢迎使用。以后请用用户名或邮箱和这个密码登录。")
+        return redirect(url_for(staff.landing), code=303)
+    return render_template("staff/welcome.html", form=form, user=user), 422 if form.errors else 200
+
+
+def _bind_choices(form: AccountForm) -> AccountForm:
+    form.university.choices = [SelectChoice("", "请选择"), *(SelectChoice(u, u) for u in UNIVERSITIES)]
+    units = current_positions().catalogue.units
+    form.unit.choices = [
+        SelectChoice("", "请选择"),
+        *(SelectChoice(slug, f"{entry.unit.name}（{slug}）") for slug, entry in sorted(units.items())),
+    ]
+    return form
+
+
+def _accounts_page(
+    session: Session,
+    form: AccountForm | None = None,
+    roster: RosterForm | None = None,
+    problems: list[str] | None = None,
+    status: int = 200,
+):
+    role = request.args.get("role", "")
+    query = select(StaffUser).order_by(StaffUser.active.desc(), StaffUser.role, StaffUser.username)
+    if role in ROLE_LABELS:
+        query = query.where(StaffUser.role == role)
+    page = paginate(session, query)
+    users = page.items
     locks = throttle.locks(session, [login_key(u.username) for u in users], utcnow())
+    units = current_positions().catalogue.units
     return render_template(
         "staff/accounts.html",
+        page=page,
         users=users,
+        role=role,
         locks={u.id: locks[login_key(u.username)] for u in users if login_key(u.username) in locks},
-        form=form or AccountForm(),
+        form=form or _bind_choices(AccountForm(formdata=None)),
+        roster=roster or RosterForm(formdata=None),
+        problems=problems or [],
         roles=ROLE_LABELS,
+        unit_names={slug: entry.unit.name for slug, entry in units.items()},
     ), status
 
 
+def _invite(session: Session, user: StaffUser, place: str = "") -> int:
+    config = current_app.config
+    return invitations.invite(
+        session, user, config["SECRET_KEY"], config["WORKER_URL"], config["MAIL_FROM"], place
+    ).id
+
+
 @bp.get("/accounts")
-@staff_required(role="admin")
+@staff_required("admin")
 def accounts():
     return _accounts_page(get_session())
 
 
 @bp.post("/accounts")
-@staff_required(role="admin")
+@staff_required("admin")
 def account_create():
+    """One account, without a password: its holder gets the one-time link to set one."""
     db = get_session()
-    form = AccountForm()
+    form = _bind_choices(AccountForm())
     if not form.validate():
-        return _accounts_page(db, form, 422)
-    username = form.username.data.strip()
+        return _accounts_page(db, form, status=422)
+    email = form.email.data.strip().lower()
+    username = (form.username.data or "").strip() or username_for(db, email)
     if db.scalar(select(StaffUser.id).where(StaffUser.username == username)) is not None:
         form.username.errors.append("这个用户名已被使用")
-        return _accounts_page(db, form, 409)
-    # Staged before create_staff, which commits: the account and its audit entry land together.
-    audit.record(db, current_user.username, "account_create", username, role=form.role.data)
-    create_staff(
-        db, username, form.name.data.strip(), form.password.data, form.role.data, form.email.data or ""
+        return _accounts_page(db, form, status=409)
+    if email_taken(db, email):
+        form.email.errors.append("这个邮箱已有账号（可在列表中重发设置密码的链接）")
+        return _accounts_page(db, form, status=409)
+    role = form.role.data or "reviewer"
+    user = new_account(
+        db,
+        username,
+        form.name.data.strip(),
+        role,
+        email,
+        university=form.university.data if role == "university" else None,
+        unit=form.unit.data if role == "unit" else None,
     )
-    flash(f"已新建账号 {username}，请把初始密码当面或电话告知本人。")
+    place = next((c.label for c in form.unit.choices or [] if c.value == user.unit), "") if user.unit else ""
+    outbox_id = _invite(db, user, place)
+    audit.record(
+        db,
+        current_user.username,
+        "account_create",
+        username,
+        role=role,
+        university=user.university,
+        unit=user.unit,
+    )
+    db.commit()
+    queue_emails([outbox_id])
+    flash(f"已新建账号 {username}，设置密码的链接已发往 {email}（72 小时内有效）。")
+    return redirect(url_for("accounts.accounts"), code=303)
+
+
+@bp.post("/accounts/upload")
+@staff_required("admin")
+def account_upload():
+    """University accounts from a list: all rows valid or nothing created; known emails skipped."""
+    db = get_session()
+    roster = RosterForm()
+    upload = roster.roster.data
+    if not roster.validate() or upload is None or not upload.filename:
+        return _accounts_page(db, roster=roster, problems=["请选择要上传的名单文件"], status=422)
+    try:
+        people = read_roster(upload.read(), upload.filename)
+    except RosterError as error:
+        return _accounts_page(db, roster=roster, problems=error.problems, status=422)
+    created, skipped, outbox_ids = [], [], []
+    for person in people:
+        if email_taken(db, person.email):
+            skipped.append(person.email)
+            continue
+        user = new_account(
+            db,
+            username_for(db, person.email),
+            person.name,
+            "university",
+            person.email,
+            university=person.university,
+        )
+        outbox_ids.append(_invite(db, user))
+        created.append(user.username)
+    audit.record(
+        db,
+        current_user.username,
+        "account_upload",
+        upload.filename,
+        created=len(created),
+        skipped=len(skipped),
+    )
+    db.commit()
+    queue_emails(outbox_ids)
+    message = f"已新建 {len(created)} 个高校账号，设置密码的链接已分别发往各人邮箱。"
+    if skipped:
+        message += f"另有 {len(skipped)} 个邮箱已有账号，未重复新建。"
+    flash(message)
+    return redirect(url_for("accounts.accounts"), code=303)
+
+
+@bp.post("/accounts/<int:user_id>/invite")
+@staff_required("admin")
+def account_invite(user_id: int):
+    """A new one-time link; every earlier link and session of the account ends."""
+    db = get_session()
+    user = _user(user_id)
+    if user is None or not user.email:
+        flash("这个账号没有电子邮箱，无法发送设置密码的链接。")
+        return redirect(url_for("accounts.accounts"), code=303)
+    end_sessions(user)
+    outbox_id = _invite(db, user)
+    audit.record(db, current_user.username, "account_invite", user.username)
+    db.commit()
+    queue_emails([outbox_id])
+    flash(f"已向 {user.username} 的邮箱重新发送设置密码的链接，原有链接和登录已失效。")
     return redirect(url_for("accounts.accounts"), code=303)
 
 
@@ -144,7 +302,7 @@ def _user(user_id: int) -> StaffUser | None:
 
 
 @bp.post("/accounts/<int:user_id>/active")
-@staff_required(role="admin")
+@staff_required("admin")
 def account_active(user_id: int):
     db = get_session()
     user = _user(user_id)
@@ -164,7 +322,7 @@ def account_active(user_id: int):
 
 
 @bp.post("/accounts/<int:user_id>/unlock")
-@staff_required(role="admin")
+@staff_required("admin")
 def account_unlock(user_id: int):
     db = get_session()
     user = _user(user_id)
@@ -179,7 +337,7 @@ def account_unlock(user_id: int):
 
 
 @bp.post("/accounts/<int:user_id>/password")
-@staff_required(role="admin")
+@staff_required("admin")
 def account_password(user_id: int):
     db = get_session()
     user = _user(user_id)
@@ -211,7 +369,7 @@ def _day(value: str) -> dt.date | None:
 
 
 @bp.get("/audit")
-@staff_required(role="admin")
+@staff_required("admin")
 def audit_log():
     db = get_session()
     filters = {name: request.args.get(name, "").strip() for name in ("actor", "action", "since", "until")}

@@ -5,7 +5,9 @@ import re
 
 from wtforms import (
     BooleanField,
+    DateField,
     HiddenField,
+    IntegerField,
     MonthField,
     RadioField,
     SelectChoice,
@@ -14,7 +16,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from site_builder.model.vocab import EDUCATION_LEVELS
@@ -165,3 +167,58 @@ class OfferForm(Form):
     reason = TextAreaField(
         "说明（可不填；会写入邮件告知申请人）", [Length(max=1000, message="最多 1000 个字")]
     )
+
+
+class BulkForm(Form):
+    """Selected rows of a work list (checkboxes named `ids`) and what to do with them."""
+
+    state = HiddenField()
+    ids = SelectMultipleField(coerce=int, validate_choice=False)
+    action = StringField()
+    reason = TextAreaField(
+        "原因或说明（不予推荐、退回、不予通过时必填；会写入邮件告知申请人）",
+        [Length(max=1000, message="最多 1000 个字")],
+        render_kw={"rows": 2},
+    )
+
+
+class UnitOfferForm(Form):
+    """A unit's offer to one candidate: a mentor of the position and the days given to answer."""
+
+    state = HiddenField()
+    mentor = SelectField("见习导师", validate_choice=False)
+    days = IntegerField(
+        "答复期限（天）",
+        [required("答复期限"), NumberRange(min=1, max=30, message="答复期限应为 1 至 30 天")],
+        default=7,
+    )
+    reason = TextAreaField(
+        "给学生的说明（可不填，会写入录用通知邮件）", [Length(max=1000, message="最多 1000 个字")]
+    )
+
+
+class AnswerForm(Form):
+    """The student's answer to an offer."""
+
+    answer = StringField()
+    reason = TextAreaField(
+        "谢绝原因（可不填）",
+        [Length(max=200, message="最多 200 字")],
+        render_kw={"rows": 2, "maxlength": 200},
+    )
+
+
+class AgreementForm(Form):
+    agreement_date = DateField("协议签订日期", [required("协议签订日期")])
+    start_date = DateField("见习开始日期", [required("见习开始日期")])
+    end_date = DateField("见习结束日期", [required("见习结束日期")])
+    allowance = IntegerField(
+        "每月基本生活费（元）",
+        [required("每月基本生活费"), NumberRange(min=0, max=50000, message="请填写 0 至 50000 之间的金额")],
+    )
+    insurer = StringField(
+        "意外伤害保险承保公司", [required("承保公司"), Length(max=100, message="最多 100 个字")]
+    )
+    policy_number = StringField("保单号", [required("保单号"), Length(max=100, message="最多 100 个字符")])
+    cover_start = DateField("保险起始日期", [required("保险起始日期")])
+    cover_end = DateField("保险终止日期", [required("保险终止日期")])

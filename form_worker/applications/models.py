@@ -2,7 +2,19 @@
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.models import Base, utcnow
@@ -34,6 +46,8 @@ class Application(Base):
     # Sensitive personal information: stored only with separate consent, shown only to staff.
     priority_groups: Mapped[list[str] | None] = mapped_column(JSON)
     statement: Mapped[str] = mapped_column(Text, default="")
+    # The national filing batch that reported it (state `filed` on).
+    filing_batch_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
     choices: Mapped[list["Choice"]] = relationship(
         back_populates="application", order_by="Choice.rank", cascade="all, delete-orphan"
@@ -51,6 +65,9 @@ class Choice(Base):
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"))
     rank: Mapped[int] = mapped_column(Integer)
     position_id: Mapped[str] = mapped_column(String(200), index=True)
+    # The unit's selection: on its shortlist, and how this choice ended (CHOICE_OUTCOMES).
+    shortlisted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    outcome: Mapped[str | None] = mapped_column(String(20))
 
     application: Mapped[Application] = relationship(back_populates="choices")
 
@@ -85,13 +102,40 @@ class Transition(Base):
 
 
 class Placement(Base):
-    """An offered place: which position and which mentor. A mentor holds at most three at a time."""
+    """An offered place: which position and which mentor (a mentor holds at most three at a time),
+    the student's answer before the deadline, then the agreement, allowance and insurance."""
 
     __tablename__ = "placement"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), unique=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
     position_id: Mapped[str] = mapped_column(String(200), index=True)
     mentor: Mapped[str] = mapped_column(String(100))
     ended: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    deadline: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    agreement_date: Mapped[dt.date | None] = mapped_column(Date)
+    start_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    allowance: Mapped[int | None] = mapped_column(Integer)
+    # The office approved an allowance below the position's advertised amount.
+    allowance_approved: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    insurer: Mapped[str | None] = mapped_column(String(100))
+    policy_number: Mapped[str | None] = mapped_column(String(100))
+    cover_start: Mapped[dt.date | None] = mapped_column(Date)
+    cover_end: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class FilingBatch(Base):
+    """One report to the national project office: who exported it, when, how many, and the file,
+    kept so that downloading the batch again gives the same bytes."""
+
+    __tablename__ = "filing_batch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor: Mapped[str] = mapped_column(String(50))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    count: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)

@@ -19,7 +19,15 @@ from ..outbox.models import Outbox
 from . import placements
 from .eligibility import choice_problem, status_problem
 from .models import Application, Choice, Claim, Transition
-from .states import ACTION_LABELS, ALLOWED, CLOSED_STATES, NEEDS_REASON, NOTIFY, STATE_LABELS
+from .states import (
+    ACTION_LABELS,
+    ALLOWED,
+    CLOSED_STATES,
+    NEEDS_REASON,
+    NOTIFY,
+    RETURN_TO_UNIVERSITY,
+    STATE_LABELS,
+)
 
 
 class DuplicateApplication(Exception):
@@ -189,9 +197,16 @@ def submit(
 
 
 def move(
-    session: Session, application: Application, to_state: str, actor: str, reason: str, mail_from: str
+    session: Session,
+    application: Application,
+    to_state: str,
+    actor: str,
+    reason: str,
+    mail_from: str,
+    notify: bool = True,
 ) -> Transition:
-    """Record a transition and, when the applicant should know, the one email about it."""
+    """Record a transition and, when the applicant should know, the one email about it
+    (notify=False: the caller sends its own, such as the offer with its answer link)."""
     transition = Transition(
         application_id=application.id,
         from_state=application.state,
@@ -206,7 +221,7 @@ def move(
             delete(Claim).where(Claim.application_id == application.id, Claim.position_id.startswith(SLOT))
         )
     session.flush()
-    if to_state in NOTIFY:
+    if notify and to_state in NOTIFY:
         outbox.add(
             session,
             f"state:{application.id}:{transition.id}",
@@ -325,6 +340,7 @@ def transition(
     mentor: str | None = None,
     position_id: str | None = None,
     positions: Positions | None = None,
+    notify: bool = True,
 ) -> Transition:
     """Move an application as a staff member, with its email, placement and audit entry.
 
@@ -340,6 +356,15 @@ def transition(
         )
     if to_state in NEEDS_REASON and not reason:
         raise TransitionRefused(f"“{ACTION_LABELS[to_state]}”必须填写原因")
+    if (from_state, to_state) == RETURN_TO_UNIVERSITY and not reason:
+        raise TransitionRefused("退回高校必须写明原因，高校会看到这条说明")
+    if to_state == "agreement_signed":
+        placement = placements.placement_of(session, application.id)
+        gaps = placements.agreement_gaps(placement) if placement is not None else ["录用记录"]
+        if gaps:
+            raise TransitionRefused(
+                f"尚缺：{'、'.join(gaps)}。学生接受录用后，由单位登记协议、起止日期、生活费和保险"
+            )
     claimed = rowcount(
         session.execute(
             update(Application)
@@ -366,10 +391,105 @@ def transition(
         detail |= {"position": placement.position_id, "mentor": placement.mentor}
     if to_state in placements.ENDS_PLACEMENT:
         placements.end(session, application.id)
-    result = move(session, application, to_state, actor, reason, mail_from)
+    result = move(session, application, to_state, actor, reason, mail_from, notify)
     target = application.reference or str(application.id)
     audit.record(session, actor, "application_transition", target, **detail)
     return result
+
+
+def bulk_move(
+    session: Session,
+    ids: list[int],
+    from_state: str,
+    to_state: str,
+    actor: str,
+    reason: str,
+    mail_from: str,
+    where: tuple = (),
+    values: dict[str, object] | None = None,
+) -> list[int]:
+    """Move many applications at once (selected rows, a filing batch); the ones moved, in order.
+
+    One conditional UPDATE … RETURNING claims the rows still in from_state (and matching `where`,
+    a party's scope), so two staff pressing at once never move a row twice; then the history, the
+    applicant's emails and the audit entries are inserted for exactly those rows. Only moves that
+    place nobody (not `offered`); the caller commits.
+    """
+    reason = reason.strip()
+    if to_state not in ALLOWED.get(from_state, ()) or to_state == "offered":
+        raise TransitionRefused(f"不能把“{STATE_LABELS[from_state]}”的报名批量改为“{STATE_LABELS[to_state]}”")
+    if (to_state in NEEDS_REASON or (from_state, to_state) == RETURN_TO_UNIVERSITY) and not reason:
+        raise TransitionRefused(f"“{ACTION_LABELS[to_state]}”必须填写原因")
+    moved: list[int] = []
+    for start in range(0, len(ids), 500):  # bounded IN lists
+        chunk = ids[start : start + 500]
+        statement = (
+            update(Application)
+            .where(Application.id.in_(chunk), Application.state == from_state, *where)
+            .values(state=to_state, **(values or {}))
+            .returning(Application.id)
+            .execution_options(synchronize_session=False)
+        )
+        moved += list(session.scalars(statement))
+    moved.sort()
+    if not moved:
+        return moved
+    if to_state in CLOSED_STATES:
+        session.execute(
+            delete(Claim).where(Claim.application_id.in_(moved), Claim.position_id.startswith(SLOT))
+        )
+    if to_state in placements.ENDS_PLACEMENT:
+        for application_id in moved:
+            placements.end(session, application_id)
+    connection = session.connection()
+    rows = connection.execute(
+        insert(Transition.__table__).returning(
+            Transition.__table__.c.id, Transition.__table__.c.application_id
+        ),
+        [
+            {
+                "application_id": i,
+                "from_state": from_state,
+                "to_state": to_state,
+                "actor": actor,
+                "reason": reason,
+            }
+            for i in moved
+        ],
+    ).all()
+    transition_ids = dict((application_id, tid) for tid, application_id in rows)
+    people = session.execute(
+        select(Application.id, Application.name, Application.reference, Application.email).where(
+            Application.id.in_(moved)
+        )
+    ).all()
+    label = STATE_LABELS[to_state]
+    connection.execute(
+        insert(Outbox.__table__),
+        [
+            outbox.message(
+                f"state:{row.id}:{transition_ids[row.id]}",
+                row.email,
+                "application_state",
+                mail_from,
+                row.id,
+                application=row,
+                label=label,
+                reason=reason,
+            )
+            for row in people
+        ],
+    )
+    for row in people:
+        audit.record(
+            session,
+            actor,
+            "application_transition",
+            row.reference or str(row.id),
+            **{"from": from_state, "to": to_state, "reason": reason, "bulk": len(moved)},
+        )
+    session.flush()
+    return moved
 
 
 def unchecked(session: Session, before: dt.datetime) -> list[int]:

@@ -20,12 +20,13 @@ from ..accounts.auth import staff_required
 from ..accounts.models import StaffUser
 from ..catalogue.positions import Positions, current_positions
 from ..core.db import get_session
+from ..core.models import utcnow
 from ..core.paging import paginate
-from . import placements, services
-from .forms import OfferForm, TransitionForm
+from . import offers, placements, services
+from .forms import BulkForm, OfferForm, TransitionForm
 from .models import Application, Choice
 from .services import TransitionRefused
-from .states import ACTION_LABELS, ALLOWED, STATE_LABELS
+from .states import ALLOWED, STATE_LABELS, action_label
 from .tasks import queue_application_emails
 
 bp = Blueprint("staff_applications", __name__, url_prefix="/staff")
@@ -60,7 +61,7 @@ def _position_ids(positions: Positions, filters: dict[str, str]) -> set[str] | N
 
 @bp.get("/applications")
 @staff_required()
-def application_queue():
+def application_queue(bulk_form: BulkForm | None = None, error: str = "", status: int = 200):
     db = get_session()
     positions = current_positions()
     filters = _filters()
@@ -80,9 +81,14 @@ def application_queue():
             or_(Application.reference == text.upper(), Application.name.contains(text, autoescape=True))
         )
     universities = db.scalars(select(Application.university).distinct().order_by(Application.university))
+    state = filters["state"]
+    bulk = {s: action_label(state, s) for s in ALLOWED.get(state, ()) if s != "offered"}
     return render_template(
         "staff/applications.html",
         page=paginate(db, query),
+        bulk=bulk,
+        bulk_form=bulk_form or BulkForm(formdata=None, state=state),
+        error=error,
         filters=filters,
         positions=positions,
         types=[(t, t) for t in POSITION_TYPES],
@@ -91,7 +97,41 @@ def application_queue():
             ((slug, u.unit.name) for slug, u in positions.catalogue.units.items()), key=lambda u: u[0]
         ),
         universities=list(universities),
-    )
+    ), status
+
+
+@bp.post("/applications/bulk")
+@staff_required()
+def application_bulk():
+    """The selected rows of one state moved at once (approve, return to the university, reject)."""
+    form = BulkForm()
+    from_state, to_state = form.state.data or "", form.action.data or ""
+    ids = list(form.ids.data or [])
+    if not form.validate() or to_state not in ALLOWED.get(from_state, ()) or to_state == "offered":
+        return application_queue(form, "请选择要办理的操作", 422)
+    if not ids:
+        return application_queue(form, "请先勾选要办理的报名", 422)
+    db = get_session()
+    try:
+        moved = services.bulk_move(
+            db,
+            ids,
+            from_state,
+            to_state,
+            current_user.username,
+            form.reason.data or "",
+            current_app.config["MAIL_FROM"],
+        )
+    except TransitionRefused as refusal:
+        return application_queue(form, str(refusal), 422)
+    db.commit()
+    for application_id in moved:
+        queue_application_emails(db, application_id)
+    message = f"已办理 {len(moved)} 份报名（{action_label(from_state, to_state)}），已通知申请人。"
+    if len(set(ids)) > len(moved):
+        message += f"另有 {len(set(ids)) - len(moved)} 份状态已变化，未作改动。"
+    flash(message)
+    return redirect(url_for("staff_applications.application_queue", state=from_state), code=303)
 
 
 def _load(application_id: int) -> Application:
@@ -147,7 +187,7 @@ def _detail(
     names = dict(
         db.execute(select(StaffUser.username, StaffUser.name).where(StaffUser.username.in_(actors))).all()
     )
-    actions = [s for s in ALLOWED[application.state] if s != "offered"]
+    actions = {s: action_label(application.state, s) for s in ALLOWED[application.state] if s != "offered"}
     # The priority-group answers only for admins, and every showing of them in the audit log.
     sensitive = current_user.is_admin and application.priority_consent
     if sensitive:
@@ -161,7 +201,6 @@ def _detail(
         placement=placements.placement_of(db, application.id),
         names=names,
         actions=actions,
-        action_labels=ACTION_LABELS,
         can_offer="offered" in ALLOWED[application.state],
         transition_form=transition_form,
         offer_form=offer_form,
@@ -189,16 +228,30 @@ def _act(application: Application, form: TransitionForm | OfferForm, to_state: s
         return _detail(application, error=error, status=409, **{kind: form})
     db = get_session()
     try:
-        services.transition(
-            db,
-            application,
-            to_state,
-            current_user.username,
-            form.reason.data or "",
-            current_app.config["MAIL_FROM"],
-            positions=current_positions(),
-            **place,
-        )
+        if to_state == "offered":
+            config = current_app.config
+            offers.make_offer(
+                db,
+                application,
+                place["position_id"],
+                place["mentor"],
+                offers.DEFAULT_DAYS,
+                current_user.username,
+                form.reason.data or "",
+                offers.Mail(config["MAIL_FROM"], config["WORKER_URL"], config["SECRET_KEY"]),
+                current_positions(),
+                utcnow(),
+            )
+        else:
+            services.transition(
+                db,
+                application,
+                to_state,
+                current_user.username,
+                form.reason.data or "",
+                current_app.config["MAIL_FROM"],
+                positions=current_positions(),
+            )
     except TransitionRefused as refusal:
         status = 409 if refusal.conflict else 422
         return _detail(_load(application.id), error=str(refusal), status=status, **{kind: form})

@@ -46,3 +46,35 @@ ACTION_LABELS = {
     "withdrawn": "撤回报名",
     "rejected": "不予通过",
 }
+
+# Which party takes which step (DESIGN §1): a university recommends or declines its students; a
+# unit offers, records the agreement and the start and end. The office may take any step, as it
+# keys in what arrives by email from a party without an account.
+PARTY_MOVES: dict[str, dict[str, tuple[str, ...]]] = {
+    "university": {"checked": ("recommended_by_university", "rejected")},
+    "unit": {
+        "filed": ("offered",),
+        "offered": ("agreement_signed",),
+        "agreement_signed": ("active",),
+    },
+}
+# The office sends a recommended application back to its university with a note.
+RETURN_TO_UNIVERSITY = ("recommended_by_university", "checked")
+ALLOWED["recommended_by_university"] += ("checked",)
+# A unit sees an application once it is filed nationally (DESIGN §4): the states from there on.
+UNIT_STATES = ("filed", "offered", "agreement_signed", "active", "completed")
+# How one choice ended at its unit, as the applicant and the unit read it.
+CHOICE_OUTCOMES = {
+    "not_selected": "未被录用",
+    "declined": "申请人已谢绝录用",
+    "lapsed": "录用逾期未答复，已失效",
+    "accepted": "申请人已接受录用",
+    "withdrawn": "申请人已接受其他岗位或撤回",
+}
+
+
+def action_label(from_state: str, to_state: str) -> str:
+    """The button's words for this move (sending back reads differently from checking)."""
+    if (from_state, to_state) == RETURN_TO_UNIVERSITY:
+        return "退回高校重新遴选"
+    return ACTION_LABELS[to_state]

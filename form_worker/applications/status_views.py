@@ -2,7 +2,7 @@
 for; anything else gives the same neutral answer, so the page reveals nothing about who applied.
 An open application can be withdrawn from here, with a reason."""
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template
 from flask_wtf.csrf import CSRFError
 
 from ..catalogue.positions import current_positions
@@ -10,11 +10,11 @@ from ..core import throttle
 from ..core.db import get_session
 from ..core.limits import limiter, post_limit
 from ..core.models import utcnow
-from . import services
-from .forms import StatusForm, WithdrawForm
+from . import offers, placements, services
+from .forms import AnswerForm, StatusForm, WithdrawForm
 from .models import Application
 from .services import TransitionRefused, look_up_status
-from .states import ALLOWED, STATE_LABELS
+from .states import ALLOWED, CHOICE_OUTCOMES, STATE_LABELS
 from .tasks import queue_application_emails
 
 bp = Blueprint("status", __name__)
@@ -30,6 +30,7 @@ def _page(
 ):
     """The page, with the application's choices and, while it is open, the withdraw form."""
     can_withdraw = application is not None and "withdrawn" in ALLOWED[application.state]
+    placement = placements.placement_of(get_session(), application.id) if application is not None else None
     if can_withdraw and withdraw is None:
         withdraw = WithdrawForm(
             formdata=None, prefix="withdraw", reference=form.reference.data, contact=form.contact.data
@@ -43,7 +44,17 @@ def _page(
         notice=notice,
         withdraw=withdraw if can_withdraw else None,
         labels=STATE_LABELS,
+        outcomes=CHOICE_OUTCOMES,
+        placement=placement if placement is not None and not placement.ended else None,
+        offer_link=_offer_link(application, placement),
     ), status
+
+
+def _offer_link(application: Application | None, placement) -> str:
+    """The answer page of an offer still waiting for the student."""
+    if application is None or placement is None or application.state != "offered" or placement.accepted_at:
+        return ""
+    return f"/offer/{offers.token(placement, current_app.config['SECRET_KEY'])}"
 
 
 def _locked(form: StatusForm, until, now):
@@ -102,6 +113,70 @@ def withdraw():
     db.commit()
     queue_application_emails(db, application.id)
     return _page(form, application, notice="您的报名已撤回，确认邮件已发往报名邮箱。")
+
+
+def _offer(token: str):
+    found = offers.from_token(get_session(), token, current_app.config["SECRET_KEY"])
+    if found is None:
+        abort(404)
+    return found
+
+
+def _offer_page(
+    token: str, application, placement, form: AnswerForm | None = None, notice: str = "", status: int = 200
+):
+    positions = current_positions()
+    entry = positions.by_id.get(placement.position_id)
+    waiting = application.state == "offered" and not placement.ended and placement.accepted_at is None
+    return render_template(
+        "offer.html",
+        token=token,
+        application=application,
+        placement=placement,
+        entry=entry,
+        unit=positions.unit_of(entry) if entry else None,
+        waiting=waiting and (placement.deadline is None or placement.deadline >= utcnow()),
+        lapsed=waiting and placement.deadline is not None and placement.deadline < utcnow(),
+        form=form or AnswerForm(formdata=None),
+        notice=notice,
+        labels=STATE_LABELS,
+    ), status
+
+
+@bp.get("/offer/<token>")
+def offer(token: str):
+    """The offer email's link: the offer, its deadline, and the accept and decline buttons."""
+    application, placement = _offer(token)
+    return _offer_page(token, application, placement)
+
+
+@bp.post("/offer/<token>")
+@limiter.limit(post_limit)
+def answer_offer(token: str):
+    application, placement = _offer(token)
+    form = AnswerForm()
+    if not form.validate() or form.answer.data not in ("accept", "decline"):
+        return _offer_page(token, application, placement, form, "请选择接受或谢绝录用", 422)
+    db, config = get_session(), current_app.config
+    mail = offers.Mail(config["MAIL_FROM"], config["WORKER_URL"], config["SECRET_KEY"])
+    try:
+        if form.answer.data == "accept":
+            offers.accept(db, application, placement, mail, current_positions(), utcnow())
+            notice = (
+                "您已接受录用，确认邮件已发出。单位将联系您签订见习协议；您其他尚在进行的报名已自动撤回。"
+            )
+        else:
+            offers.decline(
+                db, application, placement, form.reason.data or "", mail, current_positions(), utcnow()
+            )
+            notice = "您已谢绝这份录用，确认邮件已发出；您其他意向岗位的遴选照常进行。"
+    except offers.AnswerRefused as refusal:
+        application, placement = _offer(token)
+        return _offer_page(token, application, placement, notice=str(refusal), status=409)
+    db.commit()
+    queue_application_emails(db, application.id)
+    application, placement = _offer(token)
+    return _offer_page(token, application, placement, notice=notice)
 
 
 @bp.errorhandler(CSRFError)

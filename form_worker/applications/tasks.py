@@ -1,12 +1,13 @@
 """The application's queued work: its check, which then sends its emails in order."""
 
+from huey import crontab
 from sqlalchemy.orm import Session
 
 from ..catalogue.positions import current_positions
 from ..core.db import sessions
 from ..core.queue import app_context, enqueue, huey
 from ..outbox.tasks import queue_emails, send_email
-from . import services
+from . import agreements, digest, offers, services
 
 
 @huey.task()
@@ -39,3 +40,42 @@ def queue_new_application(application_id: int) -> None:
 def queue_application_emails(session: Session, application_id: int) -> None:
     """Queue the application's pending emails after a staff member moved it and committed."""
     queue_emails(services.pending_emails(session, application_id))
+
+
+def _mail(app) -> offers.Mail:
+    return offers.Mail(app.config["MAIL_FROM"], app.config["WORKER_URL"], app.config["SECRET_KEY"])
+
+
+@huey.periodic_task(crontab(minute="7"))
+def lapse_offers() -> list[int]:
+    """Hourly: offers past their deadline lapse, freeing the place; student and unit are told."""
+    with app_context() as app, sessions(app)() as session:
+        released = offers.lapse_due(session, app.config["UTCNOW"](), _mail(app), current_positions())
+        ids = [i for application_id in released for i in services.pending_emails(session, application_id)]
+    queue_emails(ids)
+    return released
+
+
+# 00:20 in Chongqing (UTC+8) is 16:20 UTC the day before; Huey reads crontabs in UTC.
+@huey.periodic_task(crontab(hour="16", minute="20"))
+def start_placements() -> list[int]:
+    """Daily: placements whose agreed start date has come become active."""
+    with app_context() as app, sessions(app)() as session:
+        started = agreements.start_due(
+            session, app.config["CLOCK"](), app.config["MAIL_FROM"], current_positions()
+        )
+        ids = [i for application_id in started for i in services.pending_emails(session, application_id)]
+    queue_emails(ids)
+    return started
+
+
+# 08:30 in Chongqing is 00:30 UTC: the digest arrives at the start of the working day.
+@huey.periodic_task(crontab(hour="0", minute="30"))
+def university_digests() -> int:
+    """Daily: each university account hears of new applications waiting for its recommendation."""
+    with app_context() as app, sessions(app)() as session:
+        ids = digest.send_digests(
+            session, app.config["UTCNOW"](), app.config["WORKER_URL"], app.config["MAIL_FROM"]
+        )
+    queue_emails(ids)
+    return len(ids)

@@ -13,7 +13,8 @@ import re
 from gunicorn import glogging
 
 _RULES = (
-    (re.compile(r"(/submit/)[A-Za-z0-9_-]{16,}"), r"\1[token]"),
+    # A unit's resubmit link, an invitation to set a password, a student's offer link.
+    (re.compile(r"(/(?:submit|offer|staff/welcome)/)[A-Za-z0-9_.-]{16,}"), r"\1[token]"),
     # A query string runs to the next space: quotes inside it are the visitor's, not the log's.
     (re.compile(r"(/[^\s?]*)\?\S*"), r"\1?[query]"),
     (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[email]"),

@@ -95,10 +95,13 @@ def export_applications(scope: str):
         abort(403)
     db = get_session()
     rows = _applications(scope, form.key.data)
-    placements = {
-        p.application_id: p
-        for p in db.scalars(select(Placement).where(Placement.application_id.in_([a.id for a in rows])))
-    }
+    # Ended placements first, so an application's open (or latest) placement is the one kept.
+    query = (
+        select(Placement)
+        .where(Placement.application_id.in_([a.id for a in rows]))
+        .order_by(Placement.ended.desc(), Placement.id)
+    )
+    placements = {p.application_id: p for p in db.scalars(query)}
     headers, table = application_table(rows, positions, STATE_LABELS, placements, sensitive=sensitive)
     audit.record(
         db,

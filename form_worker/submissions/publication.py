@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..accounts import audit
+from ..accounts import audit, invitations
 from ..core.db import rowcount
 from ..core.heartbeat import heartbeat
 from ..core.models import utcnow
@@ -94,13 +94,15 @@ def publish(
     author: str = DEFAULT_AUTHOR,
     timeout: dt.timedelta = PUBLISH_TIMEOUT,
     clock: Callable[[], dt.datetime] = utcnow,
+    invitation: tuple[str, str] | None = None,
 ) -> Publication:
     """Write and commit a `publishing` submission, then record the outcome; safe to run twice.
 
     A second run finds the files already committed (write_submission names the earlier commit)
     and loses the conditional UPDATE, so nothing is written or emailed twice. While it writes, it
     keeps the submission's claim fresh (core.heartbeat), so the sweep queues it again only once
-    this task is gone.
+    this task is gone. With `invitation` (SECRET_KEY, WORKER_URL), a unit published for the first
+    time gets its contact's account and the link to set a password.
     """
     submission = session.get(Submission, submission_id)
     if submission is None or submission.state != "publishing":
@@ -144,8 +146,15 @@ def publish(
         positions=[p for _, p in positions_of(submission)],
         unit_url=f"{catalogue_url.rstrip('/')}/units/{folder}/",
     )
+    rows = [row]
+    if invitation is not None:
+        secret, worker_url = invitation
+        invited = invitations.ensure_unit_account(
+            session, folder, unit.contact.name, unit.contact.email, secret, worker_url, mail_from, unit.name
+        )
+        rows += [invited] if invited is not None else []
     session.commit()
-    return Publication("published", (row.id,))
+    return Publication("published", tuple(r.id for r in rows))
 
 
 def _failed(session: Session, submission: Submission, reason: str) -> Publication:

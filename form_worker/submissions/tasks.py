@@ -23,6 +23,7 @@ def publish_submission(submission_id: int) -> str:
             config["CATALOGUE_URL"],
             utcnow(),
             config["PUBLISH_AUTHOR"],
+            invitation=(config["SECRET_KEY"], config["WORKER_URL"]),
         )
         if result.status == "published":
             request_rebuild(session, utcnow())

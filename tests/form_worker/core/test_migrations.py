@@ -30,6 +30,7 @@ def test_every_table_is_in_the_metadata() -> None:
         "catalogue_build",
         "choice",
         "claim",
+        "filing_batch",
         "outbox",
         "placement",
         "staff_user",

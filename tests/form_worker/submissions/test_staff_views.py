@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from form_worker.accounts.models import AuditEntry
+from form_worker.accounts.models import AuditEntry, StaffUser
 from form_worker.accounts.services import create_staff
 from form_worker.core import db, queue
 from form_worker.core.models import utcnow
@@ -162,7 +162,7 @@ def test_a_unit_submits_two_positions_staff_approve_and_the_site_has_both(
     # The request only checked the files: git is written by the queued task.
     assert submitted(session, reference).state == "publishing"
     assert git(repo, "rev-parse", "HEAD").strip() == before
-
+    run_tasks(app, rebuild=True)
     run_tasks(app, rebuild=True)
     submission = submitted(session, reference)
     assert submission.state == "published" and submission.unit_slug == NEW_FOLDER
@@ -197,8 +197,13 @@ def test_a_unit_submits_two_positions_staff_approve_and_the_site_has_both(
     assert [m["Subject"] for m in to_unit] == [
         f"岗位申报已收到（{reference}）",
         f"岗位申报已通过审核并发布（{reference}）",
+        "设置您在重庆市大学生科技见习计划系统的登录密码",
     ]
     assert f"https://jianxi.example.org/units/{NEW_FOLDER}/" in text_of(to_unit[1])
+    # The unit's first approval opens its contact's account, bound to the new folder.
+    unit_user = session.scalar(select(StaffUser).where(StaffUser.role == "unit"))
+    assert (unit_user.unit, unit_user.email, unit_user.password_hash) == (NEW_FOLDER, UNIT_EMAIL, "")
+    assert "/staff/welcome/" in text_of(to_unit[2])
 
 
 # --- request changes and resubmit ----------------------------------------------------------------

@@ -1,0 +1,385 @@
+"""Offers: a unit (or the office) offers a place with a deadline; the student accepts or declines
+from the emailed link or /status; an offer not answered in time lapses and frees the place.
+
+Accepting withdraws the applicant's other open applications and ends their other choices, and each
+unit concerned hears of it (without the name of the other unit). Declining or lapsing sends the
+application back to `filed`, so its other choices' units may still offer; the declined choice stays
+closed. Every answer is claimed by a conditional statement, so a double click or a lapse racing the
+answer takes effect once.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from site_builder.clock import local_time
+
+from ..catalogue.positions import Positions
+from ..core.db import rowcount
+from ..outbox import services as outbox
+from . import placements, services
+from .models import Application, Choice, Placement, Transition
+from .states import CHOICE_OUTCOMES, CLOSED_STATES, UNIT_STATES
+
+DEFAULT_DAYS = 7
+MAX_DAYS = 30
+SYSTEM = "系统"
+_SALT = "jianxi.offer"
+
+
+@dataclass(frozen=True)
+class Mail:
+    """What the emails of this module need from the configuration."""
+
+    mail_from: str
+    worker_url: str
+    secret: str
+
+    def url(self, path: str) -> str:
+        return f"{self.worker_url.rstrip('/')}{path}"
+
+
+class AnswerRefused(Exception):
+    """The offer cannot be answered (answered already, lapsed, withdrawn); the message is Chinese."""
+
+
+def token(placement: Placement, secret: str) -> str:
+    """The answer link's token: the application and the placement it offers (a new offer after a
+    decline is another placement, so an old link never answers it)."""
+    return URLSafeSerializer(secret, salt=_SALT).dumps([placement.application_id, placement.id])
+
+
+def from_token(session: Session, value: str, secret: str) -> tuple[Application, Placement] | None:
+    try:
+        data = URLSafeSerializer(secret, salt=_SALT).loads(value)
+    except BadSignature:
+        return None
+    if not (isinstance(data, list) and len(data) == 2 and all(isinstance(n, int) for n in data)):
+        return None
+    application, placement = session.get(Application, data[0]), session.get(Placement, data[1])
+    if application is None or placement is None or placement.application_id != application.id:
+        return None
+    return application, placement
+
+
+def _contact(positions: Positions, position_id: str) -> tuple[object, str] | None:
+    entry = positions.by_id.get(position_id)
+    if entry is None:
+        return None
+    unit = positions.unit_of(entry)
+    return unit, (entry.position.contact or unit.contact).email
+
+
+def tell_unit(
+    session: Session,
+    key: str,
+    positions: Positions,
+    position_id: str,
+    subject: str,
+    lines: list[str],
+    mail: Mail,
+    application_id: int | None = None,
+) -> None:
+    """Stage an email to the position's contact (the unit's, if the position names none)."""
+    found = _contact(positions, position_id)
+    if found is None:
+        return
+    unit, recipient = found
+    outbox.add(
+        session,
+        key,
+        recipient,
+        "unit_notice",
+        mail.mail_from,
+        application_id,
+        unit=unit,
+        subject=subject,
+        lines=lines,
+        link=mail.url("/staff/unit/"),
+    )
+
+
+def make_offer(
+    session: Session,
+    application: Application,
+    position_id: str,
+    mentor: str,
+    days: int,
+    actor: str,
+    reason: str,
+    mail: Mail,
+    positions: Positions,
+    now: dt.datetime,
+) -> Placement:
+    """Offer a place (headcount and mentor limit checked in the transaction) with a deadline
+    `days` from now, and stage the offer email with its answer link; the caller commits."""
+    choice = next((c for c in application.choices if c.position_id == position_id), None)
+    if choice is not None and choice.outcome:
+        raise services.TransitionRefused(f"这个志愿已结束（{CHOICE_OUTCOMES[choice.outcome]}），不能再录用")
+    if not 1 <= days <= MAX_DAYS:
+        raise services.TransitionRefused(f"答复期限应为 1 至 {MAX_DAYS} 天")
+    services.transition(
+        session,
+        application,
+        "offered",
+        actor,
+        reason,
+        mail.mail_from,
+        mentor=mentor,
+        position_id=position_id,
+        positions=positions,
+        notify=False,
+    )
+    placement = placements.placement_of(session, application.id)
+    assert placement is not None  # nosec B101  # transition placed it or raised
+    placement.deadline = now + dt.timedelta(days=days)
+    session.flush()
+    entry = positions.by_id[position_id]
+    outbox.add(
+        session,
+        f"offer:{placement.id}",
+        application.email,
+        "application_offer",
+        mail.mail_from,
+        application.id,
+        application=application,
+        entry=entry,
+        unit=positions.unit_of(entry),
+        placement=placement,
+        reason=reason.strip(),
+        deadline=local_time(placement.deadline),
+        link=mail.url(f"/offer/{token(placement, mail.secret)}"),
+    )
+    return placement
+
+
+def _record(
+    session: Session, application: Application, from_state: str, to_state: str, actor: str, reason: str
+) -> None:
+    session.add(
+        Transition(
+            application_id=application.id,
+            from_state=from_state,
+            to_state=to_state,
+            actor=actor,
+            reason=reason,
+        )
+    )
+
+
+def _same_person(application: Application):
+    return or_(Application.phone == application.phone, Application.email == application.email)
+
+
+def accept(
+    session: Session,
+    application: Application,
+    placement: Placement,
+    mail: Mail,
+    positions: Positions,
+    now: dt.datetime,
+) -> None:
+    """The student takes the place: their other open applications are withdrawn and every unit
+    concerned is told. Raises AnswerRefused; the caller commits."""
+    _answerable(session, application, placement, now)
+    claimed = rowcount(
+        session.execute(
+            update(Placement)
+            .where(Placement.id == placement.id, Placement.accepted_at.is_(None), Placement.ended.is_(False))
+            .values(accepted_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if (
+        not claimed
+        or session.scalar(select(Application.state).where(Application.id == application.id)) != "offered"
+    ):
+        session.rollback()
+        raise AnswerRefused("这份录用已经答复过或已失效，请刷新页面查看最新状态")
+    entry = positions.by_id.get(placement.position_id)
+    title = entry.position.title if entry else placement.position_id
+    _record(session, application, "offered", "offered", services.APPLICANT_ACTOR, f"接受录用：{title}")
+    for choice in application.choices:
+        if choice.position_id == placement.position_id:
+            choice.outcome = "accepted"
+        elif not choice.outcome:
+            choice.outcome = "withdrawn"
+            if application.filing_batch_id is not None:
+                _gone(session, choice, mail, positions)
+    tell_unit(
+        session,
+        f"accepted:{placement.id}",
+        positions,
+        placement.position_id,
+        f"{application.reference} 已接受录用",
+        [
+            f"“{title}”的录用已被申请人接受（报名编号 {application.reference}）。",
+            "请尽快与见习生签订《重庆市青年就业见习协议》，购买人身意外伤害保险，并在系统中登记协议和保险。",
+        ],
+        mail,
+        application.id,
+    )
+    others = list(
+        session.scalars(
+            select(Application).where(
+                _same_person(application),
+                Application.id != application.id,
+                Application.state.not_in(CLOSED_STATES),
+            )
+        )
+    )
+    for other in others:
+        for choice in other.choices:
+            if not choice.outcome:
+                choice.outcome = "withdrawn"
+                if other.state in UNIT_STATES or other.filing_batch_id is not None:
+                    _gone(session, choice, mail, positions)
+        services.bulk_move(
+            session,
+            [other.id],
+            other.state,
+            "withdrawn",
+            SYSTEM,
+            f"申请人已接受其他岗位的录用（{application.reference}）",
+            mail.mail_from,
+        )
+
+
+def _gone(session: Session, choice: Choice, mail: Mail, positions: Positions) -> None:
+    """Tell a unit that a candidate of theirs is no longer available, naming no other unit."""
+    reference = choice.application.reference
+    tell_unit(
+        session,
+        f"gone:{choice.id}",
+        positions,
+        choice.position_id,
+        f"{reference} 已不再参加遴选",
+        [f"报名编号 {reference} 的申请人已接受其他岗位的录用，不再参加贵单位岗位的遴选。"],
+        mail,
+        choice.application_id,
+    )
+
+
+def _answerable(session: Session, application: Application, placement: Placement, now: dt.datetime) -> None:
+    if application.state != "offered" or placement.ended or placement.accepted_at is not None:
+        raise AnswerRefused("这份录用已经答复过或已失效，请刷新页面查看最新状态")
+    if placement.deadline is not None and placement.deadline < now:
+        raise AnswerRefused("答复期限已过，这份录用已失效；名额已留给其他同学")
+
+
+def decline(
+    session: Session,
+    application: Application,
+    placement: Placement,
+    reason: str,
+    mail: Mail,
+    positions: Positions,
+    now: dt.datetime,
+) -> None:
+    """The student declines: the place is freed, the application goes back to `filed` for its other
+    choices, and the unit and the student hear of it. Raises AnswerRefused; the caller commits."""
+    _answerable(session, application, placement, now)
+    _release(
+        session, application, placement, "declined", services.APPLICANT_ACTOR, reason.strip(), mail, positions
+    )
+
+
+def lapse_due(session: Session, now: dt.datetime, mail: Mail, positions: Positions) -> list[int]:
+    """Offers past their deadline without an answer lapse (the daily and hourly task); the
+    applications released. Each commits on its own, so one lost race does not undo the others."""
+    rows = session.execute(
+        select(Application, Placement)
+        .join(Placement, Placement.application_id == Application.id)
+        .where(
+            Application.state == "offered",
+            Placement.accepted_at.is_(None),
+            Placement.ended.is_(False),
+            Placement.deadline < now,
+        )
+        .order_by(Application.id)
+    ).all()
+    released = []
+    for application, placement in rows:
+        try:
+            _release(session, application, placement, "lapsed", SYSTEM, "", mail, positions)
+        except AnswerRefused:
+            continue
+        session.commit()
+        released.append(application.id)
+    return released
+
+
+def _release(
+    session: Session,
+    application: Application,
+    placement: Placement,
+    outcome: str,
+    actor: str,
+    reason: str,
+    mail: Mail,
+    positions: Positions,
+) -> None:
+    removed = rowcount(
+        session.execute(
+            update(Placement)
+            .where(Placement.id == placement.id, Placement.accepted_at.is_(None), Placement.ended.is_(False))
+            .values(ended=True)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    moved = removed and rowcount(
+        session.execute(
+            update(Application)
+            .where(Application.id == application.id, Application.state == "offered")
+            .values(state="filed")
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if not moved:
+        session.rollback()
+        raise AnswerRefused("这份录用已经答复过或已失效，请刷新页面查看最新状态")
+    session.expire(application, ["state"])
+    entry = positions.by_id.get(placement.position_id)
+    title = entry.position.title if entry else placement.position_id
+    words = "申请人谢绝录用" if outcome == "declined" else "录用逾期未答复，已失效"
+    _record(
+        session,
+        application,
+        "offered",
+        "filed",
+        actor,
+        "；".join(filter(None, [f"{words}：{title}", reason])),
+    )
+    for choice in application.choices:
+        if choice.position_id == placement.position_id:
+            choice.outcome = outcome
+    session.flush()
+    open_choices = [c for c in application.choices if not c.outcome]
+    outbox.add(
+        session,
+        f"{outcome}:{placement.id}",
+        application.email,
+        "application_state",
+        mail.mail_from,
+        application.id,
+        application=application,
+        label=f"{CHOICE_OUTCOMES[outcome]}（{title}）",
+        reason="您的其他意向岗位仍在遴选中。" if open_choices else "",
+    )
+    tell_unit(
+        session,
+        f"{outcome}-unit:{placement.id}",
+        positions,
+        placement.position_id,
+        f"{application.reference} {CHOICE_OUTCOMES[outcome]}",
+        [
+            f"“{title}”对报名编号 {application.reference} 的录用：{CHOICE_OUTCOMES[outcome]}。",
+            "名额已释放，可录用其他候选人。",
+        ]
+        + ([f"申请人说明：{reason}"] if reason else []),
+        mail,
+        application.id,
+    )

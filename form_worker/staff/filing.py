@@ -1,0 +1,107 @@
+"""The office's national filing and its overview of placements.
+
+/staff/filing exports the approved applications in the layout of applications.filing and files
+them in the same action; each batch's file can be downloaded again, byte for byte.
+/staff/placements lists every open placement with what is still missing (agreement, dates,
+allowance, insurance), and lets the office approve an allowance below the advertised amount.
+"""
+
+import io
+
+from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..accounts import audit
+from ..accounts.auth import staff_required
+from ..applications import filing, placements
+from ..applications.models import Application, FilingBatch, Placement
+from ..applications.tasks import queue_application_emails
+from ..catalogue.positions import current_positions
+from ..core.db import get_session
+from ..core.downloads import XLSX_TYPE
+from ..core.paging import paginate
+from .views import bp
+
+
+@bp.get("/filing")
+@staff_required()
+def filing_page():
+    db = get_session()
+    batches = paginate(db, select(FilingBatch).order_by(FilingBatch.id.desc()))
+    return render_template(
+        "staff/filing.html",
+        waiting=filing.waiting(db),
+        batches=batches,
+        columns=[header for header, _ in filing.FILING_COLUMNS],
+    )
+
+
+@bp.post("/filing")
+@staff_required()
+def filing_export():
+    """File every approved application as one batch, then offer its spreadsheet."""
+    db = get_session()
+    batch = filing.export(db, current_user.username, current_positions(), current_app.config["MAIL_FROM"])
+    if batch is None:
+        flash("没有待报备案的报名（市项目办审核通过后才会出现在这里）。")
+        return redirect(url_for("staff.filing_page"), code=303)
+    db.commit()
+    for application_id in db.scalars(select(Application.id).where(Application.filing_batch_id == batch.id)):
+        queue_application_emails(db, application_id)
+    flash(f"已登记第 {batch.id} 批全国备案，共 {batch.count} 份报名；请下载名单报全国项目管理室。")
+    return redirect(url_for("staff.filing_page"), code=303)
+
+
+@bp.post("/filing/<int:batch_id>.xlsx")
+@staff_required()
+def filing_download(batch_id: int):
+    db = get_session()
+    batch = db.get(FilingBatch, batch_id)
+    if batch is None:
+        abort(404)
+    audit.record(db, current_user.username, "filing_download", f"batch {batch.id}", sha256=batch.sha256)
+    db.commit()
+    return send_file(
+        io.BytesIO(batch.content),
+        mimetype=XLSX_TYPE,
+        as_attachment=True,
+        download_name=f"全国备案名单-第{batch.id}批.xlsx",
+    )
+
+
+@bp.get("/placements")
+@staff_required()
+def placements_overview():
+    db = get_session()
+    query = (
+        select(Placement)
+        .join(Application, Application.id == Placement.application_id)
+        .where(Placement.ended.is_(False), Application.state.in_(("offered", "agreement_signed", "active")))
+        .order_by(Placement.id)
+    )
+    page = paginate(db, query)
+    ids = [p.application_id for p in page.items]
+    applications = {a.id: a for a in db.scalars(select(Application).where(Application.id.in_(ids)))}
+    return render_template(
+        "staff/placements.html",
+        page=page,
+        applications=applications,
+        positions=current_positions(),
+        missing={p.id: placements.agreement_gaps(p) for p in page.items},
+    )
+
+
+@bp.post("/placements/<int:placement_id>/allowance")
+@staff_required()
+def allowance_approval(placement_id: int):
+    """The office approves an allowance below the position's advertised amount for one placement."""
+    db = get_session()
+    placement = db.get(Placement, placement_id)
+    if placement is None:
+        abort(404)
+    placement.allowance_approved = True
+    audit.record(db, current_user.username, "allowance_approval", str(placement.application_id))
+    db.commit()
+    flash("已批准：该见习生的每月基本生活费可低于岗位公布的标准，单位可登记协议。")
+    return redirect(url_for("staff.placements_overview"), code=303)
