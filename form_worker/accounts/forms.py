@@ -49,7 +49,9 @@ class AccountForm(Form):
     unit = SelectField("所属见习单位（单位账号必选）", validate_choice=False)
 
     def validate_university(self, field: SelectField) -> None:
-        if self.role.data == "university" and field.data not in [c.value for c in field.choices or [] if c.value]:
+        if self.role.data == "university" and field.data not in [
+            c.value for c in field.choices or [] if c.value
+        ]:
             raise ValidationError("请选择高校")
 
     def validate_unit(self, field: SelectField) -> None:

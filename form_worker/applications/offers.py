@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from site_builder.clock import local_time
 
+from ..accounts.models import StaffUser
 from ..catalogue.positions import Positions
 from ..core.db import rowcount
 from ..outbox import services as outbox
@@ -65,12 +66,20 @@ def from_token(session: Session, value: str, secret: str) -> tuple[Application, 
     return application, placement
 
 
-def _contact(positions: Positions, position_id: str) -> tuple[object, str] | None:
+def unit_recipients(session: Session, positions: Positions, position_id: str) -> list[str]:
+    """Who hears of a position's candidates: its contact (the unit's, if it names none) and the
+    unit's active accounts, each address once."""
     entry = positions.by_id.get(position_id)
     if entry is None:
-        return None
+        return []
     unit = positions.unit_of(entry)
-    return unit, (entry.position.contact or unit.contact).email
+    accounts = session.scalars(
+        select(StaffUser.email).where(
+            StaffUser.role == "unit", StaffUser.unit == entry.unit_slug, StaffUser.active.is_(True)
+        )
+    )
+    addresses = [(entry.position.contact or unit.contact).email, *accounts]
+    return list(dict.fromkeys(a.strip().lower() for a in addresses if a))
 
 
 def tell_unit(
@@ -83,23 +92,23 @@ def tell_unit(
     mail: Mail,
     application_id: int | None = None,
 ) -> None:
-    """Stage an email to the position's contact (the unit's, if the position names none)."""
-    found = _contact(positions, position_id)
-    if found is None:
+    """Stage an email to each of the unit's recipients for this position."""
+    entry = positions.by_id.get(position_id)
+    if entry is None:
         return
-    unit, recipient = found
-    outbox.add(
-        session,
-        key,
-        recipient,
-        "unit_notice",
-        mail.mail_from,
-        application_id,
-        unit=unit,
-        subject=subject,
-        lines=lines,
-        link=mail.url("/staff/unit/"),
-    )
+    for number, recipient in enumerate(unit_recipients(session, positions, position_id)):
+        outbox.add(
+            session,
+            f"{key}:{number}",
+            recipient,
+            "unit_notice",
+            mail.mail_from,
+            application_id,
+            unit=positions.unit_of(entry),
+            subject=subject,
+            lines=lines,
+            link=mail.url("/staff/unit/"),
+        )
 
 
 def make_offer(

@@ -248,7 +248,9 @@ def test_dashboard_shows_chinese_state_names_linking_to_queues(reviewer: StaffCl
 def invitation_link(session, email: str) -> str:
     """The one-time link of the newest invitation sent to email, as a path."""
     row = session.scalar(
-        select(Outbox).where(Outbox.recipient == email, Outbox.key.startswith("invite:")).order_by(Outbox.id.desc())
+        select(Outbox)
+        .where(Outbox.recipient == email, Outbox.key.startswith("invite:"))
+        .order_by(Outbox.id.desc())
     )
     return re.search(r"http://[^/\s]+(/staff/welcome/\S+)", row.body_text).group(1)
 

@@ -51,7 +51,9 @@ def test_submit_records_the_application_with_its_emails(app, session) -> None:
     assert all(received.reference in r.subject and r.status == "pending" for r in rows)
     # The unit hears of a new application by reference; who applied it sees only once filed.
     assert received.reference in rows[1].body_text and received.reference in rows[1].body_html
-    assert not any("陈示例" in text or "13800001234" in text for text in (rows[1].body_text, rows[1].body_html))
+    assert not any(
+        "陈示例" in text or "13800001234" in text for text in (rows[1].body_text, rows[1].body_html)
+    )
 
 
 def test_priority_groups_are_kept_only_with_consent(app, session) -> None:
