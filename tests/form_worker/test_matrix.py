@@ -1,0 +1,177 @@
+"""Role × route × record: every /staff page and action, and the student's offer page, for every
+role, against records of the role's own party and of another one.
+
+An office page refuses a university or unit account with the Chinese 403 page; a university page
+refuses the office and the units; a unit page the office and the universities. Within its own
+pages a party gets 404 for another party's record, and a bulk action moves none of its rows. No
+refusal says whose record it was.
+"""
+
+import re
+import uuid
+
+import pytest
+from sqlalchemy import select, update
+
+from form_worker import create_app
+from form_worker.accounts.services import create_staff
+from form_worker.applications.models import Application, Choice, FilingBatch, Placement
+from form_worker.core.models import utcnow
+from form_worker.outbox import services as outbox
+from tests.form_worker.applications.test_flow import OTHER_POSITION, make_parties, party
+from tests.form_worker.conftest import OPEN_POSITION, PASSWORD, recorded_application
+
+# Open without a session: the login page and the invitation link.
+PUBLIC = ("accounts.login", "accounts.welcome")
+ROLES = ("admin", "reviewer", "cqu", "swu", "unit_a", "unit_b")
+OFFICE = ("admin", "reviewer")
+
+
+def staff_routes() -> list[tuple[str, str, str]]:
+    probe = create_app({"SECRET_KEY": "probe", "INSTANCE_PATH": "/nonexistent/probe"})
+    return sorted(
+        (rule.endpoint, method, rule.rule)
+        for rule in probe.url_map.iter_rules()
+        if rule.rule.startswith("/staff") and rule.endpoint not in PUBLIC
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    )
+
+
+ROUTES = staff_routes()
+EVERYONE = ("accounts.logout", "accounts.password")
+
+
+def owner(endpoint: str) -> tuple[str, ...]:
+    """The roles a route is for."""
+    if endpoint in EVERYONE:
+        return ROLES
+    if endpoint.startswith("university."):
+        return ("cqu", "swu")
+    if endpoint.startswith("unit."):
+        return ("unit_a", "unit_b")
+    if endpoint.startswith("accounts.") or endpoint in ("accounts.audit_log",):
+        return ("admin",)
+    return OFFICE
+
+
+@pytest.fixture
+def records(app, session) -> dict[str, object]:
+    """重庆大学's application, filed, with a choice at unit A (offered and accepted) and one at unit B."""
+    make_parties(session)
+    received = recorded_application(app, session, [OPEN_POSITION, OTHER_POSITION], name="陈矩阵")
+    batch = FilingBatch(actor="reviewer", count=1, sha256="0" * 64, content=b"")
+    session.add(batch)
+    session.flush()
+    session.execute(
+        update(Application)
+        .where(Application.id == received.id)
+        .values(state="offered", filing_batch_id=batch.id)
+    )
+    placement = Placement(
+        application_id=received.id,
+        position_id=OPEN_POSITION,
+        mentor="李示例",
+        accepted_at=utcnow(),
+        deadline=utcnow(),
+    )
+    session.add(placement)
+    failed = outbox.add(
+        session, f"t:{uuid.uuid4().hex}", "x@example.com", "application_state", "n@jianxi.test", None,
+        application=Application(name="测试", reference="JX2026-999999"), label="测试", reason="",
+    )  # fmt: skip
+    failed.status = "failed"
+    spare = create_staff(session, "spare", "备用账号", PASSWORD, "reviewer", "spare@jianxi.test")
+    session.commit()
+    choices = {c.position_id: c.id for c in session.scalars(select(Choice))}
+    return {
+        "application_id": received.id,
+        "reference": received.reference,
+        "choice_id": choices[OPEN_POSITION],
+        "other_choice": choices[OTHER_POSITION],
+        "placement_id": placement.id,
+        "batch_id": batch.id,
+        "user_id": spare.id,  # deactivating, resetting or inviting it ends no session of the test
+        "outbox_id": failed.id,
+        "submission_id": 999,
+        "scope": "position",
+    }
+
+
+def url_of(rule: str, ids: dict[str, object]) -> str:
+    return re.sub(r"<(?:\w+(?:\([^)]*\))?:)?(\w+)>", lambda m: str(ids[m.group(1)]), rule)
+
+
+def call(client, method: str, url: str, data: dict[str, object] | None = None):
+    if method == "GET":
+        return client.get(url)
+    return client.post(url, data)
+
+
+def test_each_role_reaches_only_its_own_pages(app, session, records) -> None:
+    """One client per role (logged in once), every route: the answers that break the rules."""
+    clients = {role: party(app, role) for role in ROLES}
+    wrong = []
+    for endpoint, method, rule in ROUTES:
+        if endpoint == "accounts.logout":
+            continue  # ends the session the other routes use; its role check is the same decorator
+        url = url_of(rule, records)
+        for role, client in clients.items():
+            response = call(client, method, url)
+            if role in owner(endpoint):
+                if response.status_code in (403, 500):
+                    wrong.append((role, method, url, response.status_code))
+            elif response.status_code != 403 or "没有权限" not in response.text:
+                wrong.append((role, method, url, response.status_code))
+            elif "陈矩阵" in response.text or str(records["reference"]) in response.text:
+                wrong.append((role, method, url, "leaks"))
+    assert wrong == []
+    assert len(ROUTES) > 40  # the probe found the app's routes
+
+
+def test_a_party_gets_404_for_another_partys_record_and_moves_none_of_them(app, session, records) -> None:
+    application_id, reference = records["application_id"], str(records["reference"])
+    swu = party(app, "swu")
+    detail = swu.get(f"/staff/university/{application_id}")
+    assert detail.status_code == 404 and "陈矩阵" not in detail.text
+    assert reference not in swu.get("/staff/university/?state=all").text
+    assert reference in party(app, "cqu").get("/staff/university/?state=all").text
+
+    unit_b = party(app, "unit_b")
+    for path in (
+        f"/staff/unit/candidates/{records['choice_id']}",
+        f"/staff/unit/placements/{records['placement_id']}/agreement",
+    ):
+        response = unit_b.get(path)
+        assert response.status_code == 404 and "陈矩阵" not in response.text, path
+    for path in (
+        f"/staff/unit/candidates/{records['choice_id']}/offer",
+        f"/staff/unit/candidates/{records['choice_id']}/shortlist",
+        f"/staff/unit/candidates/{records['choice_id']}/pass",
+        f"/staff/unit/placements/{records['placement_id']}/start",
+        f"/staff/unit/placements/{records['placement_id']}/agreement",
+    ):
+        assert unit_b.post(path, {"on": "1", "mentor": "李示例", "days": "7"}).status_code == 404, path
+    # Unit B sees its own choice of the application, but nothing of unit A's offer.
+    own = unit_b.get(f"/staff/unit/candidates/{records['other_choice']}").text
+    assert "已不再参加遴选" in own and "李示例" not in own and "学术会议" not in own
+    assert "13800001234" not in own
+    listing = unit_b.get("/staff/unit/").text
+    assert "学术会议" not in listing
+
+    # Bulk actions only move rows of the acting party's scope.
+    session.execute(update(Application).where(Application.id == application_id).values(state="checked"))
+    session.commit()
+    assert (
+        swu.post("/staff/university/act", {"ids": str(application_id), "action": "recommend"}).status_code
+        == 303
+    )
+    session.expire_all()
+    assert session.get(Application, application_id).state == "checked"
+
+
+def test_the_offer_page_needs_its_signed_link(app, session, records) -> None:
+    client = app.test_client()
+    placement = session.get(Placement, records["placement_id"])
+    for forged in ("WzEsMV0.forged", f"[{placement.application_id},{placement.id}]", "x" * 40):
+        response = client.get(f"/offer/{forged}")
+        assert response.status_code == 404 and "陈矩阵" not in response.text
