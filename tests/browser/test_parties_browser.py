@@ -147,6 +147,7 @@ def test_unit_contact_offers_a_place_and_the_student_accepts_from_the_email(
     expect(row).to_contain_text("待遴选")
     expect(unit.locator("main")).not_to_contain_text(STUDENT["phone"])
     expect(unit.locator("main")).not_to_contain_text(STUDENT["email"])
+    assert_fits_phone(unit)
     screenshot(unit, "unit-queue")
     assert_accessible(unit)
 
@@ -201,6 +202,14 @@ def test_unit_contact_offers_a_place_and_the_student_accepts_from_the_email(
         known_bugs.append(
             "the page answering the acceptance still offers 接受录用 and 谢绝: answer_offer re-reads "
             "a Placement whose accepted_at offers.accept set by an UPDATE the session never refreshed"
+        )
+    drain(worker.app)
+    [told] = messages_to(smtp_server, UNIT_EMAIL, f"{reference} 已接受录用")
+    assert link_in(told, worker.base_url, "/staff/unit/") == f"{worker.base_url}/staff/unit/"
+    if not messages_to(smtp_server, STUDENT["email"], "")[2:]:  # only 报名已收到 and 录用通知 arrived
+        known_bugs.append(
+            "the notice says 确认邮件已发出 but no email reaches the student: offers.accept stages "
+            "the unit's notice only"
         )
     student.goto(offer_link)  # the email's link again, later
     expect(student.locator("#offer-state")).to_contain_text("接受录用")
