@@ -378,6 +378,8 @@ class Page:
     statements: int = 0
     total: str = ""
     anchor: bool = False
+    # Called before each timed request (the idle variant makes the positions look 5 s old).
+    prepare: Callable[[], None] | None = None
 
 
 def request(client: FlaskClient, method: str, path: str, expect: int, data: dict | None = None):
@@ -404,6 +406,8 @@ def measure_pages(pages: list[Page], repeat: int, counters: Counters) -> None:
         page.statements = counters.statements - before
     for _ in range(repeat):
         for page in pages:
+            if page.prepare is not None:
+                page.prepare()
             before = counters.rechecks
             page.seconds.append(request(page.client, "GET", page.path, 200)[1])
             page.rechecked.append(counters.rechecks > before)
@@ -521,12 +525,18 @@ def run(args: argparse.Namespace, target: Path, project: Path, url: str) -> None
         f"({data.unit_rows[unit]} choices from filed on, {data.position_rows[position]} for {position})"
     )
 
+    def stale() -> None:
+        """As if the last request had come more than 5 s ago: this one rechecks the positions, as
+        every request does when staff click less often than every 5 s."""
+        source._checked = -math.inf
+
     def query(**values: str) -> str:
         return "?" + urlencode(values)
 
     pages = [
         Page("anchor: GET /status", anonymous, "/status", anchor=True),
         Page("office /staff/applications", office, "/staff/applications"),
+        Page("  the same, clicked > 5 s after the last", office, "/staff/applications", prepare=stale),
         Page("  ?state=checked", office, "/staff/applications" + query(state="checked")),
         Page(
             "  ?state=recommended…&university=…",

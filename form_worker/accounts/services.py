@@ -22,6 +22,8 @@ _DUMMY_HASH = generate_password_hash("not a password")
 
 
 MIN_PASSWORD = 10
+# The hash of an account whose holder has not set a password yet: it matches nothing.
+NO_PASSWORD = ""  # nosec B105  # the empty hash, not a password
 # Attempts in a row for one username before the next is refused and locks it (1, 2, 4 … 60 minutes).
 FREE_LOGINS = 5
 
@@ -60,7 +62,7 @@ def new_account(
         role=role,
         university=university,
         unit=unit,
-        password_hash="",
+        password_hash=NO_PASSWORD,
         session_version=1,
     )
     session.add(user)

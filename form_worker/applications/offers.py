@@ -208,9 +208,21 @@ def accept(
     ):
         session.rollback()
         raise AnswerRefused("这份录用已经答复过或已失效，请刷新页面查看最新状态")
+    session.expire(placement, ["accepted_at"])
     entry = positions.by_id.get(placement.position_id)
     title = entry.position.title if entry else placement.position_id
     _record(session, application, "offered", "offered", services.APPLICANT_ACTOR, f"接受录用：{title}")
+    outbox.add(
+        session,
+        f"accepted-student:{placement.id}",
+        application.email,
+        "application_state",
+        mail.mail_from,
+        application.id,
+        application=application,
+        label=f"{CHOICE_OUTCOMES['accepted']}（{title}）",
+        reason="单位将与您联系签订《重庆市青年就业见习协议》；您其他尚在进行的报名已自动撤回。",
+    )
     for choice in application.choices:
         if choice.position_id == placement.position_id:
             choice.outcome = "accepted"

@@ -47,13 +47,13 @@ def _placements_here(db, positions: Positions, application_ids: list[int]) -> di
 
 def unit_status(choice: Choice, placement: Placement | None) -> str:
     """The choice as this unit reads it: never how the applicant fares at another unit."""
-    if choice.outcome:
-        return CHOICE_OUTCOMES[choice.outcome]
     state = choice.application.state
     if placement is not None and placement.position_id == choice.position_id:
         if state == "offered":
             return "学生已接受录用，请登记协议" if placement.accepted_at else "已发录用通知，待学生答复"
         return STATE_LABELS[state]
+    if choice.outcome:
+        return CHOICE_OUTCOMES[choice.outcome]
     if state == "filed":
         return "已入围" if choice.shortlisted else "待遴选"
     return "已不再参加遴选"

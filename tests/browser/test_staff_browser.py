@@ -68,7 +68,7 @@ def log_in(page: Page, worker: Worker, start: str = "/staff/") -> None:
     page.get_by_label("用户名").fill("reviewer")
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
-    expect(page.locator(".staff-nav__user")).to_have_text("审核员乙（审核员）")
+    expect(page.locator(".staff-nav__user")).to_have_text("审核员乙（市项目办审核员）")
 
 
 def seed_application(worker: Worker) -> Application:
