@@ -222,7 +222,8 @@ def test_every_party_does_its_own_step_and_hears_when_it_is_their_turn(
     ids = [m["Message-ID"] for m in mailbox.messages]
     assert len(ids) == len(set(ids)) == session.scalar(select(func.count()).select_from(Outbox))
     to_student = [m["Subject"] for m in mailbox.messages if m["To"] == "chen@example.com"]
-    assert len(to_student) == 9  # received, checked, recommended, approved, filed, offer, accepted, signed, active
+    # received, checked, recommended, approved, filed, the offer, accepted, signed, active
+    assert len(to_student) == 9
 
     # The priority-group answer reached no university or unit page and no email.
     assert not [p for p in pages if PRIORITY in p]
