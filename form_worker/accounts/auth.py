@@ -15,10 +15,10 @@ from flask_login import LoginManager, UserMixin, current_user
 
 from ..core.db import get_session
 from .models import StaffUser
-from .services import ROLE_LABELS
+from .services import OFFICE_ROLES, ROLE_LABELS
 
 SESSION_LIFETIME = dt.timedelta(hours=8)
-OFFICE = ("admin", "reviewer")
+OFFICE = OFFICE_ROLES
 # Where each role starts after logging in: its own work list.
 LANDING = {
     "admin": "staff.dashboard",

@@ -11,6 +11,7 @@ from ..core import throttle
 from .models import StaffUser
 
 ROLES = ("admin", "reviewer", "university", "unit")
+OFFICE_ROLES = ROLES[:2]
 ROLE_LABELS = {
     "admin": "市项目办管理员",
     "reviewer": "市项目办审核员",
@@ -151,6 +152,11 @@ def log_in(
 
 
 def staff_recipients(session: Session) -> list[StaffUser]:
-    """Active staff with an email address, who hear of new submissions and failed builds."""
-    query = select(StaffUser).where(StaffUser.active.is_(True), StaffUser.email != "").order_by(StaffUser.id)
+    """The office's active staff with an email address, who hear of new submissions and failed
+    builds (never a university's or a unit's account)."""
+    query = (
+        select(StaffUser)
+        .where(StaffUser.active.is_(True), StaffUser.email != "", StaffUser.role.in_(OFFICE_ROLES))
+        .order_by(StaffUser.id)
+    )
     return list(session.scalars(query))

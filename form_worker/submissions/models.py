@@ -28,6 +28,8 @@ class Submission(Base):
     # Who approved (their name goes into the commit) and why the last publication failed.
     approved_by: Mapped[str] = mapped_column(String(100), default="")
     publish_error: Mapped[str] = mapped_column(Text, default="")
+    # The unit's own account, when a logged-in contact of the unit sent it (no anonymous edit).
+    submitted_by: Mapped[str | None] = mapped_column(String(50))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 

@@ -132,7 +132,8 @@ def _receipts(
         "resubmitted": resubmitted,
         "published": published,
         "changes": changes,
-        "contact_moves": moves,
+        # Staff are warned unless the unit's own logged-in account sent it.
+        "contact_moves": moves and not submission.submitted_by,
     }
     rows = [
         outbox.add(
@@ -175,11 +176,12 @@ def _receipts(
 
 
 def record(
-    session: Session, draft: Draft, year: int, mail_from: str, staff_url: str
+    session: Session, draft: Draft, year: int, mail_from: str, staff_url: str, account: str | None = None
 ) -> tuple[Submission, list[int]]:
     """Store a new submission with its receipts in one commit; return it and the outbox ids.
 
-    staff_url is the address of the staff detail page with `{id}` where the id goes.
+    staff_url is the address of the staff detail page with `{id}` where the id goes. `account`: the
+    unit's own logged-in account that sent it, whose change of the contact email needs no warning.
     """
     submission = Submission(
         state="submitted",
@@ -189,11 +191,12 @@ def record(
         unit_data=draft.unit_data(),
         positions_data=draft.positions_data(),
         token=secrets.token_urlsafe(32),
+        submitted_by=account,
     )
     session.add(submission)
     session.flush()
     submission.reference = reference(submission.id, year)
-    event = add_event(session, submission, None, "submitted", UNIT_ACTOR)
+    event = add_event(session, submission, None, "submitted", account or UNIT_ACTOR)
     staff_link = staff_url.format(id=submission.id)
     rows = _receipts(session, submission, event, mail_from, staff_link, False, draft.published)
     session.commit()

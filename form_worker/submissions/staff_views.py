@@ -103,7 +103,9 @@ def _detail(
             unit=unit,
             published=published.unit if published else None,
             unit_edits=unit_changes(published.unit, unit) if published else [],
-            contact_moves=contact_email_moves(published.unit if published else None, unit),
+            # A logged-in contact of the unit changing its own contact is no one else's edit.
+            contact_moves=contact_email_moves(published.unit if published else None, unit)
+            and not submission.submitted_by,
             positions=positions_of(submission),
             previews=previews,
             diffs=diffs,

@@ -22,6 +22,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from site_builder import spreadsheet
@@ -179,7 +180,9 @@ def _handle(submission=None):
     db = get_session()
     config = current_app.config
     if submission is None:
-        record, ids = services.record(db, draft, config["PROGRAMME_YEAR"], config["MAIL_FROM"], _staff_url())
+        record, ids = services.record(
+            db, draft, config["PROGRAMME_YEAR"], config["MAIL_FROM"], _staff_url(), _unit_account(draft)
+        )
         reference, resubmitted = record.reference, False
     else:
         try:
@@ -191,6 +194,14 @@ def _handle(submission=None):
     session["submission_reference"] = reference
     session["submission_resubmitted"] = resubmitted
     return redirect(url_for("submit.done"), code=303)
+
+
+def _unit_account(draft) -> str | None:
+    """The logged-in account of the unit whose published data this edit changes, if any."""
+    user = current_user
+    if draft.is_edit and user.is_authenticated and user.role == "unit" and user.unit == draft.unit_slug:
+        return user.username
+    return None
 
 
 @bp.post("/submit")

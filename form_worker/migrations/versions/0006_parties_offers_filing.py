@@ -1,5 +1,6 @@
 """universities and units in the loop: account bindings, the unit's selection on choices, the
-offer's deadline and answer, agreement and insurance on the placement, national filing batches
+offer's deadline and answer, agreement and insurance on the placement, national filing batches,
+the unit account that sent a submission
 
 Revision ID: 0006
 Revises: 0005
@@ -61,6 +62,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("cover_end", sa.Date(), nullable=True))
         batch_op.create_index(batch_op.f("ix_placement_deadline"), ["deadline"], unique=False)
         batch_op.create_index(batch_op.f("ix_placement_start_date"), ["start_date"], unique=False)
+    with op.batch_alter_table("submission", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("submitted_by", sa.String(length=50), nullable=True))
     op.create_table(
         "filing_batch",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -75,6 +78,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("filing_batch")
+    with op.batch_alter_table("submission", schema=None) as batch_op:
+        batch_op.drop_column("submitted_by")
     with op.batch_alter_table("placement", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_placement_start_date"))
         batch_op.drop_index(batch_op.f("ix_placement_deadline"))

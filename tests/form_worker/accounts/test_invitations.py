@@ -13,7 +13,7 @@ from sqlalchemy import select
 from form_worker.accounts import invitations
 from form_worker.accounts.models import AuditEntry, StaffUser
 from form_worker.accounts.roster import RosterError, read_roster
-from form_worker.accounts.services import create_staff, new_account
+from form_worker.accounts.services import create_staff, new_account, staff_recipients
 from form_worker.core.logs import scrub
 from form_worker.core.models import utcnow
 from form_worker.outbox.models import Outbox
@@ -192,3 +192,10 @@ def test_setting_the_password_needs_a_valid_form_and_logs_in(app, session) -> No
     assert client.get("/staff/university/").status_code == 200
     entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "password_set"))
     assert entry.actor == "teacher" and utcnow() - entry.at < dt.timedelta(minutes=5)
+
+
+def test_only_the_office_hears_of_new_submissions_and_failed_builds(session) -> None:
+    create_staff(session, "office", "办公室", PASSWORD, "reviewer", "office@jianxi.test")
+    create_staff(session, "cqu", "重大", PASSWORD, "university", "cqu@example.edu.cn", university="重庆大学")
+    create_staff(session, "unit", "单位", PASSWORD, "unit", "u@example.com", unit="shili-science-museum")
+    assert [u.username for u in staff_recipients(session)] == ["office"]

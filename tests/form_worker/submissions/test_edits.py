@@ -50,6 +50,38 @@ def test_an_edit_moving_the_contact_email_tells_the_contact_on_record_and_warns_
     assert f"单位联系人邮箱：{PUBLISHED_EMAIL} → <strong>{UNIT_EMAIL}</strong>" in page
 
 
+def test_a_logged_in_contact_of_the_unit_edits_without_the_warning(app, session) -> None:
+    """The unit's own account vouches for the edit: staff see who sent it and no warning; the
+    contact on record is still told."""
+    create_staff(session, "li", "李审核", PASSWORD, "reviewer", email="li@office.example.com")
+    create_staff(
+        session,
+        "society",
+        "学会联系人",
+        PASSWORD,
+        "unit",
+        PUBLISHED_EMAIL,
+        unit="shili-youth-scitech-society",
+    )
+    unit_client = app.test_client()
+    logged_in(unit_client, "society")
+    reference = Clerk(unit_client).submit(answers_for(unit={"credit_code": KNOWN_CODE}))
+    submission = session.scalar(select(Submission).where(Submission.reference == reference))
+    assert submission.is_edit and submission.submitted_by == "society"
+    [to_staff] = mail_to(session, "li@office.example.com")
+    assert "注意" not in to_staff.body_text
+    assert [m.subject for m in mail_to(session, PUBLISHED_EMAIL)][0].startswith("有人提交了修改贵单位")
+    page = logged_in(app.test_client(), "li").get(f"/staff/submissions/{submission.id}").text
+    assert 'id="contact-warning"' not in page and "由单位账号 society 登录后提交" in page
+    # Another unit's account is anyone else: the warning stays.
+    create_staff(session, "museum", "科技馆", PASSWORD, "unit", "m@example.com", unit="shili-science-museum")
+    other = app.test_client()
+    logged_in(other, "museum")
+    second = Clerk(other).submit(answers_for(unit={"credit_code": KNOWN_CODE}))
+    submission = session.scalar(select(Submission).where(Submission.reference == second))
+    assert submission.submitted_by is None
+
+
 def test_an_edit_from_the_contact_on_record_lists_its_changes_in_the_receipt(clerk, client, session) -> None:
     create_staff(session, "li", "李审核", PASSWORD, "reviewer", email="li@office.example.com")
     answers = answers_for(unit={"credit_code": KNOWN_CODE, "contact_email": PUBLISHED_EMAIL})
