@@ -135,3 +135,14 @@ def test_bulk_approved_to_filed_skips_the_filing_batch(app, session) -> None:
     print("unit sees it:", received.reference in unit_list)
     filing_page = reviewer.get("/staff/filing").text
     assert application.filing_batch_id is not None or application.state != "filed"
+
+
+@pytest.mark.backend
+@pytest.mark.parametrize("number", ["2147483648", HUGE])
+def test_int4_overflow_and_preexisting_route(app, session, number) -> None:
+    make_parties(session)
+    out = {}
+    out["submissions(pre-existing)"] = party(app, "reviewer").get(f"/staff/submissions/{number}").status_code
+    out["unit candidate"] = party(app, "unit_a").get(f"/staff/unit/candidates/{number}").status_code
+    print(number, out)
+    assert all(code < 500 for code in out.values()), out
