@@ -9,7 +9,9 @@ answer takes effect once.
 """
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import or_, select, update
@@ -38,6 +40,11 @@ class Mail:
     mail_from: str
     worker_url: str
     secret: str
+
+    @classmethod
+    def of(cls, config: Mapping[str, Any]) -> "Mail":
+        """From the app's configuration (a view's current_app.config, a task's app.config)."""
+        return cls(config["MAIL_FROM"], config["WORKER_URL"], config["SECRET_KEY"])
 
     def url(self, path: str) -> str:
         return f"{self.worker_url.rstrip('/')}{path}"
@@ -269,7 +276,9 @@ def accept(
         )
 
 
-def _gone(session: Session, choice: Choice, mail: Mail, positions: Positions) -> None:
+def _gone(
+    session: Session, choice: Choice, mail: Mail, positions: Positions, why: str = "已接受其他岗位的录用"
+) -> None:
     """Tell a unit that a candidate of theirs is no longer available, naming no other unit."""
     reference = choice.application.reference
     tell_unit(
@@ -278,10 +287,21 @@ def _gone(session: Session, choice: Choice, mail: Mail, positions: Positions) ->
         positions,
         choice.position_id,
         f"{reference} 已不再参加遴选",
-        [f"报名编号 {reference} 的申请人已接受其他岗位的录用，不再参加贵单位岗位的遴选。"],
+        [f"报名编号 {reference} 的申请人{why}，不再参加贵单位岗位的遴选。"],
         mail,
         choice.application_id,
     )
+
+
+def withdrawn(session: Session, application: Application, mail: Mail, positions: Positions) -> None:
+    """The applicant withdrew: the units that could already see the application hear of it
+    (those of its open choices, once it was filed); the caller commits."""
+    if application.filing_batch_id is None:
+        return
+    for choice in application.choices:
+        if not choice.outcome:
+            choice.outcome = "withdrawn"
+            _gone(session, choice, mail, positions, "撤回了报名")
 
 
 def _answerable(session: Session, application: Application, placement: Placement, now: dt.datetime) -> None:

@@ -229,7 +229,6 @@ def _act(application: Application, form: TransitionForm | OfferForm, to_state: s
     db = get_session()
     try:
         if to_state == "offered":
-            config = current_app.config
             offers.make_offer(
                 db,
                 application,
@@ -238,7 +237,7 @@ def _act(application: Application, form: TransitionForm | OfferForm, to_state: s
                 offers.DEFAULT_DAYS,
                 current_user.username,
                 form.reason.data or "",
-                offers.Mail(config["MAIL_FROM"], config["WORKER_URL"], config["SECRET_KEY"]),
+                offers.Mail.of(current_app.config),
                 current_positions(),
                 utcnow(),
             )

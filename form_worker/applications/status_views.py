@@ -110,6 +110,12 @@ def withdraw():
         )
     except TransitionRefused as refusal:
         return _page(form, db.get(Application, application.id), notice=str(refusal), status=409)
+    offers.withdrawn(
+        db,
+        application,
+        offers.Mail.of(current_app.config),
+        current_positions(),
+    )
     db.commit()
     queue_application_emails(db, application.id)
     return _page(form, application, notice="您的报名已撤回，确认邮件已发往报名邮箱。")
@@ -157,8 +163,7 @@ def answer_offer(token: str):
     form = AnswerForm()
     if not form.validate() or form.answer.data not in ("accept", "decline"):
         return _offer_page(token, application, placement, form, "请选择接受或谢绝录用", 422)
-    db, config = get_session(), current_app.config
-    mail = offers.Mail(config["MAIL_FROM"], config["WORKER_URL"], config["SECRET_KEY"])
+    db, mail = get_session(), offers.Mail.of(current_app.config)
     try:
         if form.answer.data == "accept":
             offers.accept(db, application, placement, mail, current_positions(), utcnow())

@@ -42,15 +42,13 @@ def queue_application_emails(session: Session, application_id: int) -> None:
     queue_emails(services.pending_emails(session, application_id))
 
 
-def _mail(app) -> offers.Mail:
-    return offers.Mail(app.config["MAIL_FROM"], app.config["WORKER_URL"], app.config["SECRET_KEY"])
-
-
 @huey.periodic_task(crontab(minute="7"))
 def lapse_offers() -> list[int]:
     """Hourly: offers past their deadline lapse, freeing the place; student and unit are told."""
     with app_context() as app, sessions(app)() as session:
-        released = offers.lapse_due(session, app.config["UTCNOW"](), _mail(app), current_positions())
+        released = offers.lapse_due(
+            session, app.config["UTCNOW"](), offers.Mail.of(app.config), current_positions()
+        )
         ids = [i for application_id in released for i in services.pending_emails(session, application_id)]
     queue_emails(ids)
     return released

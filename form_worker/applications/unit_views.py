@@ -29,11 +29,6 @@ from .tasks import queue_application_emails
 bp = Blueprint("unit", __name__, url_prefix="/staff/unit")
 
 
-def mail() -> offers.Mail:
-    config = current_app.config
-    return offers.Mail(config["MAIL_FROM"], config["WORKER_URL"], config["SECRET_KEY"])
-
-
 def _placements_here(db, positions: Positions, application_ids: list[int]) -> dict[int, Placement]:
     """This unit's open placements of these applications, by application."""
     ids = scope.unit_position_ids(positions, current_user.unit)
@@ -193,7 +188,7 @@ def offer(choice_id: int):
             form.days.data or offers.DEFAULT_DAYS,
             current_user.username,
             form.reason.data or "",
-            mail(),
+            offers.Mail.of(current_app.config),
             current_positions(),
             utcnow(),
         )

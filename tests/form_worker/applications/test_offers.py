@@ -259,3 +259,23 @@ def test_the_unit_form_shows_each_rule_beside_its_field_and_keeps_the_input(app,
     assert unit.post(f"/staff/unit/placements/{placement.id}/agreement", form).status_code == 303
     session.expire_all()
     assert session.get(Application, application.id).state == "agreement_signed"
+
+
+def test_withdrawing_after_filing_tells_the_units_and_frees_the_offer(app, session, mail) -> None:
+    application = filed(app, session, [OPEN_POSITION, OTHER_POSITION], number=40)
+    placement = offer(session, app, application, mail)
+    client = app.test_client()
+    looked_up = {"reference": application.reference, "contact": application.phone}
+    page = client.post("/status", data=looked_up | {"csrf_token": csrf_token(client.get("/status").text)})
+    response = client.post(
+        "/status/withdraw",
+        data={f"withdraw-{k}": v for k, v in looked_up.items()}
+        | {"withdraw-reason": "已签约其他单位", "withdraw-csrf_token": csrf_token(page.text)},
+    )
+    assert response.status_code == 200 and "已撤回" in response.text
+    session.expire_all()
+    assert session.get(Application, application.id).state == "withdrawn"
+    assert session.get(Placement, placement.id).ended is True
+    gone = session.scalars(select(Outbox).where(Outbox.key.startswith("gone:"))).all()
+    assert {r.recipient for r in gone} >= {"society-office@example.com"}
+    assert all("撤回了报名" in r.body_text for r in gone)
