@@ -2,6 +2,7 @@
 
 import json
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from .models import AuditEntry
@@ -38,12 +39,27 @@ ACTIONS = {
 }
 
 
-def record(session: Session, actor: str, action: str, target: str = "", **detail: object) -> AuditEntry:
-    """Stage one entry in the caller's transaction, so it lands with the change it records."""
+def _checked(action: str) -> str:
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}: add it to ACTIONS with its label")
+    return action
+
+
+def record(session: Session, actor: str, action: str, target: str = "", **detail: object) -> AuditEntry:
+    """Stage one entry in the caller's transaction, so it lands with the change it records."""
     entry = AuditEntry(
-        actor=actor, action=action, target=target, detail=json.dumps(detail, ensure_ascii=False, default=str)
+        actor=actor,
+        action=_checked(action),
+        target=target,
+        detail=json.dumps(detail, ensure_ascii=False, default=str),
     )
     session.add(entry)
     return entry
+
+
+def record_many(session: Session, actor: str, action: str, targets: list[str], **detail: object) -> None:
+    """One entry per target of a bulk action, inserted at once in the caller's transaction."""
+    text = json.dumps(detail, ensure_ascii=False, default=str)
+    rows = [{"actor": actor, "action": _checked(action), "target": t, "detail": text} for t in targets]
+    if rows:
+        session.execute(insert(AuditEntry.__table__), rows)

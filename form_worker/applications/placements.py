@@ -44,6 +44,21 @@ def taken(session: Session, position_id: str) -> tuple[int, dict[str, int]]:
     return sum(per_mentor.values()), per_mentor
 
 
+def taken_at(session: Session, position_ids: list[str]) -> dict[str, int]:
+    """Places held at each of these positions, in one query (a unit's list of its positions)."""
+    rows = session.execute(
+        select(Placement.position_id, func.count())
+        .join(Application, Application.id == Placement.application_id)
+        .where(
+            Placement.position_id.in_(position_ids),
+            Placement.ended.is_(False),
+            Application.state.in_(COUNTING_STATES),
+        )
+        .group_by(Placement.position_id)
+    ).all()
+    return {position_id: count for position_id, count in rows}
+
+
 def _lock(session: Session, position_id: str) -> None:
     """Serialise offers for one position on PostgreSQL until the transaction ends."""
     if session.get_bind().dialect.name == "postgresql":
@@ -90,11 +105,11 @@ def place(
     return placement
 
 
-def end(session: Session, application_id: int) -> None:
+def end(session: Session, *application_ids: int) -> None:
     """The intern left the place (withdrawn, rejected or completed): the mentor may take another."""
     session.execute(
         update(Placement)
-        .where(Placement.application_id == application_id)
+        .where(Placement.application_id.in_(application_ids))
         .values(ended=True)
         .execution_options(synchronize_session=False)
     )

@@ -280,9 +280,16 @@ def check(
     return "checked"
 
 
-def pending_emails(session: Session, application_id: int) -> list[int]:
-    query = select(Outbox.id).where(Outbox.application_id == application_id, Outbox.status == "pending")
-    return list(session.scalars(query))
+def pending_emails(session: Session, *application_ids: int) -> list[int]:
+    """The pending emails of these applications, oldest first (in chunks: a filing batch is 5,000)."""
+    ids = list(application_ids)
+    found: list[int] = []
+    for start in range(0, len(ids), 500):
+        query = select(Outbox.id).where(
+            Outbox.application_id.in_(ids[start : start + 500]), Outbox.status == "pending"
+        )
+        found += session.scalars(query)
+    return sorted(found)
 
 
 # Attempts in a row for one reference before the next is refused and locks it (1, 2, 4 … 60 min):
@@ -439,8 +446,7 @@ def bulk_move(
             delete(Claim).where(Claim.application_id.in_(moved), Claim.position_id.startswith(SLOT))
         )
     if to_state in placements.ENDS_PLACEMENT:
-        for application_id in moved:
-            placements.end(session, application_id)
+        placements.end(session, *moved)
     connection = session.connection()
     rows = connection.execute(
         insert(Transition.__table__).returning(
@@ -480,15 +486,10 @@ def bulk_move(
             for row in people
         ],
     )
-    for row in people:
-        audit.record(
-            session,
-            actor,
-            "application_transition",
-            row.reference or str(row.id),
-            **{"from": from_state, "to": to_state, "reason": reason, "bulk": len(moved)},
-        )
-    session.flush()
+    detail = {"from": from_state, "to": to_state, "reason": reason, "bulk": len(moved)}
+    audit.record_many(
+        session, actor, "application_transition", [r.reference or str(r.id) for r in people], **detail
+    )
     return moved
 
 

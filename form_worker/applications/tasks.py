@@ -37,9 +37,9 @@ def queue_new_application(application_id: int) -> None:
     enqueue(f"the check of application {application_id}", lambda: check_application(application_id))
 
 
-def queue_application_emails(session: Session, application_id: int) -> None:
-    """Queue the application's pending emails after a staff member moved it and committed."""
-    queue_emails(services.pending_emails(session, application_id))
+def queue_application_emails(session: Session, *application_ids: int) -> None:
+    """Queue the applications' pending emails after someone moved them and committed."""
+    queue_emails(services.pending_emails(session, *application_ids))
 
 
 @huey.periodic_task(crontab(minute="7"))
@@ -49,7 +49,7 @@ def lapse_offers() -> list[int]:
         released = offers.lapse_due(
             session, app.config["UTCNOW"](), offers.Mail.of(app.config), current_positions()
         )
-        ids = [i for application_id in released for i in services.pending_emails(session, application_id)]
+        ids = services.pending_emails(session, *released)
     queue_emails(ids)
     return released
 
@@ -62,7 +62,7 @@ def start_placements() -> list[int]:
         started = agreements.start_due(
             session, app.config["CLOCK"](), app.config["MAIL_FROM"], current_positions()
         )
-        ids = [i for application_id in started for i in services.pending_emails(session, application_id)]
+        ids = services.pending_emails(session, *started)
     queue_emails(ids)
     return started
 

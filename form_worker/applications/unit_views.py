@@ -9,6 +9,7 @@ has made the offer; the priority-group answers and the other choices never appea
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 from wtforms import SelectChoice
 
 from site_builder.model.schema import MENTOR_LIMIT
@@ -65,6 +66,7 @@ def queue():
     query = (
         select(Choice)
         .join(Application, Application.id == Choice.application_id)
+        .options(contains_eager(Choice.application))
         .where(scope.of_unit(positions, current_user.unit))
         .order_by(Choice.position_id, Choice.rank, Application.id)
     )
@@ -82,7 +84,7 @@ def queue():
         shortlisted=shortlisted,
         positions=positions,
         status={c.id: unit_status(c, here.get(c.application_id)) for c in page.items},
-        taken={e.id: placements.taken(db, e.id)[0] for e in mine},
+        taken=placements.taken_at(db, [e.id for e in mine]),
     )
 
 

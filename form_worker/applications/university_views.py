@@ -107,8 +107,7 @@ def act():
             form, "不予推荐必须填写原因，学生会在邮件中看到" if to_state == "rejected" else str(refusal), 422
         )
     db.commit()
-    for application_id in moved:
-        queue_application_emails(db, application_id)
+    queue_application_emails(db, *moved)
     skipped = len(set(ids)) - len(moved)
     words = "推荐" if to_state == "recommended_by_university" else "不予推荐"
     message = f"已{words} {len(moved)} 份报名，已通知学生。"

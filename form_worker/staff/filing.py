@@ -11,6 +11,7 @@ import io
 from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from ..accounts import audit
 from ..accounts.auth import staff_required
@@ -28,7 +29,10 @@ from .views import bp
 @staff_required()
 def filing_page():
     db = get_session()
-    batches = paginate(db, select(FilingBatch).order_by(FilingBatch.id.desc()))
+    # The files stay in the database until downloaded: a page of batches is megabytes otherwise.
+    batches = paginate(
+        db, select(FilingBatch).options(defer(FilingBatch.content)).order_by(FilingBatch.id.desc())
+    )
     return render_template(
         "staff/filing.html",
         waiting=filing.waiting(db),
@@ -47,8 +51,8 @@ def filing_export():
         flash("没有待报备案的报名（市项目办审核通过后才会出现在这里）。")
         return redirect(url_for("staff.filing_page"), code=303)
     db.commit()
-    for application_id in db.scalars(select(Application.id).where(Application.filing_batch_id == batch.id)):
-        queue_application_emails(db, application_id)
+    filed = db.scalars(select(Application.id).where(Application.filing_batch_id == batch.id))
+    queue_application_emails(db, *filed)
     flash(f"已登记第 {batch.id} 批全国备案，共 {batch.count} 份报名；请下载名单报全国项目管理室。")
     return redirect(url_for("staff.filing_page"), code=303)
 

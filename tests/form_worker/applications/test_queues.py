@@ -12,6 +12,7 @@ from form_worker.applications.models import Application, FilingBatch, Transition
 from form_worker.core import db
 from form_worker.core.models import utcnow
 from form_worker.outbox.models import Outbox
+from tests.form_worker.applications.test_flow import party
 from tests.form_worker.conftest import OPEN_POSITION, PASSWORD, recorded_application
 
 SERIAL = iter(range(10**6))
@@ -103,3 +104,21 @@ def test_the_digest_tells_each_university_of_new_applications_once_a_day(app, se
     [second] = digest.send_digests(session, now + dt.timedelta(days=1), url, sender)
     body = session.get(Outbox, second).body_text
     assert "有 1 份新的见习报名" in body and "共有 4 份待推荐" in body
+
+
+def test_the_office_approves_every_row_its_filters_select_not_only_one_page(app, session) -> None:
+    create_staff(session, "reviewer", "审核员", PASSWORD, "reviewer")
+    wanted = applications(app, session, 55, "recommended_by_university")
+    elsewhere = applications(app, session, 3, "recommended_by_university", university="西南大学")
+    reviewer = party(app, "reviewer")
+    listing = reviewer.get("/staff/applications?state=recommended_by_university&university=重庆大学").text
+    assert "对全部 55 份符合筛选条件的报名办理" in listing
+    response = reviewer.post(
+        "/staff/applications/bulk?state=recommended_by_university&university=重庆大学",
+        {"state": "recommended_by_university", "action": "approved_by_city_office", "all": "1"},
+    )
+    assert response.status_code == 303
+    session.expire_all()
+    states = dict(session.execute(select(Application.id, Application.state)).all())
+    assert {states[i] for i in wanted} == {"approved_by_city_office"}
+    assert {states[i] for i in elsewhere} == {"recommended_by_university"}

@@ -1,14 +1,18 @@
-"""What create_app wires from configuration: proxies it trusts, and nothing done at import time."""
+"""What create_app wires from configuration: proxies it trusts, nothing done at import time, and the
+positions it offers, reloaded when they change."""
 
+import shutil
 import subprocess
 import sys
+import time as clock
 from pathlib import Path
 
 import pytest
 
 from form_worker.accounts import audit
+from form_worker.catalogue.positions import PositionSource
 from form_worker.core import config
-from tests.conftest import ROOT
+from tests.conftest import ROOT, make_project
 from tests.form_worker.conftest import app_config, worker_app
 
 
@@ -70,3 +74,21 @@ def test_the_audit_log_refuses_an_action_it_could_not_label(session) -> None:
     with pytest.raises(ValueError, match="unknown audit action"):
         audit.record(session, "admin", "something_new")
     assert all(label and label != action for action, label in audit.ACTIONS.items())
+
+
+def test_changed_positions_are_reloaded_in_the_background(tmp_path) -> None:
+    """No request waits for the look at the files: it gets the tree it has, and the next ones the
+    new tree once the background look has loaded it."""
+    root = make_project(tmp_path / "project")
+    source = PositionSource(root, recheck_seconds=0)
+    first = source.get()
+    folder = next(p for p in (root / "positions").iterdir() if p.is_dir())
+    shutil.rmtree(folder)
+    assert source.get() is first  # answered at once with the tree it had
+    deadline = clock.monotonic() + 10
+    while source.get() is first and clock.monotonic() < deadline:
+        clock.sleep(0.05)
+    reloaded = source.get()
+    assert reloaded is not first
+    assert not any(e.unit_slug == folder.name for e in reloaded.by_id.values())
+    assert any(e.unit_slug == folder.name for e in first.by_id.values())
