@@ -6,6 +6,7 @@ approved position can be chosen without restarting the worker.
 
 import datetime as dt
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -42,25 +43,48 @@ class Positions:
 class PositionSource:
     """Loads the positions tree once, then looks again every few seconds in the background.
 
-    Looking means stat-ing every file under positions/ (some 60 ms at 5,000 positions), so no
-    request waits for it: a request past the interval starts one background look and is answered
-    with the tree it has; the next requests get the new tree once it is loaded. Only the first
-    request of a process loads the tree itself.
+    No request waits for a look: a request past the interval starts one background look and is
+    answered with the tree it has. A look is cheap, the folders' mtimes and git's index (some 3 ms
+    at 5,000 positions: publishing commits, and adding or removing a file changes its folder); every
+    `FULL_EVERY`-th look (once a minute) also stats every file (some 30 ms), which catches a file
+    edited in place.
     """
+
+    FULL_EVERY = 12
 
     def __init__(self, root: Path, recheck_seconds: float = 5.0) -> None:
         self.root = root
         self.recheck_seconds = recheck_seconds
         self._lock = threading.Lock()
-        self._stamp: tuple[float, int] | None = None
+        self._stamps: tuple[object, object] | None = None
         self._checked = 0.0
+        self._looks = 0
         self._looking = False
         self._offer: Positions | None = None
 
-    def _fingerprint(self) -> tuple[float, int]:
+    def _quick(self) -> tuple[float, ...]:
         folder = self.root / "positions"
-        paths = list(folder.rglob("*")) if folder.exists() else []
-        return max((p.stat().st_mtime for p in paths), default=0.0), len(paths)
+        index = self.root / ".git" / "index"
+        stamps = [index.stat().st_mtime if index.exists() else 0.0]
+        if folder.exists():
+            stamps.append(folder.stat().st_mtime)
+            with os.scandir(folder) as entries:
+                stamps += sorted(e.stat().st_mtime for e in entries if e.is_dir())
+        return tuple(stamps)
+
+    def _full(self) -> tuple[float, int]:
+        """The newest mtime and the number of entries under positions/ (os.scandir: half the cost
+        of Path.rglob)."""
+        newest, count = 0.0, 0
+        folders = [str(self.root / "positions")] if (self.root / "positions").exists() else []
+        while folders:
+            with os.scandir(folders.pop()) as entries:
+                for entry in entries:
+                    count += 1
+                    newest = max(newest, entry.stat(follow_symlinks=False).st_mtime)
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(entry.path)
+        return newest, count
 
     def _load(self) -> Positions:
         catalogue = load_catalogue(self.root)
@@ -69,8 +93,8 @@ class PositionSource:
     def get(self) -> Positions:
         with self._lock:
             if self._offer is None:
-                stamp = self._fingerprint()
-                self._offer, self._stamp, self._checked = self._load(), stamp, time.monotonic()
+                self._stamps = (self._quick(), self._full())
+                self._offer, self._checked = self._load(), time.monotonic()
             elif not self._looking and time.monotonic() - self._checked >= self.recheck_seconds:
                 self._looking = True
                 threading.Thread(target=self._look, name="positions-recheck", daemon=True).start()
@@ -79,11 +103,15 @@ class PositionSource:
     def _look(self) -> None:
         """Reload the tree if its files changed since the last load (in the background)."""
         try:
-            stamp = self._fingerprint()
-            if stamp != self._stamp:
+            assert self._stamps is not None  # nosec B101  # set by the first get(), before any look
+            self._looks += 1
+            quick, full = self._quick(), self._stamps[1]
+            if self._looks % self.FULL_EVERY == 0 or quick != self._stamps[0]:
+                full = self._full()
+            if (quick, full) != self._stamps:
                 offer = self._load()
                 with self._lock:
-                    self._offer, self._stamp = offer, stamp
+                    self._offer, self._stamps = offer, (quick, full)
         except Exception:  # the thread must end cleanly; requests keep the tree they have
             logger.exception("could not look at %s for changed positions", self.root)
         finally:

@@ -92,3 +92,14 @@ def test_changed_positions_are_reloaded_in_the_background(tmp_path) -> None:
     assert reloaded is not first
     assert not any(e.unit_slug == folder.name for e in reloaded.by_id.values())
     assert any(e.unit_slug == folder.name for e in first.by_id.values())
+
+    # A file edited in place changes no folder: the look that stats every file finds it.
+    source.FULL_EVERY = 1
+    edited = next(p for p in (root / "positions").rglob("*.yaml") if p.name != "unit.yaml")
+    edited.write_text(
+        edited.read_text(encoding="utf-8").replace("title: ", "title: 改过的", 1), encoding="utf-8"
+    )
+    deadline = clock.monotonic() + 10
+    while source.get() is reloaded and clock.monotonic() < deadline:
+        clock.sleep(0.05)
+    assert any(e.position.title.startswith("改过的") for e in source.get().by_id.values())
