@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from site_builder.clock import local_time, today_in_chongqing
 
@@ -15,7 +16,8 @@ from .applications import staff_views as application_staff_views
 from .applications import status_views, unit_views, university_views
 from .applications import views as apply_views
 from .catalogue.positions import PositionSource
-from .core import config, db, errors, headers, queue, site
+from .core import config, db, errors, headers, paging, queue, site
+from .core.forms import MAX_ID
 from .core.limits import limiter
 from .core.models import utcnow
 from .staff import emails as _emails  # noqa: F401  (registers its routes on the staff blueprint)
@@ -28,10 +30,21 @@ from .submissions import views as submit_views
 csrf = CSRFProtect()
 
 
+class RowId(IntegerConverter):
+    """`<int:…>` in every route: 1 to the largest id PostgreSQL's integer columns hold."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then the environment, then test_config."""
     settings = config.load() | (test_config or {})
     app = Flask(__name__, instance_path=str(settings["INSTANCE_PATH"]))
+    # Before any route is added: an id too large for the database is a 404, not a 500.
+    app.url_map.converters["int"] = RowId
     app.config.update(
         MAX_CONTENT_LENGTH=256 * 1024,
         MAX_FORM_MEMORY_SIZE=64 * 1024,
@@ -57,6 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     app.extensions["jianxi.positions"] = PositionSource(Path(app.config["POSITIONS_ROOT"]))
     app.jinja_env.globals["local_time"] = local_time
+    app.jinja_env.globals["query_args"] = paging.query_args
 
     for module in (
         apply_views,

@@ -10,6 +10,7 @@ import csv
 import io
 import warnings
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from xml.parsers.expat import ExpatError
 
@@ -17,8 +18,10 @@ from email_validator import EmailNotValidError, validate_email
 from openpyxl import load_workbook
 
 from site_builder.spreadsheet.archive import Unsafe, check_archive
+from site_builder.spreadsheet.columns import SCAN_ROWS
 
 from ..catalogue.universities import UNIVERSITIES
+from ..core.forms import CONTROL
 
 MAX_ROWS = 2000
 HEADERS = {"高校": "university", "学校": "university", "姓名": "name", "电子邮箱": "email", "邮箱": "email"}
@@ -40,7 +43,20 @@ class RosterError(Exception):
         self.problems = problems
 
 
-def _rows(data: bytes, filename: str) -> list[list[str]]:
+def _filled(rows: Iterable[list[str]]) -> list[tuple[int, list[str]]]:
+    """The numbered rows that hold anything, without control characters; RosterError past
+    MAX_ROWS people (blank rows are not counted, so none after them is silently dropped)."""
+    filled = []
+    for number, row in enumerate(rows, start=1):
+        cells = [CONTROL.sub("", cell).strip() for cell in row]
+        if any(cells):
+            filled.append((number, cells))
+            if len(filled) > MAX_ROWS + 1:  # the header and MAX_ROWS people
+                raise RosterError([f"一次最多上传 {MAX_ROWS} 人，请分成几个文件"])
+    return filled
+
+
+def _rows(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
     if filename.lower().endswith(".csv"):
         try:
             text = data.decode("utf-8-sig")
@@ -48,16 +64,15 @@ def _rows(data: bytes, filename: str) -> list[list[str]]:
             raise RosterError(
                 ["文件不是 UTF-8 编码：请在 Excel 中“另存为 CSV UTF-8”，或直接上传 .xlsx"]
             ) from None
-        return [row for row, _ in zip(csv.reader(io.StringIO(text)), range(MAX_ROWS + 2), strict=False)]
+        return _filled(csv.reader(io.StringIO(text)))
     try:
         check_archive(data)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-            return [
-                ["" if v is None else str(v) for v in row]
-                for row in sheet.iter_rows(max_row=MAX_ROWS + 2, max_col=10, values_only=True)
-            ]
+            # Read no further than spreadsheets are read anywhere (archive-checked, SCAN_ROWS).
+            rows = sheet.iter_rows(max_row=SCAN_ROWS, max_col=10, values_only=True)
+            return _filled(["" if v is None else str(v) for v in row] for row in rows)
     except Unsafe:
         raise RosterError(["文件过大或已损坏：请只保留一张工作表和所需的三列"]) from None
     except (zipfile.BadZipFile, ExpatError, KeyError, ValueError, TypeError, OSError, IndexError, EOFError):
@@ -66,8 +81,7 @@ def _rows(data: bytes, filename: str) -> list[list[str]]:
 
 def read_roster(data: bytes, filename: str) -> list[Person]:
     """The people of the list, or RosterError naming every problem by row."""
-    cleaned = [[cell.strip() for cell in row] for row in _rows(data, filename)]
-    rows = [(number, row) for number, row in enumerate(cleaned, start=1) if any(row)]
+    rows = _rows(data, filename)
     if not rows:
         raise RosterError(["文件是空的：第一行应为“高校、姓名、电子邮箱”，之后每行一人"])
     header_number, header = rows[0]
@@ -81,8 +95,6 @@ def read_roster(data: bytes, filename: str) -> list[Person]:
         raise RosterError(
             [f"第 {header_number} 行：缺少列“{'、'.join(missing)}”（第一行应为“高校、姓名、电子邮箱”）"]
         )
-    if len(rows) - 1 > MAX_ROWS:
-        raise RosterError([f"一次最多上传 {MAX_ROWS} 人，请分成几个文件"])
     people: list[Person] = []
     problems: list[str] = []
     seen: dict[str, int] = {}

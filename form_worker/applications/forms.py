@@ -173,7 +173,7 @@ class BulkForm(Form):
     """Selected rows of a work list (checkboxes named `ids`) and what to do with them."""
 
     state = HiddenField()
-    ids = SelectMultipleField(coerce=int, validate_choice=False)
+    ids = SelectMultipleField(validate_choice=False)  # read through core.forms.row_ids
     action = StringField()
     reason = TextAreaField(
         "原因或说明（不予推荐、退回、不予通过时必填；会写入邮件告知申请人）",
@@ -208,10 +208,16 @@ class AnswerForm(Form):
     )
 
 
+def _programme_day(form: Form, field: DateField) -> None:
+    """A date the programme can have (the agreement's rules count months from it)."""
+    if field.data and not dt.date(2000, 1, 1) <= field.data <= dt.date(2099, 12, 31):
+        raise ValidationError("日期应在 2000 至 2099 年之间")
+
+
 class AgreementForm(Form):
-    agreement_date = DateField("协议签订日期", [required("协议签订日期")])
-    start_date = DateField("见习开始日期", [required("见习开始日期")])
-    end_date = DateField("见习结束日期", [required("见习结束日期")])
+    agreement_date = DateField("协议签订日期", [required("协议签订日期"), _programme_day])
+    start_date = DateField("见习开始日期", [required("见习开始日期"), _programme_day])
+    end_date = DateField("见习结束日期", [required("见习结束日期"), _programme_day])
     allowance = IntegerField(
         "每月基本生活费（元）",
         [required("每月基本生活费"), NumberRange(min=0, max=50000, message="请填写 0 至 50000 之间的金额")],
@@ -220,5 +226,5 @@ class AgreementForm(Form):
         "意外伤害保险承保公司", [required("承保公司"), Length(max=100, message="最多 100 个字")]
     )
     policy_number = StringField("保单号", [required("保单号"), Length(max=100, message="最多 100 个字符")])
-    cover_start = DateField("保险起始日期", [required("保险起始日期")])
-    cover_end = DateField("保险终止日期", [required("保险终止日期")])
+    cover_start = DateField("保险起始日期", [required("保险起始日期"), _programme_day])
+    cover_end = DateField("保险终止日期", [required("保险终止日期"), _programme_day])

@@ -4,7 +4,8 @@ The notice gives every intern one mentor, and a mentor at most three interns at 
 (`MENTOR_LIMIT`). An intern counts while offered, agreement signed or active; withdrawal, rejection
 or completion ends the placement. Counting and inserting happen in the transaction that moves the
 application, after its conditional UPDATE: SQLite then holds its single write lock, and PostgreSQL
-takes an advisory lock per position, so two offers at once cannot both take the last place.
+takes an advisory lock per unit (a mentor may be named on several of its positions), so two offers
+at once cannot both take the last place or a mentor's fourth intern.
 """
 
 from sqlalchemy import func, select, update
@@ -28,20 +29,30 @@ class OfferRefused(Exception):
         self.conflict = conflict
 
 
-def taken(session: Session, position_id: str) -> tuple[int, dict[str, int]]:
-    """Places held at a position: the total and per mentor."""
-    rows = session.execute(
-        select(Placement.mentor, func.count())
+def _held(session: Session, position_ids: list[str]):
+    """(position, mentor, places) held at these positions, grouped."""
+    return session.execute(
+        select(Placement.position_id, Placement.mentor, func.count())
         .join(Application, Application.id == Placement.application_id)
         .where(
-            Placement.position_id == position_id,
+            Placement.position_id.in_(position_ids),
             Placement.ended.is_(False),
             Application.state.in_(COUNTING_STATES),
         )
-        .group_by(Placement.mentor)
+        .group_by(Placement.position_id, Placement.mentor)
     ).all()
-    per_mentor = {mentor: count for mentor, count in rows}
-    return sum(per_mentor.values()), per_mentor
+
+
+def taken(
+    session: Session, position_id: str, unit_positions: list[str] | None = None
+) -> tuple[int, dict[str, int]]:
+    """Places held at a position, and each mentor's interns across the unit's positions (a mentor
+    named on two positions of a unit is one person: their three count across both)."""
+    total, per_mentor = 0, dict[str, int]()
+    for held_at, mentor, count in _held(session, sorted({position_id, *(unit_positions or [])})):
+        total += count if held_at == position_id else 0
+        per_mentor[mentor] = per_mentor.get(mentor, 0) + count
+    return total, per_mentor
 
 
 def taken_at(session: Session, position_ids: list[str]) -> dict[str, int]:
@@ -59,10 +70,16 @@ def taken_at(session: Session, position_ids: list[str]) -> dict[str, int]:
     return {position_id: count for position_id, count in rows}
 
 
-def _lock(session: Session, position_id: str) -> None:
-    """Serialise offers for one position on PostgreSQL until the transaction ends."""
+def taken_for(session: Session, positions: Positions, entry: PositionEntry) -> tuple[int, dict[str, int]]:
+    """`taken` for a position of the catalogue, its mentors counted across its unit."""
+    siblings = [e.id for e in positions.by_id.values() if e.unit_slug == entry.unit_slug]
+    return taken(session, entry.id, siblings)
+
+
+def _lock(session: Session, unit: str) -> None:
+    """Serialise offers for one unit's positions on PostgreSQL until the transaction ends."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(func.pg_advisory_xact_lock(func.hashtext(position_id))))
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtext(unit))))
 
 
 def refusal(entry: PositionEntry, mentor: str, total: int, per_mentor: dict[str, int]) -> str | None:
@@ -94,8 +111,9 @@ def place(
     entry = positions.by_id.get(position_id)
     if entry is None:
         raise OfferRefused(f"岗位 {position_id} 已不在岗位目录中")
-    _lock(session, position_id)
-    total, per_mentor = taken(session, position_id)
+    # One lock per unit: its mentors' limits span its positions.
+    _lock(session, entry.unit_slug)
+    total, per_mentor = taken_for(session, positions, entry)
     problem = refusal(entry, mentor, total, per_mentor)
     if problem:
         raise OfferRefused(problem, conflict=mentor in [m.name for m in entry.position.mentors])

@@ -22,6 +22,7 @@ from .models import Application, Choice, Claim, Transition
 from .states import (
     ACTION_LABELS,
     ALLOWED,
+    BULK_TARGETS,
     CLOSED_STATES,
     NEEDS_REASON,
     NOTIFY,
@@ -365,6 +366,8 @@ def transition(
         raise TransitionRefused(f"“{ACTION_LABELS[to_state]}”必须填写原因")
     if (from_state, to_state) == RETURN_TO_UNIVERSITY and not reason:
         raise TransitionRefused("退回高校必须写明原因，高校会看到这条说明")
+    if to_state == "filed":
+        raise TransitionRefused("报全国备案请在“全国备案”页面导出名单并登记，每一批都会留档")
     if to_state == "agreement_signed":
         placement = placements.placement_of(session, application.id)
         gaps = placements.agreement_gaps(placement) if placement is not None else ["录用记录"]
@@ -423,7 +426,8 @@ def bulk_move(
     place nobody (not `offered`); the caller commits.
     """
     reason = reason.strip()
-    if to_state not in ALLOWED.get(from_state, ()) or to_state == "offered":
+    filing = to_state == "filed" and bool((values or {}).get("filing_batch_id"))
+    if to_state not in ALLOWED.get(from_state, ()) or not (to_state in BULK_TARGETS or filing):
         raise TransitionRefused(f"不能把“{STATE_LABELS[from_state]}”的报名批量改为“{STATE_LABELS[to_state]}”")
     if (to_state in NEEDS_REASON or (from_state, to_state) == RETURN_TO_UNIVERSITY) and not reason:
         raise TransitionRefused(f"“{ACTION_LABELS[to_state]}”必须填写原因")

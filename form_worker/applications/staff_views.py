@@ -20,13 +20,14 @@ from ..accounts.auth import staff_required
 from ..accounts.models import StaffUser
 from ..catalogue.positions import Positions, current_positions
 from ..core.db import get_session
+from ..core.forms import row_ids
 from ..core.models import utcnow
 from ..core.paging import paginate
 from . import offers, placements, services
 from .forms import BulkForm, OfferForm, TransitionForm
 from .models import Application, Choice
 from .services import TransitionRefused
-from .states import ALLOWED, STATE_LABELS, action_label
+from .states import ALLOWED, BULK_TARGETS, STATE_LABELS, action_label
 from .tasks import queue_application_emails
 
 bp = Blueprint("staff_applications", __name__, url_prefix="/staff")
@@ -89,7 +90,7 @@ def application_queue(bulk_form: BulkForm | None = None, error: str = "", status
     query = _matching(positions, filters).options(selectinload(Application.choices))
     universities = db.scalars(select(Application.university).distinct().order_by(Application.university))
     state = filters["state"]
-    bulk = {s: action_label(state, s) for s in ALLOWED.get(state, ()) if s != "offered"}
+    bulk = {s: action_label(state, s) for s in ALLOWED.get(state, ()) if s in BULK_TARGETS}
     return render_template(
         "staff/applications.html",
         page=paginate(db, query),
@@ -113,15 +114,20 @@ def application_bulk():
     """The selected rows of one state moved at once (approve, return to the university, reject)."""
     form = BulkForm()
     from_state, to_state = form.state.data or "", form.action.data or ""
-    ids = list(form.ids.data or [])
-    if not form.validate() or to_state not in ALLOWED.get(from_state, ()) or to_state == "offered":
+    ids = row_ids(form.ids.data)
+    if not form.validate() or to_state not in ALLOWED.get(from_state, ()) or to_state not in BULK_TARGETS:
         return application_queue(form, "请选择要办理的操作", 422)
     filters = _filters()
     if request.form.get("all") == "1" and filters["state"] == from_state:
-        # Every row the filters select, not only this page's: a June afternoon's 1,000 approvals.
+        # Every row the filters select, not only this page's: a June afternoon's 1,000 approvals;
+        # but only the rows the page counted, not ones that arrived since.
         ids = list(
             get_session().scalars(_matching(current_positions(), filters).with_only_columns(Application.id))
         )
+        seen = request.form.get("seen", "")
+        if seen != str(len(ids)):
+            error = f"符合筛选条件的报名刚刚有变化（页面显示 {seen} 份，现在 {len(ids)} 份），请核对后再操作"
+            return application_queue(form, error, 409)
     if not ids:
         return application_queue(form, "请先勾选要办理的报名", 422)
     db = get_session()
@@ -163,7 +169,7 @@ def _fill_offer(form: OfferForm, application: Application, positions: Positions)
         entry = positions.by_id.get(choice.position_id)
         if entry is None:
             continue
-        total, per_mentor = placements.taken(db, entry.id)
+        total, per_mentor = placements.taken_for(db, positions, entry)
         headcount = entry.position.headcount
         room[entry.id] = (total, headcount)
         label = f"第{choice.rank}志愿：{entry.position.title}（已录用 {total}/{headcount}）"
@@ -199,7 +205,12 @@ def _detail(
     names = dict(
         db.execute(select(StaffUser.username, StaffUser.name).where(StaffUser.username.in_(actors))).all()
     )
-    actions = {s: action_label(application.state, s) for s in ALLOWED[application.state] if s != "offered"}
+    # Filing goes through /staff/filing and offering through the offer form below.
+    actions = {
+        s: action_label(application.state, s)
+        for s in ALLOWED[application.state]
+        if s not in ("offered", "filed")
+    }
     # The priority-group answers only for admins, and every showing of them in the audit log.
     sensitive = current_user.is_admin and application.priority_consent
     if sensitive:

@@ -78,3 +78,9 @@ def action_label(from_state: str, to_state: str) -> str:
     if (from_state, to_state) == RETURN_TO_UNIVERSITY:
         return "退回高校重新遴选"
     return ACTION_LABELS[to_state]
+
+
+# What a bulk action may do to selected rows: the review steps and ending an application. Filing
+# goes through the filing batch (applications.filing), an offer, the agreement and the start need
+# one placement's records each.
+BULK_TARGETS = ("recommended_by_university", "approved_by_city_office", "checked", "rejected", "withdrawn")

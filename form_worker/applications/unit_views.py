@@ -95,18 +95,24 @@ def _choice(choice_id: int) -> Choice:
     return choice
 
 
+def _fill_mentors(form: UnitOfferForm, positions: Positions, entry) -> int:
+    """The position's mentors with their load across the unit; returns the places taken."""
+    total, per_mentor = placements.taken_for(get_session(), positions, entry)
+    form.mentor.choices = [SelectChoice("", "请选择导师")] + [
+        SelectChoice(m.name, f"{m.name}（{m.title}，在带 {per_mentor.get(m.name, 0)}/{MENTOR_LIMIT}）")
+        for m in entry.position.mentors
+    ]
+    return total
+
+
 def _candidate(choice: Choice, form: UnitOfferForm | None = None, error: str = "", status: int = 200):
     db = get_session()
     positions = current_positions()
     entry = positions.by_id[choice.position_id]
     placement = _placements_here(db, positions, [choice.application_id]).get(choice.application_id)
-    total, per_mentor = placements.taken(db, entry.id)
-    form = form or UnitOfferForm(formdata=None)
-    form.state.data = choice.application.state
-    form.mentor.choices = [SelectChoice("", "请选择导师")] + [
-        SelectChoice(m.name, f"{m.name}（{m.title}，在带 {per_mentor.get(m.name, 0)}/{MENTOR_LIMIT}）")
-        for m in entry.position.mentors
-    ]
+    if form is None:  # a fresh form carries the state shown; a posted one keeps what was seen
+        form = UnitOfferForm(formdata=None, state=choice.application.state)
+    total = _fill_mentors(form, positions, entry)
     can_offer = choice.application.state == "filed" and not choice.outcome
     return render_template(
         "staff/unit/candidate.html",
@@ -174,7 +180,7 @@ def not_selected(choice_id: int):
 def offer(choice_id: int):
     choice = _choice(choice_id)
     form = UnitOfferForm()
-    _candidate(choice, form)  # fills the mentor choices
+    _fill_mentors(form, current_positions(), current_positions().by_id[choice.position_id])
     if not form.validate():
         return _candidate(choice, form, status=422)
     application = choice.application

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from ..accounts.auth import staff_required
 from ..catalogue.positions import current_positions
 from ..core.db import get_session
+from ..core.forms import row_ids
 from ..core.paging import paginate
 from . import scope, services
 from .forms import BulkForm
@@ -85,7 +86,7 @@ def act():
     to_state = ACTIONS.get(form.action.data or "")
     if not form.validate() or to_state is None:
         return _page(form, "请选择要办理的操作", 422)
-    ids = [i for i in form.ids.data or [] if isinstance(i, int)]
+    ids = row_ids(form.ids.data)
     if not ids:
         return _page(form, "请先勾选要办理的报名", 422)
     if to_state not in PARTY_MOVES["university"]["checked"]:

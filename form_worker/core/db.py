@@ -19,9 +19,10 @@ SQLITE_PRAGMAS = ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON")
 
 def make_engine(url: str) -> Engine:
     """An engine with SQLite set up for a busy form (SQLITE_PRAGMAS), waiting instead of failing."""
+    # hide_parameters: a failed statement's error names no applicant's data in a log line.
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"timeout": 30})
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _pragmas(connection, _record) -> None:

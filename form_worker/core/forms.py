@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms.validators import DataRequired
 
+# The largest id of a row: PostgreSQL's integer columns hold no more.
+MAX_ID = 2**31 - 1
 # C0 control characters except tab, line feed and carriage return.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -31,3 +33,8 @@ class Form(FlaskForm):
 
 def required(label: str) -> DataRequired:
     return DataRequired(message=f"请填写{label}")
+
+
+def row_ids(values: list[str] | None) -> list[int]:
+    """The row ids among posted values (a work list's ticked rows); anything else is dropped."""
+    return sorted({int(v) for v in values or [] if v.isdigit() and 0 < int(v) <= MAX_ID})

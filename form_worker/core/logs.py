@@ -31,13 +31,19 @@ def scrub(text: str) -> str:
 
 
 class ScrubFilter(logging.Filter):
-    """Masks a record's message (its arguments included) before any handler writes it."""
+    """Masks a record's message (its arguments and traceback included) before any handler writes it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         cleaned = scrub(message)
         if cleaned != message:
             record.msg, record.args = cleaned, ()
+        if record.exc_info and not record.exc_text:
+            # A traceback quotes the failing statement and values: format it here, masked.
+            record.exc_text = scrub(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = scrub(record.exc_text)
         return True
 
 

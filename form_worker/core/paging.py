@@ -25,8 +25,15 @@ class Page:
         """This list's URL with the same filters, at another page."""
         # Set for every request routed to a view; the assert narrows the type for mypy.
         assert request.endpoint is not None  # nosec B101
-        args: dict[str, Any] = request.args.to_dict() | {"page": number}
-        return url_for(request.endpoint, **(request.view_args or {}), **args)
+        return url_for(request.endpoint, **(request.view_args or {}), **query_args(page=str(number)))
+
+
+def query_args(**changed: str) -> dict[str, Any]:
+    """The request's query string as url_for arguments, without names url_for keeps for itself
+    (`endpoint`, `_external` …) or the view's own: a crafted ?endpoint=x must not break the page."""
+    reserved = set(request.view_args or {}) | {"endpoint", "values"}
+    args = {k: v for k, v in request.args.items() if k not in reserved and not k.startswith("_")}
+    return args | changed
 
 
 def page_number() -> int:

@@ -199,3 +199,16 @@ def test_only_the_office_hears_of_new_submissions_and_failed_builds(session) -> 
     create_staff(session, "cqu", "重大", PASSWORD, "university", "cqu@example.edu.cn", university="重庆大学")
     create_staff(session, "unit", "单位", PASSWORD, "unit", "u@example.com", unit="shili-science-museum")
     assert [u.username for u in staff_recipients(session)] == ["office"]
+
+
+def test_a_list_with_blank_rows_drops_no_one_and_control_characters_are_gone(admin, session) -> None:
+    lines = (
+        ["高校,姓名,电子邮箱", "重庆大学,王\x00老师,wang@cqu.edu.cn"]
+        + [""] * 2500
+        + ["西南大学,李老师,li@swu.edu.cn"]
+    )
+    assert upload(admin, "\n".join(lines).encode(), "list.csv").status_code == 303
+    users = session.scalars(
+        select(StaffUser).where(StaffUser.role == "university").order_by(StaffUser.id)
+    ).all()
+    assert [(u.name, u.email) for u in users] == [("王老师", "wang@cqu.edu.cn"), ("李老师", "li@swu.edu.cn")]

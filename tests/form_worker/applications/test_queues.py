@@ -115,7 +115,12 @@ def test_the_office_approves_every_row_its_filters_select_not_only_one_page(app,
     assert "对全部 55 份符合筛选条件的报名办理" in listing
     response = reviewer.post(
         "/staff/applications/bulk?state=recommended_by_university&university=重庆大学",
-        {"state": "recommended_by_university", "action": "approved_by_city_office", "all": "1"},
+        {"state": "recommended_by_university", "action": "approved_by_city_office", "all": "1", "seen": "54"},
+    )
+    assert response.status_code == 409 and "现在 55 份" in response.text  # one more arrived since
+    response = reviewer.post(
+        "/staff/applications/bulk?state=recommended_by_university&university=重庆大学",
+        {"state": "recommended_by_university", "action": "approved_by_city_office", "all": "1", "seen": "55"},
     )
     assert response.status_code == 303
     session.expire_all()

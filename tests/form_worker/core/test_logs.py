@@ -69,3 +69,17 @@ def test_gunicorn_access_log_fields_are_scrubbed() -> None:
     assert atoms["r"] == "GET /submit/[token]?[query] HTTP/1.1"
     assert atoms["U"] == "/submit/[token]" and atoms["q"] == "[query]"
     assert "陈" not in atoms["f"] and "陈" not in atoms["{referer}i"] and atoms["s"] == "200"
+
+
+def test_a_traceback_is_scrubbed_too(caplog) -> None:
+    """A database error quotes its statement's values; the filter masks the formatted traceback."""
+    logger = logging.getLogger("jianxi.test.traceback")
+    logger.addFilter(logs.ScrubFilter())
+    try:
+        raise ValueError("[parameters: {'email': 'leaky.person@example.edu.cn', 'phone': '13800001234'}]")
+    except ValueError:
+        logger.exception("insert failed")
+    [record] = [r for r in caplog.records if r.name == "jianxi.test.traceback"]
+    text = logging.Formatter().format(record)
+    assert "insert failed" in text and "ValueError" in text
+    assert "leaky.person" not in text and "13800001234" not in text and "[email]" in text
