@@ -2,6 +2,7 @@
 contacts offering at once; the agreement step's rules."""
 
 import datetime as dt
+import re
 import threading
 
 import pytest
@@ -127,8 +128,10 @@ def test_the_student_answers_from_status_too(app, session, mail, applicant) -> N
             "csrf_token": csrf_token(client.get("/status").text),
         },
     ).text
-    assert "接受或谢绝录用" in page and "/offer/" in page
-    assert "（北京时间）前答复" in page
+    assert "（北京时间）前答复" in page and 'id="answer-offer"' in page
+    action = re.search(r'<form method="post" action="(/offer/[^"]+)"', page).group(1)
+    answered = client.post(action, data={"answer": "accept", "csrf_token": csrf_token(page)})
+    assert answered.status_code == 200 and "您已接受录用" in answered.text
 
 
 @pytest.mark.backend
