@@ -1,5 +1,5 @@
-"""The daily digest to university accounts: how many of their students' applications arrived in
-the recommendation queue since the last digest, and how many wait in all.
+"""The daily digest to university accounts: their students' applications that arrived in the
+recommendation queue since the last digest (listed, up to LISTED), and how many wait in all.
 
 Sent only when something new arrived, at most once a day per account (the outbox key names the
 day, so a second run the same day adds nothing).
@@ -16,6 +16,9 @@ from ..accounts.models import StaffUser
 from ..outbox import services as outbox
 from ..outbox.models import Outbox
 from .models import Application, Transition
+
+# The digest names at most this many of the new applications; the work list has them all.
+LISTED = 50
 
 
 def send_digests(session: Session, now: dt.datetime, worker_url: str, mail_from: str) -> list[int]:
@@ -50,6 +53,12 @@ def send_digests(session: Session, now: dt.datetime, worker_url: str, mail_from:
         new = session.scalar(new_query) or 0
         if not new:
             continue
+        listed = session.execute(
+            new_query.with_only_columns(Application.reference, Application.name, Application.major)
+            .distinct()
+            .order_by(Application.reference)
+            .limit(LISTED)
+        ).all()
         key = f"digest:{user.id}:{day}"
         if session.scalar(select(Outbox.id).where(Outbox.key == key)) is not None:
             continue
@@ -63,6 +72,7 @@ def send_digests(session: Session, now: dt.datetime, worker_url: str, mail_from:
             university=user.university,
             new=new,
             waiting=waiting,
+            listed=listed,
             link=f"{worker_url.rstrip('/')}/staff/university/",
         )
         user.digest_at = now

@@ -97,6 +97,8 @@ def test_the_digest_tells_each_university_of_new_applications_once_a_day(app, se
     row = session.get(Outbox, sent[0])
     assert row.recipient == "cqu@example.edu.cn" and "3 份新的见习报名" in row.subject
     assert "https://forms.example.cn/staff/university/" in row.body_text
+    references = session.scalars(select(Application.reference).where(Application.id.in_(ids))).all()
+    assert all(f"- {r} 陈示例（计算机科学与技术）" in row.body_text for r in references)
     assert digest.send_digests(session, now + dt.timedelta(hours=1), url, sender) == []  # nothing new
     later = applications(app, session, 1, "checked")
     session.add(Transition(application_id=later[0], from_state="submitted", to_state="checked", actor="系统"))
