@@ -73,6 +73,7 @@ def send_digests(session: Session, now: dt.datetime, worker_url: str, mail_from:
             new=new,
             waiting=waiting,
             listed=listed,
+            more=new - len(listed),
             link=f"{worker_url.rstrip('/')}/staff/university/",
         )
         user.digest_at = now
