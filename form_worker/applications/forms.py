@@ -31,9 +31,17 @@ MOBILE = re.compile(r"1[3-9]\d{9}")
 class ApplyForm(Form):
     """The application form; choices are filled per request with the positions open today."""
 
-    choice1 = SelectField("第一意向岗位", validate_choice=False)
-    choice2 = SelectField("第二意向岗位（可不选）", validate_choice=False)
-    choice3 = SelectField("第三意向岗位（可不选）", validate_choice=False)
+    # Position ids, chosen by searching (applications.chooser); checked in views.check_choices.
+    choice1 = HiddenField("第一意向岗位")
+    choice2 = HiddenField("第二意向岗位（可不选）")
+    choice3 = HiddenField("第三意向岗位（可不选）")
+    find = StringField(
+        "搜索岗位",
+        [Length(max=50)],
+        render_kw={"placeholder": "岗位名称、单位或区县，如 科普", "type": "search"},
+    )
+    find_type = SelectField("岗位类型", validate_choice=False)
+    find_district = SelectField("工作地点", validate_choice=False)
 
     name = StringField("姓名", [required("姓名"), Length(max=30, message="姓名最多 30 个字")])
     phone = StringField(
@@ -89,11 +97,16 @@ class ApplyForm(Form):
     # A field people never see; bots fill every field they find.
     website = StringField("网址（请留空）")
 
-    def choice_fields(self) -> list[SelectField]:
+    def choice_fields(self) -> list[HiddenField]:
         return [self.choice1, self.choice2, self.choice3]
 
     def chosen(self) -> list[str]:
         return [f.data for f in self.choice_fields() if f.data]
+
+    def choose(self, position_ids: list[str]) -> None:
+        """Put these ids into the choice fields in order, the rest empty."""
+        for field, value in zip(self.choice_fields(), [*position_ids, "", "", ""], strict=False):
+            field.data = value
 
     def validate_degree(self, field: SelectField) -> None:
         if field.data not in EDUCATION_LEVELS:

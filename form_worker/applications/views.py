@@ -12,7 +12,7 @@ from ..catalogue.positions import Positions, current_positions
 from ..catalogue.universities import UNIVERSITIES
 from ..core.db import get_session
 from ..core.limits import limiter, post_limit
-from . import services
+from . import chooser, services
 from .eligibility import choice_problem, status_problem
 from .forms import ApplyForm
 from .services import MAX_CHOICES, Applicant, DuplicateApplication, TooManyChoices
@@ -35,20 +35,15 @@ def today() -> dt.date:
     return current_app.config["CLOCK"]()
 
 
-def _label(positions: Positions, position_id: str) -> str:
-    entry = positions.by_id[position_id]
-    p = entry.position
-    return f"{p.title} — {positions.unit_of(entry).name}（{p.workplace.district}，{p.track}）"
-
-
 def fill_choices(form: ApplyForm, positions: Positions, day: dt.date) -> None:
-    """The positions open today in each choice field, grouped by type; also used by error pages."""
-    options = [
-        SelectChoice(e.id, _label(positions, e.id), optgroup=e.position.type)
-        for e in positions.open_entries(day)
+    """The search's filters: the types and districts of the positions open today."""
+    entries = positions.open_entries(day)
+    form.find_type.choices = [SelectChoice("", "全部类型")] + [
+        SelectChoice(t) for t in sorted({e.position.type for e in entries})
     ]
-    for number, field in enumerate(form.choice_fields(), start=1):
-        field.choices = [SelectChoice("", "请选择岗位" if number == 1 else "不选")] + options
+    form.find_district.choices = [SelectChoice("", "全部区县")] + [
+        SelectChoice(d) for d in sorted({e.position.workplace.district for e in entries})
+    ]
 
 
 def check_choices(form: ApplyForm, positions: Positions, day: dt.date) -> bool:
@@ -88,13 +83,44 @@ def check_choices(form: ApplyForm, positions: Positions, day: dt.date) -> bool:
     return ok
 
 
-def _render_form(form: ApplyForm, notice: str = "", status: int = 200):
+def _render_form(form: ApplyForm, notice: str = "", status: int = 200, found: chooser.Found | None = None):
+    current = current_positions()
     return (
         render_template(
-            "apply/form.html", form=form, notice=notice, universities=UNIVERSITIES, sections=SECTIONS
+            "apply/form.html",
+            form=form,
+            notice=notice,
+            universities=UNIVERSITIES,
+            sections=SECTIONS,
+            labels={p: chooser.label(current, p) for p in form.chosen()},
+            found=found,
+            max_choices=MAX_CHOICES,
         ),
         status,
     )
+
+
+def _choose(form: ApplyForm, action: str, positions: Positions, day: dt.date):
+    """The chooser's buttons: search, pick a result, remove a choice; the answers stay as typed."""
+    chosen = form.chosen()
+    notice = ""
+    if action.startswith("pick:"):
+        position_id = action.removeprefix("pick:")
+        if positions.is_open(position_id, day):
+            chosen, notice = chooser.pick(chosen, position_id, MAX_CHOICES)
+            notice = notice or f"已选择：{chooser.label(positions, position_id)}"
+        else:
+            notice = "这个岗位已截止或不存在，请重新选择"
+    elif action.startswith("remove:") and action.removeprefix("remove:").isdigit():
+        index = int(action.removeprefix("remove:"))
+        chosen = [p for n, p in enumerate(chosen) if n != index]
+        notice = "已移除，可以重新搜索选择。"
+    form.choose(chosen)
+    text = (form.find.data or "").strip()[:50]
+    found = None
+    if text or form.find_type.data or form.find_district.data or action == "find":
+        found = chooser.search(positions, day, text, form.find_type.data or "", form.find_district.data or "")
+    return _render_form(form, notice, found=found)
 
 
 def applicant(form: ApplyForm) -> Applicant:
@@ -131,7 +157,7 @@ def start():
         elif wanted in current.by_id:
             notice = f"岗位“{current.by_id[wanted].position.title}”已截止或不再招募，请选择其他岗位。"
         else:
-            notice = "没有找到您要报名的岗位，它可能已下线。请从下面的列表中选择。"
+            notice = "没有找到您要报名的岗位，它可能已下线。请在下面搜索其他岗位。"
     return _render_form(form, notice)
 
 
@@ -145,6 +171,9 @@ def step():
     if form.website.data:
         logger.info("honeypot filled; application dropped")
         return render_template("apply/done.html", reference=None)
+    chooser_action = request.form.get("act")
+    if chooser_action is not None:
+        return _choose(form, chooser_action, current, day)
     action = request.form.get("step", "review")
     if action == "edit":
         return _render_form(form)

@@ -96,7 +96,17 @@ def test_student_applies_on_a_phone_and_gets_reference_by_email(
     expect(page.get_by_role("heading", name="报名见习岗位", level=1)).to_be_visible()
     url = urlsplit(page.url)
     assert (url.path, parse_qs(url.query)) == ("/apply", {"position": [position["id"]]})
-    expect(page.get_by_label("第一意向岗位")).to_have_value(position["id"])
+    expect(page.locator(".chosen").first).to_contain_text(position["title"])
+
+    # A second choice by searching: the form's own post, answers kept, no script.
+    page.get_by_label("搜索岗位").fill("科普")
+    page.get_by_role("button", name="搜索岗位").click()
+    expect(page.locator("#found")).to_contain_text("正在招募的岗位")
+    page.locator(".found-list li").filter(has_not_text=position["title"]).first.get_by_role("button").click()
+    expect(page.locator(".chosen")).to_have_count(2)
+    expect(page.locator(".chosen").first).to_contain_text(position["title"])
+    page.get_by_role("button", name=re.compile(r"^移除\s*第二意向岗位")).click()
+    expect(page.locator(".chosen")).to_have_count(1)
 
     page.get_by_label("姓名", exact=True).fill("王小明")
     page.get_by_label("手机号", exact=True).fill("13912345678")
@@ -125,7 +135,7 @@ def test_student_applies_on_a_phone_and_gets_reference_by_email(
     # The hidden half of the name is a positioned span, so browsers join the two with a space.
     page.get_by_role("button", name=re.compile(r"^修改\s*个人信息$")).click()
     expect(page.get_by_role("heading", name="报名见习岗位", level=1)).to_be_visible()
-    expect(page.get_by_label("第一意向岗位")).to_have_value(position["id"])
+    expect(page.locator(".chosen").first).to_contain_text(position["title"])
     expect(page.get_by_label("姓名", exact=True)).to_have_value("王小明")
     expect(page.get_by_label("电子邮箱", exact=True)).to_have_value(email)
     expect(page.get_by_label("学历", exact=True)).to_have_value("本科")
