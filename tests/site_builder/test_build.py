@@ -146,6 +146,13 @@ def test_closed_filled_and_expired_positions_are_marked(sample_site: Path, sampl
     assert set(rows[:first_closed]) == {"open"} and "open" not in rows[first_closed:]
 
 
+def test_the_404_page_is_chinese_and_leads_on(sample_site: Path) -> None:
+    page = (sample_site / "404.html").read_text(encoding="utf-8")
+    assert "没有找到这个页面" in page and "404 - Not found" not in page
+    for link in ("返回首页", "浏览全部岗位", "/status\">查询报名进度"):
+        assert link in page
+
+
 def test_no_asset_comes_from_another_host(sample_site: Path) -> None:
     for page in sample_site.rglob("*.html"):
         for tag, attrs in parse(page).tags:

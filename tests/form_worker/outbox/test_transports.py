@@ -175,3 +175,10 @@ def test_render_escapes_html_only(kind: str) -> None:
     assert HOSTILE in text
     assert "<script>" not in html
     assert "&lt;script&gt;alert(&#39;见习&#39;)&lt;/script&gt;" in html
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_html_email_fits_a_phone(kind: str) -> None:
+    """Without a viewport, mobile mail apps lay the message out 980 px wide and the text is tiny."""
+    html = (TEMPLATES / kind / "body.html").read_text(encoding="utf-8")
+    assert '<meta name="viewport" content="width=device-width,initial-scale=1">' in html

@@ -1,0 +1,53 @@
+"""Every id on a worker page is unique: a label or an error-summary link finds its one control
+(HTML CodeSniffer's F77; a duplicate `statement` id left 个人陈述's label focusing nothing)."""
+
+from collections import Counter
+from html.parser import HTMLParser
+
+import pytest
+
+from tests.form_worker.applications.test_flow import make_parties, party
+from tests.form_worker.conftest import csrf_token
+
+
+class Ids(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: Counter[str] = Counter()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name == "id" and value:
+                self.ids[value] += 1
+
+
+def duplicates(html: str) -> list[str]:
+    parser = Ids()
+    parser.feed(html)
+    return sorted(i for i, n in parser.ids.items() if n > 1)
+
+
+@pytest.mark.parametrize("path", ["/apply", "/submit", "/status", "/staff/login"])
+def test_public_pages_have_unique_ids(client, path: str) -> None:
+    page = client.get(path)
+    assert page.status_code == 200
+    assert duplicates(page.text) == []
+    token = csrf_token(page.text)
+    answered = client.post(path, data={"csrf_token": token})  # every error shown at once
+    assert duplicates(answered.text) == []
+
+
+def test_the_parties_pages_have_unique_ids(app, session) -> None:
+    make_parties(session)
+    pages = {
+        "reviewer": ["/staff/", "/staff/applications", "/staff/filing", "/staff/placements", "/staff/exports"],
+        "admin": ["/staff/accounts", "/staff/audit"],
+        "cqu": ["/staff/university/"],
+        "unit_a": ["/staff/unit/", "/staff/unit/placements"],
+    }
+    for role, paths in pages.items():
+        client = party(app, role)
+        for path in paths:
+            response = client.get(path)
+            assert response.status_code == 200, path
+            assert duplicates(response.text) == [], path
