@@ -18,6 +18,7 @@ from mkdocs.config.defaults import MkDocsConfig
 
 from .bodies import GeneratedPages
 from .clock import today_in_chongqing
+from .compress import precompress
 from .feeds import atom_feed, positions_json
 from .model.catalogue import Catalogue
 from .pages import PageRenderer, Site
@@ -74,6 +75,8 @@ def build_site(
         config.plugins["jianxi/pages"] = GeneratedPages(pages)
         progress("MkDocs 构建")
         mkdocs_build(config)
+    progress("压缩")
+    precompress(out)
     return len(pages)
 
 

@@ -40,7 +40,13 @@ def test_public_pages_have_unique_ids(client, path: str) -> None:
 def test_the_parties_pages_have_unique_ids(app, session) -> None:
     make_parties(session)
     pages = {
-        "reviewer": ["/staff/", "/staff/applications", "/staff/filing", "/staff/placements", "/staff/exports"],
+        "reviewer": [
+            "/staff/",
+            "/staff/applications",
+            "/staff/filing",
+            "/staff/placements",
+            "/staff/exports",
+        ],
         "admin": ["/staff/accounts", "/staff/audit"],
         "cqu": ["/staff/university/"],
         "unit_a": ["/staff/unit/", "/staff/unit/placements"],

@@ -1,5 +1,6 @@
 """Build the sample catalogue into a temporary folder and check what a reader and a crawler get."""
 
+import gzip
 import json
 import re
 from html.parser import HTMLParser
@@ -146,10 +147,22 @@ def test_closed_filled_and_expired_positions_are_marked(sample_site: Path, sampl
     assert set(rows[:first_closed]) == {"open"} and "open" not in rows[first_closed:]
 
 
+def test_the_precompressed_files_match_their_sources(sample_site: Path) -> None:
+    packed = sorted(sample_site.rglob("*.gz"))
+    assert len(packed) > 30
+    for path in packed:
+        source = path.with_suffix("")
+        assert gzip.decompress(path.read_bytes()) == source.read_bytes(), path
+    text = [
+        p for p in sample_site.rglob("*") if p.suffix in (".html", ".js", ".css") and p.stat().st_size >= 1024
+    ]
+    assert all(Path(f"{p}.gz").is_file() for p in text)
+
+
 def test_the_404_page_is_chinese_and_leads_on(sample_site: Path) -> None:
     page = (sample_site / "404.html").read_text(encoding="utf-8")
     assert "没有找到这个页面" in page and "404 - Not found" not in page
-    for link in ("返回首页", "浏览全部岗位", "/status\">查询报名进度"):
+    for link in ("返回首页", "浏览全部岗位", '/status">查询报名进度'):
         assert link in page
 
 

@@ -2,6 +2,7 @@
 cookie settings from the environment."""
 
 import base64
+import gzip
 import hashlib
 import re
 import socket
@@ -18,8 +19,9 @@ from tests.conftest import ROOT, TODAY
 
 
 def fetch(client, path: str, **options: object):
-    """GET, then close: a file response keeps its file open until closed."""
+    """GET, read, then close: a file response keeps its file open until closed."""
     response = client.get(path, **options)
+    response.get_data()
     response.close()
     return response
 
@@ -72,6 +74,21 @@ def test_the_catalogue_allows_exactly_its_inline_scripts(
         assert "'unsafe-inline'" not in policy and "frame-ancestors 'none'" in policy
     feed = fetch(client, "/feed.xml")
     assert "script-src 'self';" in feed.headers["Content-Security-Policy"]
+
+    # A client that accepts gzip gets the build's pre-compressed copy, as it is; others the file.
+    plain = fetch(client, "/positions/")
+    packed = fetch(client, "/positions/", headers={"Accept-Encoding": "gzip, deflate"})
+    assert "Content-Encoding" not in plain.headers and "Accept-Encoding" in plain.headers["Vary"]
+    assert (
+        packed.headers["Content-Encoding"] == "gzip"
+        and packed.headers["Content-Type"] == "text/html; charset=utf-8"
+    )
+    assert packed.data == (site / "positions/index.html.gz").read_bytes()
+    assert gzip.decompress(packed.data) == plain.data
+    assert len(packed.data) < len(plain.data) / 3
+    assert packed.headers["Content-Security-Policy"] == plain.headers["Content-Security-Policy"]
+    missing = fetch(client, "/nowhere/", headers={"Accept-Encoding": "gzip"})
+    assert missing.status_code == 404 and missing.headers["Content-Encoding"] == "gzip"
 
 
 def test_cookies_are_secure_once_the_worker_is_public_over_https() -> None:
