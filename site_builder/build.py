@@ -22,6 +22,7 @@ from .compress import precompress
 from .feeds import atom_feed, positions_json
 from .model.catalogue import Catalogue
 from .pages import PageRenderer, Site
+from .posters import posters
 from .schema_file import write_schemas
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,14 @@ def extra_files(catalogue: Catalogue, docs: Path, site: Site, site_name: str) ->
     write_schemas(docs / "schema")
 
 
+def write_posters(renderer: PageRenderer, docs: Path) -> None:
+    """Every poster into the docs folder, which MkDocs copies to the site as it is."""
+    for path, html in posters(renderer):
+        target = docs / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+
+
 def stage(catalogue: Catalogue, root: Path, docs: Path, site: Site, site_name: str) -> int:
     """Write a complete docs folder (content/, every generated page, the extra files) for any
     MkDocs-compatible builder; return the number of generated pages."""
@@ -47,6 +56,7 @@ def stage(catalogue: Catalogue, root: Path, docs: Path, site: Site, site_name: s
         target.write_text(page.front + page.body, encoding="utf-8")
         count += 1
     extra_files(catalogue, docs, site, site_name)
+    write_posters(PageRenderer(catalogue, site), docs)
     return count
 
 
@@ -70,8 +80,10 @@ def build_site(
         )
         site = site_for(config, today, worker_url)
         progress("生成页面")
-        pages = list(PageRenderer(catalogue, site).pages())
+        renderer = PageRenderer(catalogue, site)
+        pages = list(renderer.pages())
         extra_files(catalogue, docs, site, config["site_name"])
+        write_posters(renderer, docs)
         config.plugins["jianxi/pages"] = GeneratedPages(pages)
         progress("MkDocs 构建")
         mkdocs_build(config)

@@ -29,6 +29,7 @@ from .model.vocab import (
     TYPE_SUMMARIES,
     UNIT_CATEGORIES,
 )
+from .qr import qr_code
 
 STATE_LABELS = {"open": "招募中", "expired": "已截止", "closed": "已关闭", "filled": "已招满"}
 SIMILAR_LIMIT = 6
@@ -263,6 +264,7 @@ class PageRenderer:
             apply_url=self.apply_url(entry),
             similar=self.similar(entry),
             state_of=self.state,
+            qr=qr_code(url, f"扫码在手机上查看：{p.title}"),
         )
 
     def listing(

@@ -1,0 +1,64 @@
+"""Printable A4 posters of every position and every unit, for campus notice boards and offices.
+
+Each is a plain HTML file beside its page (`positions/<id>/poster.html`, `units/<slug>/poster.html`):
+no script, one stylesheet of print rules, and a QR code to the page drawn by segno as inline SVG,
+so a poster prints the same from any browser and a phone scanning it lands on the page.
+"""
+
+import posixpath
+from collections.abc import Iterator
+
+from markupsafe import Markup
+
+from .model.catalogue import PositionEntry
+from .pages import PageRenderer, page_url, position_page, unit_page
+from .qr import qr_code
+
+STYLESHEET = "stylesheets/poster.css"
+
+
+def poster_path(page: str) -> str:
+    """The poster beside a page: positions/a/b.md -> positions/a/b/poster.html."""
+    return f"{page_url(page)}poster.html"
+
+
+def page_address(renderer: PageRenderer, page: str) -> str:
+    return renderer.site.site_url.rstrip("/") + "/" + page_url(page)
+
+
+def posters(renderer: PageRenderer) -> Iterator[tuple[str, str]]:
+    """(path in the docs folder, HTML) of every position's and unit's poster."""
+    template = renderer.env.get_template("poster.html")
+    for entry in renderer.positions:
+        path = poster_path(position_page(entry))
+        yield (
+            path,
+            template.render(
+                kind="position",
+                entry=entry,
+                p=entry.position,
+                unit=renderer.catalogue.units[entry.unit_slug].unit,
+                state=renderer.state(entry),
+                qr=position_qr(renderer, entry),
+                address=page_address(renderer, position_page(entry)),
+                stylesheet=posixpath.relpath(STYLESHEET, posixpath.dirname(path)),
+            ),
+        )
+    for slug, unit in renderer.catalogue.units.items():
+        path = poster_path(unit_page(slug))
+        address = page_address(renderer, unit_page(slug))
+        yield (
+            path,
+            template.render(
+                kind="unit",
+                unit=unit.unit,
+                entries=[e for e in renderer.by_unit[slug] if renderer.state(e) == "open"],
+                qr=qr_code(address, f"扫码查看{unit.unit.name}的见习岗位"),
+                address=address,
+                stylesheet=posixpath.relpath(STYLESHEET, posixpath.dirname(path)),
+            ),
+        )
+
+
+def position_qr(renderer: PageRenderer, entry: PositionEntry) -> Markup:
+    return qr_code(page_address(renderer, position_page(entry)), f"扫码查看岗位：{entry.position.title}")

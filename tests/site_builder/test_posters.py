@@ -1,0 +1,73 @@
+"""Posters: one printable page per position and per unit, without script, whose QR code holds the
+page's address (read back from the published SVG's modules)."""
+
+import re
+from pathlib import Path
+
+import segno
+
+from site_builder.pages import page_url, position_page, unit_page
+from site_builder.qr import qr_code
+
+SITE_URL = "http://127.0.0.1:8000/"  # mkdocs.yml's site_url, which the sample site is built with
+
+
+def modules(svg: str) -> list[list[bool]]:
+    """The dark modules of segno's SVG path (M x y, then h n and relative m dx dy), border removed."""
+    scale = float(re.search(r'transform="scale\(([\d.]+)\)"', svg).group(1))
+    size = round(float(re.search(r'width="([\d.]+)"', svg).group(1)) / scale)
+    path = re.search(r' d="([^"]+)"', svg).group(1)
+    dark = [[False] * size for _ in range(size)]
+    x = y = 0.0
+    for op, a, b in re.findall(r"([Mmh])(-?[\d.]+)(?:[ ,](-?[\d.]+))?", path):
+        if op == "M":
+            x, y = float(a), float(b)
+        elif op == "m":
+            x, y = x + float(a), y + float(b)
+        else:
+            for column in range(int(x), int(x + float(a))):
+                dark[int(y)][column] = True
+            x += float(a)
+    border = 2
+    return [row[border : size - border] for row in dark[border : size - border]]
+
+
+def encoded(url: str) -> list[list[bool]]:
+    return [[bool(v) for v in row] for row in segno.make(url, error="m").matrix]
+
+
+def test_every_position_and_unit_has_a_poster_whose_qr_code_is_its_page(
+    sample_site: Path, sample_catalogue
+) -> None:
+    for entry in sample_catalogue.positions:
+        address = SITE_URL + page_url(position_page(entry))
+        poster = (sample_site / page_url(position_page(entry)) / "poster.html").read_text(encoding="utf-8")
+        p = entry.position
+        for text in (
+            p.title,
+            p.workplace.district,
+            f"{p.allowance} 元",
+            p.start_date.isoformat(),
+            p.deadline.isoformat(),
+            "怎样报名",
+        ):
+            assert text in poster, (entry.id, text)
+        assert "<script" not in poster and " style=" not in poster
+        stylesheet = re.search(r'<link rel="stylesheet" href="([^"]+)">', poster).group(1)
+        assert (sample_site / page_url(position_page(entry)) / stylesheet).resolve().is_file()
+        svg = re.search(r"<svg .*?</svg>", poster, re.S).group(0)
+        assert modules(svg) == encoded(address), entry.id
+        page = (sample_site / page_url(position_page(entry)) / "index.html").read_text(encoding="utf-8")
+        assert '<a href="poster.html">打印海报</a>' in page and 'class="jx-qr"' in page
+    for slug, unit in sample_catalogue.units.items():
+        poster = (sample_site / page_url(unit_page(slug)) / "poster.html").read_text(encoding="utf-8")
+        assert unit.unit.name in poster
+        svg = re.search(r"<svg .*?</svg>", poster, re.S).group(0)
+        assert modules(svg) == encoded(SITE_URL + page_url(unit_page(slug)))
+
+
+def test_the_reader_is_no_rubber_stamp() -> None:
+    """The module reader tells two addresses apart (else the test above could not fail)."""
+    svg = str(qr_code("http://127.0.0.1:8000/positions/a/b/", "x"))
+    assert modules(svg) == encoded("http://127.0.0.1:8000/positions/a/b/")
+    assert modules(svg) != encoded("http://127.0.0.1:8000/positions/a/c/")
