@@ -316,8 +316,8 @@ def test_check_page_lists_answers_with_a_change_button_per_section(app, client) 
     assert "<h1>核对报名信息</h1>" in page
     for section in ("意向岗位", "个人信息", "优先条件", "家庭经济困难或残疾情况", "个人陈述"):
         button = (
-            f'<h2>{section} <button type="submit" name="step" value="edit" formaction="/apply#'
-            rf'part-[a-z]+" class="link-button">修改<span class="visually-hidden">{section}</span></button></h2>'
+            f'<h2>{section} <button type="submit" name="step" value="edit" formaction="/apply#part-'
+            rf'[a-z]+" class="link-button">修改<span class="visually-hidden">{section}</span></button></h2>'
         )
         assert re.search(button, page), section
     assert page.count('value="edit"') == 5
