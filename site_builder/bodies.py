@@ -7,6 +7,8 @@ re-parsing it cost half of a large build. `jianxi build --stage DIR` writes the 
 files instead, for builders that run no Python plugins (Zensical).
 """
 
+import re
+
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
@@ -14,12 +16,18 @@ from mkdocs.structure.pages import Page
 
 from .pages import GeneratedPage
 
+# Links of the written pages (content/*.md) to the form worker, root-relative as they are written.
+WORKER_LINK = re.compile(r"\]\(/(submit|status|apply)\b")
+
 
 class GeneratedPages(BasePlugin):
-    def __init__(self, pages: list[GeneratedPage]) -> None:
+    """Also points content/'s links to the forms at the worker when it is served elsewhere."""
+
+    def __init__(self, pages: list[GeneratedPage], worker_url: str = "") -> None:
         super().__init__()
         self.pages = pages
         self.bodies = {page.path: page.body for page in pages}
+        self.worker_url = worker_url.rstrip("/")
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         for page in self.pages:
@@ -27,7 +35,11 @@ class GeneratedPages(BasePlugin):
         return files
 
     def on_page_markdown(self, markdown: str, page: Page, **kwargs: object) -> str:
-        return "" if page.file.src_uri in self.bodies else markdown
+        if page.file.src_uri in self.bodies:
+            return ""
+        if self.worker_url:
+            return WORKER_LINK.sub(rf"]({self.worker_url}/\1", markdown)
+        return markdown
 
     def on_page_content(self, html: str, page: Page, **kwargs: object) -> str:
         return self.bodies.get(page.file.src_uri, html)

@@ -84,7 +84,7 @@ def build_site(
         pages = list(renderer.pages())
         extra_files(catalogue, docs, site, config["site_name"])
         write_posters(renderer, docs)
-        config.plugins["jianxi/pages"] = GeneratedPages(pages)
+        config.plugins["jianxi/pages"] = GeneratedPages(pages, site.worker_url)
         progress("MkDocs 构建")
         mkdocs_build(config)
     progress("压缩")

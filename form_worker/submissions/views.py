@@ -204,6 +204,12 @@ def _unit_account(draft) -> str | None:
     return None
 
 
+def _plain(problem) -> str:
+    """A spreadsheet problem as the clerk reads it (no file:sheet:row:col)."""
+    plain = getattr(problem, "plain", None)
+    return plain() if callable(plain) else str(problem)
+
+
 @bp.post("/submit")
 @limiter.limit(post_limit)
 def step():
@@ -248,7 +254,7 @@ def upload():
     name = Path(file.filename or spreadsheet.TEMPLATE_NAME).name
     result = spreadsheet.read_import(file.read(), name, today=today())
     if result.problems or result.unit is None:
-        problems = [str(problem) for problem in result.problems] or ["没有读到单位信息"]
+        problems = [_plain(problem) for problem in result.problems] or ["没有读到单位信息"]
         return _render_form(blank, upload=upload_form, upload_problems=problems, status=422)
     current = current_positions()
     existing = existing_unit(current, result.unit.credit_code)

@@ -37,6 +37,18 @@ class SheetProblem(Problem):
             where += f":{self.field}"
         return f"{where}: {self.message}"
 
+    def plain(self) -> str:
+        """The same for the clerk who filled the sheet in: 「岗位」表第 4 行「岗位类型」（B 列）：说明."""
+        sheet = self.path.split(":", 1)[1] if ":" in self.path else ""
+        where = f"「{sheet}」表" if sheet else ""
+        if self.line:
+            where += f"第 {self.line} 行"
+        if self.field != "-":
+            where += f"「{self.field}」"
+            if self.column:
+                where += f"（{get_column_letter(self.column)} 列）"
+        return f"{where}：{self.message}" if where else self.message
+
 
 @dataclass
 class Record:

@@ -249,6 +249,24 @@ def test_hostile_text_is_inert(hostile_site: Path) -> None:
     assert posting["title"].startswith('</title><script>alert("title")')
 
 
+def test_the_written_pages_link_to_the_forms(sample_site: Path, tmp_path: Path) -> None:
+    """设岗指南 and the FAQ link the online form, the template and /status; on the worker's own
+    address root-relatively, and at WORKER_URL when the catalogue is hosted elsewhere."""
+    guide = (sample_site / "for-units" / "index.html").read_text(encoding="utf-8")
+    assert 'href="/submit"' in guide and 'href="/submit/template.xlsx"' in guide
+    assert 'href="/status"' in (sample_site / "faq" / "index.html").read_text(encoding="utf-8")
+    project = make_project(tmp_path / "project", DATA / "valid" / "positions")
+    build_site(
+        load_catalogue(project),
+        project,
+        tmp_path / "site",
+        today=TODAY,
+        worker_url="https://forms.example.cn/",
+    )
+    elsewhere = (tmp_path / "site" / "for-units" / "index.html").read_text(encoding="utf-8")
+    assert 'href="https://forms.example.cn/submit"' in elsewhere and 'href="/submit"' not in elsewhere
+
+
 def test_build_is_strict(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project", DATA / "valid" / "positions")
     (project / "content" / "faq.md").write_text("# 常见问题\n\n[坏链接](missing.md)\n", encoding="utf-8")

@@ -677,13 +677,17 @@ def test_spreadsheet_with_errors_in_three_rows_names_sheet_row_and_column(client
     assert "岗位征集表中有 3 处问题，没有导入任何内容" in text
     items = re.findall(r"<li>(.*?)</li>", text)
     assert len(items) == 3, items
-    assert re.search(r"岗位征集表\.xlsx:岗位:第3行:[A-Z]+列（岗位类型）: 应为以下之一", items[0]), items[0]
+    # Plain Chinese for the clerk, no file:sheet:row:col; the upload's answer comes first on the page.
+    assert re.search(r"^「岗位」表第 3 行「岗位类型」（[A-Z]+ 列）：应为以下之一", items[0]), items[0]
+    assert re.search(r"^「岗位」表第 4 行「招收人数」（[A-Z]+ 列）：招收 4 人至少需要 2 名导师", items[1]), (
+        items[1]
+    )
     assert re.search(
-        r"岗位征集表\.xlsx:岗位:第4行:[A-Z]+列（招收人数）: 招收 4 人至少需要 2 名导师", items[1]
-    ), items[1]
-    assert re.search(
-        r"岗位征集表\.xlsx:岗位:第5行:[A-Z]+列（结束日期）: 见习结束日期必须晚于开始日期", items[2]
+        r"^「岗位」表第 5 行「结束日期」（[A-Z]+ 列）：见习结束日期必须晚于开始日期", items[2]
     ), items[2]
+    assert "岗位征集表.xlsx" not in text
+    assert response.text.index('id="upload-problems"') < response.text.index('<section id="unit">')
+    assert 'action="/submit/xlsx#upload-problems"' in response.text
     assert count(session, Submission) == 0
 
 
