@@ -179,6 +179,24 @@ def _sort_key(site: Site) -> Callable[[PositionEntry], tuple]:
     return key
 
 
+# Positions on one page of a type, track, district or tag listing.
+LISTING_PAGE = 50
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Where a listing page stands among its pages (each page's docs path), and the listing's counts."""
+
+    number: int
+    pages: int
+    paths: list[str]
+    total: int
+    open: int
+
+    def path(self, number: int) -> str:
+        return self.paths[number - 1]
+
+
 class PageRenderer:
     """Renders every generated page of a validated catalogue.
 
@@ -267,27 +285,46 @@ class PageRenderer:
             qr=qr_code(url, f"扫码在手机上查看：{p.title}"),
         )
 
+    def listings(
+        self, path: str, title: str, intro: str, entries: list[PositionEntry]
+    ) -> Iterator[GeneratedPage]:
+        """A listing in pages of LISTING_PAGE positions (page 1 at path, page n at …/page-n), so it
+        stays small at any size and every page works without JavaScript."""
+        chunks = [entries[i : i + LISTING_PAGE] for i in range(0, len(entries), LISTING_PAGE)] or [[]]
+        paths = [path] + [f"{path.removesuffix('.md')}/page-{n}.md" for n in range(2, len(chunks) + 1)]
+        for number, (chunk, here) in enumerate(zip(chunks, paths, strict=True), start=1):
+            pager = Pager(number, len(chunks), paths, len(entries), self.count_open(entries))
+            yield self.listing(here, title, intro, chunk, pager=pager)
+
     def listing(
-        self, path: str, title: str, intro: str, entries: list[PositionEntry], filters: bool = False
+        self,
+        path: str,
+        title: str,
+        intro: str,
+        entries: list[PositionEntry],
+        filters: bool = False,
+        pager: "Pager | None" = None,
     ) -> GeneratedPage:
         """The all-positions table (with filters) or a compact list for one type, track, district or tag.
 
         Listing pages repeat what position pages say, so they stay out of the search index.
         """
-        open_count = self.count_open(entries)
+        pager = pager or Pager(1, 1, [path], len(entries), self.count_open(entries))
+        heading = title if pager.number == 1 else f"{title}（第 {pager.number} 页）"
         front = _front_matter(
-            title,
-            f"{title}：共 {len(entries)} 个岗位，其中 {open_count} 个正在招募。",
+            heading,
+            f"{title}：共 {pager.total} 个岗位，其中 {pager.open} 个正在招募。",
             search={"exclude": True},
         )
         return self._render(
             "listing.html",
             path,
             front,
-            title=title,
+            title=heading,
             intro=intro,
             entries=entries,
-            open_count=open_count,
+            pager=pager,
+            open_count=pager.open,
             units=self.catalogue.units,
             state_of=self.state,
             filters=filters,
@@ -336,5 +373,5 @@ class PageRenderer:
         for kind, values in self.groups.items():
             for value, entries in values.items():
                 title = f"{value}岗位" if kind != "districts" else f"{value}的岗位"
-                yield self.listing(listing_page(kind, value), title, intros[kind](value), entries)
+                yield from self.listings(listing_page(kind, value), title, intros[kind](value), entries)
         yield self.browse()

@@ -1,0 +1,56 @@
+"""Listings per type, track, district and tag come in pages of LISTING_PAGE with Chinese pager
+links, so each stays small at any size and works without JavaScript."""
+
+import re
+
+import pytest
+
+from site_builder import pages
+from site_builder.build import build_site
+from site_builder.pages import PageRenderer, Site, listing_page, relative_link
+from tests.conftest import ROOT, TODAY
+
+
+@pytest.fixture
+def small_pages(monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setattr(pages, "LISTING_PAGE", 2)
+    return 2
+
+
+def test_a_long_listing_is_paged_with_links_both_ways(sample_catalogue, small_pages: int) -> None:
+    renderer = PageRenderer(sample_catalogue, Site("http://127.0.0.1:8000/", "", TODAY))
+    generated = {page.path: page for page in renderer.pages()}
+    value, entries = max(renderer.groups["districts"].items(), key=lambda item: len(item[1]))
+    assert len(entries) > small_pages  # the sample has a district with more positions than a page
+    first = listing_page("districts", value)
+    count = -(-len(entries) // small_pages)
+    paths = [first] + [f"{first.removesuffix('.md')}/page-{n}.md" for n in range(2, count + 1)]
+    assert all(path in generated for path in paths)
+    shown = []
+    for number, path in enumerate(paths, start=1):
+        body = generated[path].body
+        shown += re.findall(r'<li class="jx-row--\w+" data-state="\w+"><a href="([^"]+)">', body)
+        assert f"共 {len(entries)} 个岗位" in body and f"本页是第 {number} / {count} 页" in body
+        if number < count:
+            assert f'href="{relative_link(path, paths[number])}" rel="next">下一页</a>' in body
+        if number > 1:
+            assert f'href="{relative_link(path, paths[number - 2])}" rel="prev">上一页</a>' in body
+            assert f"（第 {number} 页）" in generated[path].front
+    assert len(shown) == len(entries)  # every position once, none lost between pages
+
+
+def test_a_short_listing_has_no_pager(sample_catalogue) -> None:
+    renderer = PageRenderer(sample_catalogue, Site("http://127.0.0.1:8000/", "", TODAY))
+    body = next(p for p in renderer.pages() if p.path == listing_page("types", "科普助理")).body
+    assert 'class="jx-pager"' not in body
+
+
+def test_the_pages_build_strictly_into_their_own_folders(
+    sample_catalogue, small_pages: int, tmp_path
+) -> None:
+    build_site(sample_catalogue, ROOT, tmp_path / "site", today=TODAY)
+    renderer = PageRenderer(sample_catalogue, Site("http://127.0.0.1:8000/", "", TODAY))
+    value = max(renderer.groups["districts"], key=lambda v: len(renderer.groups["districts"][v]))
+    folder = tmp_path / "site" / listing_page("districts", value).removesuffix(".md")
+    assert (folder / "index.html").is_file() and (folder / "page-2" / "index.html").is_file()
+    assert "下一页" in (folder / "index.html").read_text(encoding="utf-8")
