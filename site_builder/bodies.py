@@ -23,11 +23,12 @@ WORKER_LINK = re.compile(r"\]\(/(submit|status|apply)\b")
 class GeneratedPages(BasePlugin):
     """Also points content/'s links to the forms at the worker when it is served elsewhere."""
 
-    def __init__(self, pages: list[GeneratedPage], worker_url: str = "") -> None:
+    def __init__(self, pages: list[GeneratedPage], worker_url: str = "", home: str = "") -> None:
         super().__init__()
         self.pages = pages
         self.bodies = {page.path: page.body for page in pages}
         self.worker_url = worker_url.rstrip("/")
+        self.home = home  # the job board, put on the home page above its own text
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         for page in self.pages:
@@ -42,4 +43,7 @@ class GeneratedPages(BasePlugin):
         return markdown
 
     def on_page_content(self, html: str, page: Page, **kwargs: object) -> str:
+        if page.file.src_uri == "index.md" and self.home:
+            title, _, rest = html.partition("</h1>")
+            return f"{title}</h1>{self.home}{rest}" if rest else self.home + html
         return self.bodies.get(page.file.src_uri, html)

@@ -56,7 +56,11 @@ def stage(catalogue: Catalogue, root: Path, docs: Path, site: Site, site_name: s
         target.write_text(page.front + page.body, encoding="utf-8")
         count += 1
     extra_files(catalogue, docs, site, site_name)
-    write_posters(PageRenderer(catalogue, site), docs)
+    renderer = PageRenderer(catalogue, site)
+    write_posters(renderer, docs)
+    home = docs / "index.md"
+    title, _, rest = home.read_text(encoding="utf-8").partition("\n")
+    home.write_text(f"{title}\n\n{renderer.home_board()}\n{rest}", encoding="utf-8")
     return count
 
 
@@ -84,7 +88,7 @@ def build_site(
         pages = list(renderer.pages())
         extra_files(catalogue, docs, site, config["site_name"])
         write_posters(renderer, docs)
-        config.plugins["jianxi/pages"] = GeneratedPages(pages, site.worker_url)
+        config.plugins["jianxi/pages"] = GeneratedPages(pages, site.worker_url, renderer.home_board())
         progress("MkDocs 构建")
         mkdocs_build(config)
     progress("压缩")

@@ -181,6 +181,9 @@ def _sort_key(site: Site) -> Callable[[PositionEntry], tuple]:
 
 # Positions on one page of a type, track, district or tag listing.
 LISTING_PAGE = 50
+# The home page's board: how many positions each list shows, and what "closing soon" means.
+BOARD_SIZE = 8
+CLOSING_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -344,6 +347,36 @@ class PageRenderer:
         counts = {slug: self.count_open(entries) for slug, entries in self.by_unit.items()}
         front = _front_matter("设岗单位", "参与重庆市大学生科技见习计划的设岗单位", search={"exclude": True})
         return self._render("units.html", path, front, units=units, open_counts=counts)
+
+    def home_board(self) -> str:
+        """The job board above the home page's text: counts, the newest open positions, those
+        closing within CLOSING_DAYS, and the ways in by type and district (open counts)."""
+        open_entries = [e for e in self.positions if self.states[e.id] == "open"]
+        soon = self.site.today + dt.timedelta(days=CLOSING_DAYS)
+        by = {
+            kind: sorted(
+                ((value, self.count_open(entries)) for value, entries in self.groups[kind].items()),
+                key=lambda item: (-item[1], item[0]),
+            )
+            for kind in ("types", "districts")
+        }
+        return self._render(
+            "home.html",
+            "index.md",
+            "",
+            open_count=len(open_entries),
+            unit_count=len(self.catalogue.units),
+            district_count=len(self.groups["districts"]),
+            newest=sorted(open_entries, key=lambda e: (e.position.published, e.id), reverse=True)[
+                :BOARD_SIZE
+            ],
+            closing=sorted(
+                (e for e in open_entries if e.position.deadline <= soon), key=lambda e: e.position.deadline
+            )[:BOARD_SIZE],
+            types=[(v, n) for v, n in by["types"] if n],
+            districts=[(v, n) for v, n in by["districts"] if n],
+            units=self.catalogue.units,
+        ).body
 
     def browse(self) -> GeneratedPage:
         path = "browse.md"

@@ -290,3 +290,17 @@ def test_staged_docs_build_without_the_plugin(tmp_path: Path) -> None:
     mkdocs_build(config)
     html = position_html(tmp_path / "site", "demo-society/academic-assistant").read_text(encoding="utf-8")
     assert "立即报名" in html and "学术会议组织助理（示例）" in html
+
+
+def test_the_home_page_is_a_job_board_above_the_programme_text(sample_site: Path, sample_catalogue) -> None:
+    home = (sample_site / "index.html").read_text(encoding="utf-8")
+    board = home.index('class="jx-board"')
+    programme = re.search(r'<h2 id="[^"]*">见习计划是什么', home).start()
+    assert home.index("岗位目录</h1>") < board < programme
+    open_positions = [e for e in sample_catalogue.positions if e.position.state(TODAY) == "open"]
+    assert f"<strong>{len(open_positions)}</strong> 个岗位正在招募" in home
+    newest = max(open_positions, key=lambda e: (e.position.published, e.id))
+    assert newest.position.title in home[board:]
+    assert "按类型和区县找" in home and 'href="types/' in home and 'href="districts/' in home
+    closing = [e for e in open_positions if (e.position.deadline - TODAY).days <= 7]
+    assert ("7 天内截止" in home) == bool(closing)
