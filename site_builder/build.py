@@ -37,10 +37,10 @@ def extra_files(catalogue: Catalogue, docs: Path, site: Site, site_name: str) ->
     write_schemas(docs / "schema")
 
 
-def write_posters(renderer: PageRenderer, docs: Path) -> None:
-    """Every poster into the docs folder, which MkDocs copies to the site as it is."""
+def write_posters(renderer: PageRenderer, folder: Path) -> None:
+    """Every poster into folder: the built site, or a staged docs folder (copied as it is)."""
     for path, html in posters(renderer):
-        target = docs / path
+        target = folder / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html, encoding="utf-8")
 
@@ -87,10 +87,11 @@ def build_site(
         renderer = PageRenderer(catalogue, site)
         pages = list(renderer.pages())
         extra_files(catalogue, docs, site, config["site_name"])
-        write_posters(renderer, docs)
         config.plugins["jianxi/pages"] = GeneratedPages(pages, site.worker_url, renderer.home_board())
         progress("MkDocs 构建")
         mkdocs_build(config)
+    # Straight into the site: through MkDocs, 5,000 static files cost more than writing them.
+    write_posters(renderer, out)
     progress("压缩")
     precompress(out)
     return len(pages)

@@ -29,6 +29,7 @@ from .model.vocab import (
     TYPE_SUMMARIES,
     UNIT_CATEGORIES,
 )
+from .qr import prepare as prepare_qr
 from .qr import qr_code
 
 STATE_LABELS = {"open": "招募中", "expired": "已截止", "closed": "已关闭", "filled": "已招满"}
@@ -229,6 +230,8 @@ class PageRenderer:
             for tag in p.tags:
                 self.groups["tags"].setdefault(tag, []).append(e)
         self._rank = {e.id: i for i, e in enumerate(self.positions)}
+        # Every position page shows its QR code: encode them all at once, on every core.
+        prepare_qr([self.page_address(position_page(e)) for e in self.positions])
 
     def _render(self, template: str, path: str, front: str, **context: object) -> GeneratedPage:
         body = self.env.get_template(template).render(
@@ -237,6 +240,10 @@ class PageRenderer:
             **context,
         )
         return GeneratedPage(path, front, body)
+
+    def page_address(self, page: str) -> str:
+        """The absolute address of a generated page (what a QR code holds)."""
+        return self.site.site_url.rstrip("/") + "/" + page_url(page)
 
     def state(self, entry: PositionEntry) -> str:
         return self.states[entry.id]
@@ -267,7 +274,7 @@ class PageRenderer:
         path = position_page(entry)
         unit = self.catalogue.units[entry.unit_slug]
         p = entry.position
-        url = self.site.site_url.rstrip("/") + "/" + page_url(path)
+        url = self.page_address(path)
         front = _front_matter(
             f"{p.title} - {unit.unit.name}",
             _summary(p.duties),

@@ -22,10 +22,6 @@ def poster_path(page: str) -> str:
     return f"{page_url(page)}poster.html"
 
 
-def page_address(renderer: PageRenderer, page: str) -> str:
-    return renderer.site.site_url.rstrip("/") + "/" + page_url(page)
-
-
 def posters(renderer: PageRenderer) -> Iterator[tuple[str, str]]:
     """(path in the docs folder, HTML) of every position's and unit's poster."""
     template = renderer.env.get_template("poster.html")
@@ -40,13 +36,13 @@ def posters(renderer: PageRenderer) -> Iterator[tuple[str, str]]:
                 unit=renderer.catalogue.units[entry.unit_slug].unit,
                 state=renderer.state(entry),
                 qr=position_qr(renderer, entry),
-                address=page_address(renderer, position_page(entry)),
+                address=renderer.page_address(position_page(entry)),
                 stylesheet=posixpath.relpath(STYLESHEET, posixpath.dirname(path)),
             ),
         )
     for slug, unit in renderer.catalogue.units.items():
         path = poster_path(unit_page(slug))
-        address = page_address(renderer, unit_page(slug))
+        address = renderer.page_address(unit_page(slug))
         yield (
             path,
             template.render(
@@ -61,4 +57,4 @@ def posters(renderer: PageRenderer) -> Iterator[tuple[str, str]]:
 
 
 def position_qr(renderer: PageRenderer, entry: PositionEntry) -> Markup:
-    return qr_code(page_address(renderer, position_page(entry)), f"扫码查看岗位：{entry.position.title}")
+    return qr_code(renderer.page_address(position_page(entry)), f"扫码查看岗位：{entry.position.title}")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import segno
 
+from site_builder import qr
 from site_builder.pages import page_url, position_page, unit_page
 from site_builder.qr import qr_code
 
@@ -33,7 +34,8 @@ def modules(svg: str) -> list[list[bool]]:
 
 
 def encoded(url: str) -> list[list[bool]]:
-    return [[bool(v) for v in row] for row in segno.make(url, error="m").matrix]
+    """The modules a QR code of url has (the same error level and mask as site_builder.qr)."""
+    return [[bool(v) for v in row] for row in segno.make(url, error=qr.ERROR, mask=qr.MASK).matrix]
 
 
 def test_every_position_and_unit_has_a_poster_whose_qr_code_is_its_page(
