@@ -49,14 +49,14 @@ def stage(catalogue: Catalogue, root: Path, docs: Path, site: Site, site_name: s
     """Write a complete docs folder (content/, every generated page, the extra files) for any
     MkDocs-compatible builder; return the number of generated pages."""
     shutil.copytree(root / "content", docs, dirs_exist_ok=True)
+    renderer = PageRenderer(catalogue, site)
     count = 0
-    for page in PageRenderer(catalogue, site).pages():
+    for page in renderer.pages():
         target = docs / page.path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(page.front + page.body, encoding="utf-8")
         count += 1
     extra_files(catalogue, docs, site, site_name)
-    renderer = PageRenderer(catalogue, site)
     write_posters(renderer, docs)
     home = docs / "index.md"
     title, _, rest = home.read_text(encoding="utf-8").partition("\n")
