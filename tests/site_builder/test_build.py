@@ -304,3 +304,16 @@ def test_the_home_page_is_a_job_board_above_the_programme_text(sample_site: Path
     assert "按类型和区县找" in home and 'href="types/' in home and 'href="districts/' in home
     closing = [e for e in open_positions if (e.position.deadline - TODAY).days <= 7]
     assert ("7 天内截止" in home) == bool(closing)
+
+
+def test_the_search_form_works_without_javascript(sample_site: Path) -> None:
+    """A submit button and an action: without script the box leads to the listings."""
+    for page in ("index.html", "positions/index.html", "faq/index.html"):
+        html = (sample_site / page).read_text(encoding="utf-8")
+        form = re.search(
+            r'<form class="md-search__form" name="search" action="([^"]+)">(.*?)</form>', html, re.S
+        )
+        assert form, page
+        target = (sample_site / page).parent / form.group(1).lstrip("/")
+        assert (target / "index.html").resolve().is_file(), (page, form.group(1))
+        assert '<button type="submit" class="jx-visually-hidden">' in form.group(2)
