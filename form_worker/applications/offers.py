@@ -201,14 +201,7 @@ def accept(
     """The student takes the place: their other open applications are withdrawn and every unit
     concerned is told. Raises AnswerRefused; the caller commits."""
     _answerable(session, application, placement, now)
-    claimed = rowcount(
-        session.execute(
-            update(Placement)
-            .where(Placement.id == placement.id, Placement.accepted_at.is_(None), Placement.ended.is_(False))
-            .values(accepted_at=now)
-            .execution_options(synchronize_session=False)
-        )
-    )
+    claimed = _claim_open(session, placement, accepted_at=now)
     if (
         not claimed
         or session.scalar(select(Application.state).where(Application.id == application.id)) != "offered"
@@ -304,6 +297,17 @@ def withdrawn(session: Session, application: Application, mail: Mail, positions:
             _gone(session, choice, mail, positions, "撤回了报名")
 
 
+def _claim_open(session: Session, placement: Placement, **values: object) -> bool:
+    """Answer an offer still open (unanswered, not ended), unless a racing answer or lapse did."""
+    statement = (
+        update(Placement)
+        .where(Placement.id == placement.id, Placement.accepted_at.is_(None), Placement.ended.is_(False))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(rowcount(session.execute(statement)))
+
+
 def _answerable(session: Session, application: Application, placement: Placement, now: dt.datetime) -> None:
     if application.state != "offered" or placement.ended or placement.accepted_at is not None:
         raise AnswerRefused("这份录用已经答复过或已失效，请刷新页面查看最新状态")
@@ -363,14 +367,7 @@ def _release(
     mail: Mail,
     positions: Positions,
 ) -> None:
-    removed = rowcount(
-        session.execute(
-            update(Placement)
-            .where(Placement.id == placement.id, Placement.accepted_at.is_(None), Placement.ended.is_(False))
-            .values(ended=True)
-            .execution_options(synchronize_session=False)
-        )
-    )
+    removed = _claim_open(session, placement, ended=True)
     moved = removed and rowcount(
         session.execute(
             update(Application)
