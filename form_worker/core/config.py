@@ -28,6 +28,7 @@ SETTINGS = (
     "OUTBOX_CLAIM_TIMEOUT",
     "PUBLISH_AUTHOR",
     "REBUILD_INTERVAL",
+    "DRAFT_DAYS",
     "TRUSTED_PROXIES",
     "SESSION_COOKIE_SECURE",
     "SESSION_COOKIE_SAMESITE",
@@ -120,6 +121,8 @@ def load(environ: Mapping[str, str] = os.environ) -> dict[str, object]:
         "OUTBOX_CLAIM_TIMEOUT": int(env.get("OUTBOX_CLAIM_TIMEOUT", "300")),
         "PUBLISH_AUTHOR": env.get("PUBLISH_AUTHOR", "jianxi <jianxi@localhost>"),
         "REBUILD_INTERVAL": int(env.get("REBUILD_INTERVAL", "60")),
+        # How long a saved draft of the submission form, and its emailed link, lasts after its last save.
+        "DRAFT_DAYS": int(env.get("DRAFT_DAYS", "30")),
         # How many reverse proxies in front of the worker set X-Forwarded-For (nginx: 1). With 0,
         # the forwarded headers are ignored, since anyone could send them.
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),

@@ -1,10 +1,11 @@
 """Logs without personal data: query strings, resubmit tokens, email addresses, phone numbers.
 
-Staff search for applicants by name (`?q=陈`), a unit's resubmit link is `/submit/<token>`, and
-mail errors quote addresses; an access log would keep all of them for as long as logs are kept.
-Every line the worker writes goes through `scrub`: the filter below sits on the dev server's
-request log, the app's and the consumer's loggers, and `GunicornLogger` does the same for
-gunicorn's access and error logs (`gunicorn --logger-class form_worker.core.logs.GunicornLogger`).
+Staff search for applicants by name (`?q=陈`), a unit's resubmit link is `/submit/<token>` and
+its draft's `/submit/draft/<token>`, and mail errors quote addresses; an access log would keep all
+of them for as long as logs are kept. Every line the worker writes goes through `scrub`: the
+filter below sits on the dev server's request log, the app's and the consumer's loggers, and
+`GunicornLogger` does the same for gunicorn's access and error logs
+(`gunicorn --logger-class form_worker.core.logs.GunicornLogger`).
 """
 
 import logging
@@ -13,8 +14,8 @@ import re
 from gunicorn import glogging
 
 _RULES = (
-    # A unit's resubmit link, an invitation to set a password, a student's offer link.
-    (re.compile(r"(/(?:submit|offer|staff/welcome)/)[A-Za-z0-9_.-]{16,}"), r"\1[token]"),
+    # A unit's resubmit or draft link, an invitation to set a password, a student's offer link.
+    (re.compile(r"(/(?:submit/draft|submit|offer|staff/welcome)/)[A-Za-z0-9_.-]{16,}"), r"\1[token]"),
     # A query string runs to the next space: quotes inside it are the visitor's, not the log's.
     (re.compile(r"(/[^\s?]*)\?\S*"), r"\1?[query]"),
     (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[email]"),

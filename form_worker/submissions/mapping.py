@@ -1,5 +1,6 @@
 """The submission form and the models, both ways: form data validated into a Draft with every error
-put beside its field, and a stored or published unit turned back into a filled form."""
+put beside its field (or, for a saved draft, only the contact email), and a stored or published
+unit turned back into a filled form."""
 
 import datetime as dt
 import re
@@ -10,7 +11,7 @@ from pydantic_core import ErrorDetails
 from wtforms import Field
 
 from site_builder.model.messages import chinese_message
-from site_builder.model.schema import Position, Unit
+from site_builder.model.schema import Contact, Position, Unit
 
 from ..catalogue.positions import Positions
 from .folders import existing_unit, folder_for, published_positions
@@ -195,6 +196,25 @@ def build_draft(form: SubmitForm, current: Positions, day: dt.date, root: Path) 
     source = "xlsx" if form.source.data == "xlsx" else "form"
     published_unit = existing.unit if is_edit and existing is not None else None
     return Draft(unit, positions, unit_slug, is_edit, source, published_unit)
+
+
+def contact_email(form: SubmitForm) -> str | None:
+    """The unit contact's email if the model accepts it, all that saving a draft asks; else None
+    with the model's error beside the field, whatever else the form lacks."""
+    part = form.unit.form
+    contact = {
+        "name": _text(part.contact_name),
+        "phone": _text(part.contact_phone),
+        "email": _text(part.contact_email),
+    }
+    try:
+        Contact.model_validate(contact)
+    except ValidationError as error:
+        problems = [detail for detail in error.errors(include_url=False) if detail["loc"] == ("email",)]
+        if problems:
+            _add_error(part.contact_email, _message(part.contact_email, problems[0]))
+            return None
+    return contact["email"]
 
 
 # --- from the models to the form -----------------------------------------------------------------

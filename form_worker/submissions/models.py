@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.models import Base, utcnow
@@ -50,3 +50,25 @@ class SubmissionEvent(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     submission: Mapped[Submission] = relationship(back_populates="events")
+
+
+class SubmissionDraft(Base):
+    """A 岗位征集表 saved unfinished, kept as typed (nothing is validated but the contact email) so
+    that its contact can continue it from an emailed link; see submissions.drafts."""
+
+    __tablename__ = "submission_draft"
+
+    # Random, so the outbox keys that name a draft tell nothing of how many there are.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # The SHA-256 of the link's token: the database alone opens no draft.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The form's data as SubmitForm(data=…) fills it back in; uploaded files are not kept.
+    answers: Mapped[dict] = mapped_column(JSON)
+    # Where and when the link was last emailed: a save soon after to the same address sends none.
+    emailed_to: Mapped[str] = mapped_column(String(254), default="")
+    emailed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # How many times it was emailed, which numbers each email's outbox key.
+    emails: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)

@@ -1,5 +1,5 @@
 """Helpers of the /submit pages that only read the form: the error summary, the check page's
-hidden fields, and removing one repeated entry from posted data."""
+hidden fields, the answers a draft keeps, and removing one repeated entry from posted data."""
 
 import re
 
@@ -49,6 +49,12 @@ def hidden_pairs(form: SubmitForm) -> list[tuple[str, str]]:
     for field in form:
         walk(field)
     return pairs
+
+
+def draft_answers(form: SubmitForm) -> dict:
+    """The form's answers as a draft keeps them (JSON that SubmitForm(data=…) fills back in),
+    without the CSRF token and the honeypot."""
+    return {name: value for name, value in form.data.items() if name not in ("csrf_token", "nickname")}
 
 
 def without_entry(formdata: MultiDict, prefix: str, index: int) -> MultiDict:

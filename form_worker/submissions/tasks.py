@@ -1,13 +1,16 @@
-"""The submission's queued work: publishing an approved one into git, then asking for a rebuild."""
+"""The submission's queued work: publishing an approved one into git, then asking for a rebuild;
+deleting the drafts whose link expired."""
 
 from pathlib import Path
+
+from huey import crontab
 
 from ..core.db import sessions
 from ..core.models import utcnow
 from ..core.queue import app_context, enqueue, huey
 from ..outbox.tasks import queue_emails
 from ..publishing.tasks import request_rebuild
-from . import publication
+from . import drafts, publication
 
 
 @huey.task()
@@ -34,3 +37,11 @@ def publish_submission(submission_id: int) -> str:
 def queue_publication(submission_id: int) -> None:
     """Queue the publishing task after the approval committed; the sweep re-queues a lost one."""
     enqueue(f"the publication of submission {submission_id}", lambda: publish_submission(submission_id))
+
+
+# 01:35 in Chongqing (UTC+8) is 17:35 UTC the day before; Huey reads crontabs in UTC.
+@huey.periodic_task(crontab(hour="17", minute="35"))
+def purge_drafts() -> int:
+    """Daily: drafts not saved again within DRAFT_DAYS go, with the contact details they kept."""
+    with app_context() as app, sessions(app)() as session:
+        return drafts.purge(session, app.config["UTCNOW"]())

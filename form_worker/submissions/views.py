@@ -3,11 +3,13 @@
 Like /apply it is stateless between steps: "再加一个岗位", "删除此岗位" and the check page post the
 whole form back, so it works without JavaScript and nothing typed is lost. WTForms gives the input
 its shape; the Unit and Position models judge it, and their errors are put back beside the field
-they belong to.
+they belong to. "保存草稿，稍后继续" keeps the answers server-side (submissions.drafts); from then
+on the form posts to the draft's link, so saving again updates that draft.
 """
 
 import datetime as dt
 import logging
+from functools import partial
 from io import BytesIO
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    make_response,
     redirect,
     render_template,
     request,
@@ -24,19 +27,21 @@ from flask import (
 )
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from site_builder import spreadsheet
+from site_builder.clock import local_time
 
 from ..catalogue.positions import current_positions
 from ..core.db import get_session
 from ..core.limits import limiter, post_limit
 from ..core.urls import external
 from ..outbox.tasks import queue_emails
-from . import services
+from . import drafts, services
 from .folders import existing_unit, positions_of, published_positions, unit_of
 from .forms import SpreadsheetForm, SubmitForm
-from .mapping import build_draft, filled_form
-from .pages import error_list, hidden_pairs, without_entry
+from .mapping import build_draft, contact_email, filled_form
+from .pages import draft_answers, error_list, hidden_pairs, without_entry
 from .services import Draft, Refused
 
 bp = Blueprint("submit", __name__)
@@ -77,6 +82,7 @@ def _render_form(
     upload: SpreadsheetForm | None = None,
     upload_problems: list[str] | None = None,
     status: int = 200,
+    link: drafts.Link | None = None,
 ):
     for entry in form.positions:
         for row, mentor in enumerate(entry.form.mentors, start=1):
@@ -88,7 +94,8 @@ def _render_form(
             form=form,
             errors=error_list(form),
             submission=submission,
-            action_url=_action_url(submission),
+            action_url=_action_url(submission, link),
+            draft_link=link,
             notice=notice,
             upload=upload or SpreadsheetForm(formdata=None),
             upload_problems=upload_problems or [],
@@ -97,13 +104,15 @@ def _render_form(
     )
 
 
-def _action_url(submission) -> str:
-    if submission is None:
-        return url_for("submit.step")
-    return url_for("submit.resubmit", token=submission.token)
+def _action_url(submission, link: drafts.Link | None = None) -> str:
+    if submission is not None:
+        return url_for("submit.resubmit", token=submission.token)
+    if link is not None:
+        return url_for("submit.continue_draft", token=link.token)
+    return url_for("submit.step")
 
 
-def _render_check(form: SubmitForm, draft: Draft, submission=None):
+def _render_check(form: SubmitForm, draft: Draft, submission=None, link: drafts.Link | None = None):
     current = current_positions()
     published = published_positions(current, draft.unit_slug) if draft.is_edit else {}
     return render_template(
@@ -113,7 +122,7 @@ def _render_check(form: SubmitForm, draft: Draft, submission=None):
         hidden=hidden_pairs(form),
         published=published,
         submission=submission,
-        action_url=_action_url(submission),
+        action_url=_action_url(submission, link),
     )
 
 
@@ -146,40 +155,48 @@ def start():
     return _render_form(form, notice=notice)
 
 
-def _handle(submission=None):
-    """One post of the form: add or remove a part, go back to edit, check, or confirm."""
+def _handle(submission=None, link: drafts.Link | None = None):
+    """One post of the form: add or remove a part, go back to edit, save a draft, check, or confirm.
+
+    `submission`: the one staff sent back for changes; `link`: the saved draft being continued.
+    """
     form = SubmitForm()
     if form.nickname.data:
         logger.info("honeypot filled; submission dropped")
         return render_template("submit/done.html", reference=None, resubmitted=False)
+    render = partial(_render_form, submission=submission, link=link)
     action = request.form.get("action", "review")
     if action == "add_position":
         if len(form.positions) < form.positions.max_entries:
             form.positions.append_entry()
-        return _render_form(form, submission)
+        return render(form)
     if action.startswith("remove_position-") and action.removeprefix("remove_position-").isdigit():
         index = int(action.removeprefix("remove_position-"))
         form = SubmitForm(formdata=without_entry(request.form, "positions", index))
-        return _render_form(form, submission, notice=f"已删除岗位 {index + 1}。")
+        return render(form, notice=f"已删除岗位 {index + 1}。")
     if action.startswith("add_mentor-") and action.removeprefix("add_mentor-").isdigit():
         index = int(action.removeprefix("add_mentor-"))
         if index < len(form.positions):
             mentors = form.positions[index].form.mentors
             if len(mentors) < mentors.max_entries:
                 mentors.append_entry()
-        return _render_form(form, submission)
+        return render(form)
     if action == "edit":
-        return _render_form(form, submission)
+        return render(form)
+    if action == "save_draft" and submission is None:
+        return _save_draft(form, link)
     current = current_positions()
     valid = form.validate()
     draft = build_draft(form, current, today(), repo())
     if not valid or draft is None:
-        return _render_form(form, submission, status=422)
+        return render(form, status=422)
     if action != "confirm":
-        return _render_check(form, draft, submission)
+        return _render_check(form, draft, submission, link)
     db = get_session()
     config = current_app.config
     if submission is None:
+        if link is not None:
+            drafts.discard(db, link.draft)  # in the submission's commit
         record, ids = services.record(
             db, draft, config["PROGRAMME_YEAR"], config["MAIL_FROM"], _staff_url(), _unit_account(draft)
         )
@@ -194,6 +211,38 @@ def _handle(submission=None):
     session["submission_reference"] = reference
     session["submission_resubmitted"] = resubmitted
     return redirect(url_for("submit.done"), code=303)
+
+
+def _save_draft(form: SubmitForm, link: drafts.Link | None):
+    """Keep the answers as they stand (only the contact email must be valid) and email the link;
+    the form comes back with them, now posting to the draft's link."""
+    email = contact_email(form)
+    if email is None:
+        return _render_form(form, link=link, status=422)
+    config = current_app.config
+    link, ids = drafts.save(
+        get_session(),
+        link,
+        draft_answers(form),
+        email,
+        config["UTCNOW"](),
+        config["DRAFT_DAYS"],
+        config["MAIL_FROM"],
+        lambda token: external("submit.continue_draft", token=token),
+    )
+    queue_emails(ids)
+    if ids:
+        notice = (
+            f"草稿已保存。继续填写的链接已发到 {drafts.masked(email)}，"
+            f"在最后一次保存后 {config['DRAFT_DAYS']} 天内有效。"
+        )
+    else:
+        minutes = int(drafts.RESEND_AFTER.total_seconds() // 60)
+        notice = (
+            f"草稿已保存。{minutes} 分钟内已给 {drafts.masked(email)} 发过继续填写的链接，"
+            "这次不再重复发送，原链接继续有效。"
+        )
+    return _render_form(form, link=link, notice=notice)
 
 
 def _unit_account(draft) -> str | None:
@@ -240,6 +289,34 @@ def resubmit(token: str):
     if submission.state != "changes_requested":
         return render_template("submit/closed.html", submission=submission), 409
     return _handle(submission)
+
+
+def _open_draft(token: str) -> drafts.Link:
+    """The draft of a link still valid; else a Chinese page: 410 when it expired, 404 when it is
+    unknown or used (submitting deletes the draft, and the daily purge an expired one)."""
+    saved = drafts.by_token(get_session(), token)
+    if saved is None or drafts.expired(saved, current_app.config["UTCNOW"]()):
+        status = 404 if saved is None else 410
+        abort(make_response(render_template("submit/draft_gone.html", expired=saved is not None), status))
+    return drafts.Link(saved, token)
+
+
+@bp.get("/submit/draft/<token>")
+def reopen_draft(token: str):
+    """The emailed link of a saved draft: the form filled in with the answers kept."""
+    link = _open_draft(token)
+    form = SubmitForm(formdata=None, data=link.draft.answers)
+    notice = (
+        f"已载入您于 {local_time(link.draft.updated_at)} 保存的草稿。"
+        "填完后点“下一步：核对信息”提交，提交后这个链接即失效；没填完可以再次保存草稿。"
+    )
+    return _render_form(form, link=link, notice=notice)
+
+
+@bp.post("/submit/draft/<token>")
+@limiter.limit(post_limit)
+def continue_draft(token: str):
+    return _handle(link=_open_draft(token))
 
 
 @bp.post("/submit/xlsx")
@@ -300,7 +377,13 @@ def _expired(error: CSRFError):
     notice = "页面停留时间过长，安全校验已过期。您填写的内容都还在，请检查后再提交一次。"
     if request.endpoint == "submit.upload":
         return _render_form(SubmitForm(formdata=None), notice=notice + "请重新选择文件上传。", status=400)
-    submission = None
+    submission, link = None, None
+    token = (request.view_args or {}).get("token", "")
     if request.endpoint == "submit.resubmit":
-        submission = services.by_token(get_session(), (request.view_args or {}).get("token", ""))
-    return _render_form(SubmitForm(meta={"csrf": True}), submission, notice=notice, status=400)
+        submission = services.by_token(get_session(), token)
+    if request.endpoint == "submit.continue_draft":
+        try:
+            link = _open_draft(token)
+        except HTTPException as gone:
+            return gone.get_response()
+    return _render_form(SubmitForm(meta={"csrf": True}), submission, notice=notice, status=400, link=link)

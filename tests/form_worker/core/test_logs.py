@@ -24,6 +24,7 @@ TOKEN = secrets.token_urlsafe(32)
             "陈示例",
         ),
         (f'"GET /submit/{TOKEN} HTTP/1.1" 200', "/submit/[token]", TOKEN),
+        (f'"POST /submit/draft/{TOKEN} HTTP/1.1" 200', "/submit/draft/[token]", TOKEN),
         ("outbox 7: permanent failure: 550 <chen.shili@example.com> no such user", "[email]", "chen.shili"),
         ("phone 13800001234 or 023-63002289", "023-63002289", "13800001234"),
         ("phone +8613812345678 in a path", "[phone]", "13812345678"),
@@ -31,7 +32,17 @@ TOKEN = secrets.token_urlsafe(32)
         ('"GET /staff/applications?x=\'q=陈晓明 HTTP/1.1"', "?[query] HTTP/1.1", "陈晓明"),
         ("id 50010219990101123X", "[id-number]", "50010219990101123X"),
     ],
-    ids=["query", "token", "email", "phone", "phone-86", "phone-dashed", "query-with-quote", "id-number"],
+    ids=[
+        "query",
+        "token",
+        "draft-token",
+        "email",
+        "phone",
+        "phone-86",
+        "phone-dashed",
+        "query-with-quote",
+        "id-number",
+    ],
 )
 def test_scrub_masks_what_names_a_person(line: str, kept: str, gone: str) -> None:
     cleaned = logs.scrub(line)

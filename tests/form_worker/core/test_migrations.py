@@ -35,6 +35,7 @@ def test_every_table_is_in_the_metadata() -> None:
         "placement",
         "staff_user",
         "submission",
+        "submission_draft",
         "submission_event",
         "throttle",
         "transition",
