@@ -172,13 +172,19 @@ class TransitionForm(Form):
 
 
 class OfferForm(Form):
-    """Offers a place: a position among the applicant's choices and one of its mentors."""
+    """Offers a place: a position among the applicant's choices and one of its mentors.
 
-    state = HiddenField()
+    It shares the application's page with TransitionForm, so its ids differ (a label finds its own
+    box); the names stay what the offer view reads.
+    """
+
+    state = HiddenField(id="offer-state")
     position = SelectField("录用岗位", validate_choice=False)
     mentor = SelectField("见习导师", validate_choice=False)
     reason = TextAreaField(
-        "说明（可不填；会写入邮件告知申请人）", [Length(max=1000, message="最多 1000 个字")]
+        "说明（可不填；会写入邮件告知申请人）",
+        [Length(max=1000, message="最多 1000 个字")],
+        id="offer-reason",
     )
 
 

@@ -1,13 +1,17 @@
 """What the browser tests share: Debian's Chromium (`.ci/run` installs it) through Python Playwright,
-axe-core from node_modules (`make test` installs it via npm), pages that may reach only the server
-under test, and that server: a folder or a WSGI app on a free loopback port, in a thread.
+the accessibility engines from node_modules (`make test` installs them via npm: axe-core, and pa11y
+with its build of HTML_CodeSniffer), pages that may reach only the server under test, and that
+server: a folder or a WSGI app on a free loopback port, in a thread.
+
+`assert_accessible(page, label)` runs both engines on whatever the page shows now, catalogue or
+worker, and fails with what they found.
 """
 
 import functools
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from http.server import HTTPServer, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -34,8 +38,15 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-gpu",
 ]
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+NODE_MODULES = ROOT / "node_modules"
+AXE = NODE_MODULES / "axe-core" / "axe.min.js"
+# The build pa11y itself injects (its lib/runners/htmlcs.js), so the rules are the ones pa11y runs.
+HTMLCS = NODE_MODULES / "@pa11y" / "html_codesniffer" / "build" / "HTMLCS.js"
+PA11Y = NODE_MODULES / ".bin" / "pa11y"
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+BLOCKING_IMPACTS = {"serious", "critical"}  # axe-core impacts that fail a page
+HTMLCS_STANDARD = "WCAG2AA"
 
 
 @pytest.fixture(scope="session")
@@ -52,10 +63,22 @@ def browser() -> Iterator[Browser]:
             browser.close()
 
 
+def require_tools(*tools: Path) -> None:
+    """Skip the test when a tool from node_modules is missing (fail it with CI set)."""
+    for tool in tools:
+        if not tool.exists():
+            skip_or_fail(f"{tool} is missing; `make test` installs it with npm (package.json)")
+
+
 @pytest.fixture(scope="session")
 def axe_available() -> None:
-    if not AXE.exists():
-        skip_or_fail(f"{AXE} is missing; `make test` installs axe-core with npm")
+    require_tools(AXE)
+
+
+@pytest.fixture(scope="session")
+def a11y_tools() -> None:
+    """Both engines `assert_accessible` runs, and pa11y's command line."""
+    require_tools(AXE, HTMLCS, PA11Y)
 
 
 def is_local(url: str, base_url: str) -> bool:
@@ -143,3 +166,116 @@ def served_config(tmp_path: Path, **overrides: object) -> dict[str, object]:
         MAIL_FROM="重庆市大学生科技见习计划 <noreply@jianxi.test>",
         **overrides,
     )
+
+
+def settle(page: Page) -> None:
+    """Wait until the page has loaded and its transitions end: colours measured mid-fade lie to
+    both engines."""
+    page.wait_for_load_state()
+    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
+
+
+def axe_violations(page: Page, context: str = "document", ignore: Iterable[str] = ()) -> list[dict]:
+    """axe-core's serious or critical violations on the page as it is now, less the `ignore`d rule
+    ids (such as "color-contrast").
+
+    The script goes in through the driver (as pa11y injects its runners), which no
+    Content-Security-Policy governs: the worker's refuses every script tag.
+    """
+    require_tools(AXE)
+    settle(page)
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    violations = page.evaluate(f"async () => (await axe.run({context})).violations")
+    skipped = set(ignore)
+    return [v for v in violations if v["impact"] in BLOCKING_IMPACTS and v["id"] not in skipped]
+
+
+# Runs HTML_CodeSniffer as pa11y's htmlcs runner does, and reports each error (type 1) the way
+# pa11y's json reporter does: code, message, a CSS selector and the element's shortened HTML.
+_HTMLCS_RUN = """
+standard => new Promise((resolve, reject) => {
+  const selector = element => {
+    const parts = [];
+    for (let e = element; e && e.nodeType === Node.ELEMENT_NODE; e = e.parentElement) {
+      if (e.id) { parts.unshift(`#${e.id}`); break; }
+      let part = e.tagName.toLowerCase();
+      const siblings = e.parentElement ? [...e.parentElement.children] : [e];
+      if (siblings.filter(s => s.tagName === e.tagName).length > 1) {
+        part += `:nth-child(${siblings.indexOf(e) + 1})`;
+      }
+      parts.unshift(part);
+    }
+    return parts.join(" > ");
+  };
+  const context = element => {
+    if (!element || !element.outerHTML) return "";
+    let html = element.outerHTML;
+    if (element.innerHTML.length > 31) {
+      html = html.replace(element.innerHTML, element.innerHTML.slice(0, 31) + "...");
+    }
+    return html.length > 251 ? html.slice(0, 250) + "..." : html;
+  };
+  HTMLCS.process(standard, window.document, () => resolve(
+    HTMLCS.getMessages().filter(m => m.type === HTMLCS.ERROR).map(m => ({
+      code: m.code, message: m.msg, selector: selector(m.element), context: context(m.element),
+    }))
+  ), reject, "en");
+})
+"""
+
+
+def htmlcs_errors(page: Page, standard: str = HTMLCS_STANDARD, ignore: Iterable[str] = ()) -> list[dict]:
+    """HTML_CodeSniffer's errors at `standard` on the page as it is now, less the `ignore`d codes
+    (exact codes, such as "WCAG2AA.Principle1.Guideline1_4.1_4_3.G18.Fail")."""
+    require_tools(HTMLCS)
+    settle(page)
+    if not page.evaluate("typeof window.HTMLCS === 'object'"):
+        page.evaluate(HTMLCS.read_text(encoding="utf-8"))
+    skipped = set(ignore)
+    return [e for e in page.evaluate(_HTMLCS_RUN, standard) if e["code"] not in skipped]
+
+
+def describe_axe(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"  {v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>")
+        for node in v["nodes"]:
+            lines.append(f"      {' '.join(map(str, node['target']))}: {node['failureSummary']}")
+    return "\n".join(lines)
+
+
+def describe_htmlcs(errors: list[dict]) -> str:
+    return "\n".join(
+        f"  {e['code']}\n      {e['selector']}: {e['context']}\n      {e['message']}" for e in errors
+    )
+
+
+def accessibility_report(
+    page: Page, label: str = "", axe_ignore: Iterable[str] = (), htmlcs_ignore: Iterable[str] = ()
+) -> str:
+    """What the engines find on the page as it is now: serious or critical axe-core violations and
+    HTML_CodeSniffer errors at WCAG 2 AA, or "" when there are none. `label` names the page and
+    its state in the report. The ignore lists name single rules known to be false positives there
+    (an axe rule id, an exact HTMLCS code); say why beside the call."""
+    violations = axe_violations(page, ignore=axe_ignore)
+    errors = htmlcs_errors(page, ignore=htmlcs_ignore)
+    found = []
+    if violations:
+        found.append(f"axe-core, serious or critical:\n{describe_axe(violations)}")
+    if errors:
+        found.append(f"HTML_CodeSniffer {HTMLCS_STANDARD} errors:\n{describe_htmlcs(errors)}")
+    if not found:
+        return ""
+    size = page.viewport_size or {}
+    where = f"{label or 'page'} ({page.url}, {size.get('width')}×{size.get('height')})"
+    return "\n".join([where, *found])
+
+
+def assert_accessible(
+    page: Page, label: str = "", axe_ignore: Iterable[str] = (), htmlcs_ignore: Iterable[str] = ()
+) -> None:
+    """The page as it is now passes both engines (see accessibility_report). Callable from any
+    test, on any page, catalogue or worker; skips (fails with CI set) when an engine is missing."""
+    report = accessibility_report(page, label, axe_ignore, htmlcs_ignore)
+    assert not report, report

@@ -25,8 +25,7 @@ from form_worker.applications.models import Application, Choice, Placement
 from form_worker.applications.states import CHOICE_OUTCOMES
 from form_worker.core import db
 from form_worker.outbox.tasks import queue_emails
-from tests.browser.conftest import AXE, PHONE, screenshot, serve_app, served_config
-from tests.browser.test_catalogue_browser import BLOCKING_IMPACTS, describe
+from tests.browser.conftest import PHONE, assert_accessible, screenshot, serve_app, served_config
 from tests.form_worker.conftest import OPEN_POSITION, SmtpServer, drain, recorded_application, worker_app
 
 UNIT = OPEN_POSITION.split("/", 1)[0]  # the unit folder the position belongs to
@@ -62,16 +61,6 @@ def assert_fits_phone(page: Page) -> None:
     """Nothing on the page is wider than the phone, so it never scrolls sideways."""
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{page.url} is {width}px wide on a {PHONE['width']}px phone"
-
-
-def assert_accessible(page: Page) -> None:
-    """No serious or critical axe-core violations. The worker's CSP refuses a script tag (the
-    catalogue test's way in), so axe is evaluated through the driver, which CSP does not govern."""
-    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    found = page.evaluate("async () => (await axe.run(document)).violations")
-    violations = [v for v in found if v["impact"] in BLOCKING_IMPACTS]
-    assert not violations, f"axe on {page.url}:\n{describe(violations)}"
 
 
 def invite_unit_contact(worker: Worker) -> None:
@@ -116,7 +105,7 @@ def link_in(message: EmailMessage, base_url: str, path: str) -> str:
     return links[0]
 
 
-@pytest.mark.usefixtures("axe_available")
+@pytest.mark.usefixtures("a11y_tools")
 def test_unit_contact_offers_a_place_and_the_student_accepts_from_the_email(
     worker: Worker, smtp_server: SmtpServer, phones: Callable[[], Page]
 ) -> None:
@@ -135,7 +124,7 @@ def test_unit_contact_offers_a_place_and_the_student_accepts_from_the_email(
     unit.get_by_label("再次输入密码").fill(NEW_PASSWORD)
     assert_fits_phone(unit)
     screenshot(unit, "unit-welcome")
-    assert_accessible(unit)
+    assert_accessible(unit, "the welcome page")
     unit.get_by_role("button", name="设置密码并登录").click()
 
     expect(unit.get_by_role("heading", name="遴选录用", level=1)).to_be_visible()
@@ -149,7 +138,7 @@ def test_unit_contact_offers_a_place_and_the_student_accepts_from_the_email(
     expect(unit.locator("main")).not_to_contain_text(STUDENT["email"])
     assert_fits_phone(unit)
     screenshot(unit, "unit-queue")
-    assert_accessible(unit)
+    assert_accessible(unit, "the unit's candidates")
 
     # The candidate, without contact details until the offer; shortlisted.
     unit.get_by_role("link", name=reference).click()
@@ -169,7 +158,7 @@ def test_unit_contact_offers_a_place_and_the_student_accepts_from_the_email(
     unit.get_by_label("答复期限（天）").fill("5")
     assert_fits_phone(unit)
     screenshot(unit, "unit-candidate")
-    assert_accessible(unit)
+    assert_accessible(unit, "a candidate, the offer filled in")
     unit.get_by_role("button", name="发出录用通知").click()
 
     expect(unit.get_by_role("status").first).to_contain_text(f"已向 {reference} 发出录用通知")
@@ -191,7 +180,7 @@ def test_unit_contact_offers_a_place_and_the_student_accepts_from_the_email(
     expect(student.locator(".panel")).to_contain_text(f"见习导师：{MENTOR}")
     assert_fits_phone(student)
     screenshot(student, "student-offer")
-    assert_accessible(student)
+    assert_accessible(student, "the offer")
     expect(student.get_by_role("button", name="确认谢绝")).to_be_hidden()  # inside the closed details
     student.get_by_role("button", name="接受录用").click()
 

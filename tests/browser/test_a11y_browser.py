@@ -1,0 +1,422 @@
+"""Every kind of worker page passes both accessibility engines at phone and desktop sizes: no
+serious or critical axe-core violation and no HTML_CodeSniffer error at WCAG 2 AA (issue 11).
+
+The pages are the student's (apply, status, offer), the unit's public form (/submit), the error
+pages, and each staff role's work pages, in the states a person meets: empty, with the errors
+shown, with results, after a step. Each state is checked at both sizes and everything found is
+reported at once. The last test runs pa11y's own command line on Debian's Chromium against the
+public pages, so the npm tool itself passes, not only the engines as injected here.
+"""
+
+import json
+import subprocess
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, expect
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from form_worker.accounts import invitations
+from form_worker.accounts.models import StaffUser
+from form_worker.applications import filing, offers
+from form_worker.applications.models import Application, Choice
+from form_worker.core import db
+from form_worker.core.downloads import XLSX_TYPE
+from form_worker.core.models import utcnow
+from form_worker.submissions import services as submissions
+from tests.browser.conftest import (
+    CHROMIUM,
+    DESKTOP,
+    HTMLCS_STANDARD,
+    PA11Y,
+    PHONE,
+    accessibility_report,
+    axe_violations,
+    htmlcs_errors,
+    serve_app,
+    served_config,
+)
+from tests.conftest import ROOT, skip_or_fail
+from tests.form_worker.applications.test_flow import make_parties
+from tests.form_worker.conftest import OPEN_POSITION, PASSWORD, recorded_application, worker_app
+from tests.form_worker.submissions.test_views import filled_workbook, position_cells
+
+SIZES = {"phone": PHONE, "desktop": DESKTOP}
+MENTOR = "李示例"  # one of OPEN_POSITION's mentors
+KNOWN_CODE = "51500000MJP0000172"  # the credit code of OPEN_POSITION's unit (its unit.yaml)
+
+
+@dataclass
+class Seeded:
+    """Applications in the states the parties' pages show, and a unit's submission."""
+
+    checked: tuple[int, str]  # id, reference: at 重庆大学, awaiting its recommendation
+    filed: int  # filed nationally, the unit's candidate
+    filed_choice: int  # its choice of OPEN_POSITION
+    offered: tuple[int, str]  # id, reference: offered a place, not yet answered
+    placement: int
+    offer_token: str
+    submission: int
+
+
+@dataclass
+class Worker:
+    app: Flask
+    base_url: str
+    seeded: Seeded
+
+
+def applicant(number: int) -> dict[str, str]:
+    """A sample applicant of their own (one person may hold only 3 choices)."""
+    return {"name": f"王示例{number}", "phone": f"1391234{number:04d}", "email": f"a{number}@example.com"}
+
+
+def seed(app: Flask, base_url: str) -> Seeded:
+    """Staff of every party; applications in each state the pages list; a filing batch; an offer."""
+    positions = app.extensions["jianxi.positions"].get()
+    with db.sessions(app)() as session:
+        make_parties(session)
+        received = [recorded_application(app, session, **applicant(n), major="机械工程") for n in range(4)]
+        checked, filed, offered, waiting = received
+        states = {
+            checked.id: "checked",
+            filed.id: "approved_by_city_office",
+            offered.id: "approved_by_city_office",
+        }
+        for application_id, state in states.items():
+            session.execute(update(Application).where(Application.id == application_id).values(state=state))
+        session.commit()
+        batch = filing.export(session, "reviewer", positions, app.config["MAIL_FROM"])
+        assert batch is not None and batch.count == 2
+        session.execute(
+            update(Application).where(Application.id == waiting.id).values(state="approved_by_city_office")
+        )
+        session.commit()
+        application = session.get(Application, offered.id)
+        assert application is not None
+        placement = offers.make_offer(
+            session,
+            application,
+            OPEN_POSITION,
+            MENTOR,
+            7,
+            "unit_a",
+            "",
+            offers.Mail.of(app.config),
+            positions,
+            utcnow(),
+        )
+        session.commit()
+        filed_choice = session.scalars(
+            select(Choice.id).where(Choice.application_id == filed.id, Choice.position_id == OPEN_POSITION)
+        ).one()
+        return Seeded(
+            checked=(checked.id, checked.reference),
+            filed=filed.id,
+            filed_choice=filed_choice,
+            offered=(offered.id, offered.reference),
+            placement=placement.id,
+            offer_token=offers.token(placement, app.config["SECRET_KEY"]),
+            submission=seed_submission(app, session, base_url),
+        )
+
+
+def seed_submission(app: Flask, session: Session, base_url: str) -> int:
+    """A unit's edit of its published position, as the /submit form records one."""
+    positions = app.extensions["jianxi.positions"].get()
+    entry = positions.by_id[OPEN_POSITION]
+    position = entry.position.model_copy(update={"title": "无障碍测试科普助理（示例）"})
+    draft = submissions.Draft(
+        unit=positions.unit_of(entry), positions=[(None, position)], unit_slug=entry.unit_slug, is_edit=True
+    )
+    submission, _ = submissions.record(
+        session,
+        draft,
+        app.config["PROGRAMME_YEAR"],
+        app.config["MAIL_FROM"],
+        base_url + "/staff/submissions/{id}",
+    )
+    return submission.id
+
+
+@pytest.fixture
+def worker(tmp_path: Path) -> Iterator[Worker]:
+    """The worker on a free loopback port with every party's account and applications to show."""
+    config = served_config(tmp_path, MAIL_URL=f"folder://{tmp_path / 'mail'}")
+    with worker_app(config) as app, serve_app(app) as base_url:
+        app.config["WORKER_URL"] = base_url
+        app.config["CATALOGUE_URL"] = base_url + "/"
+        yield Worker(app, base_url, seed(app, base_url))
+
+
+class Audit:
+    """One person's pages in a browser of their own: each state checked at both sizes, and what
+    the engines find kept, so that one run reports every page."""
+
+    def __init__(self, page: Page, worker: Worker) -> None:
+        self.page, self.worker = page, worker
+        self.found: list[str] = []
+
+    def check(self, label: str) -> None:
+        for name, size in SIZES.items():
+            self.page.set_viewport_size(size)
+            if report := accessibility_report(self.page, f"{label}, {name}"):
+                self.found.append(report)
+        self.page.set_viewport_size(PHONE)
+
+    def visit(self, path: str, label: str, status: int = 200) -> None:
+        response = self.page.goto(self.worker.base_url + path)
+        assert response is not None and response.status == status, f"{path}: {response and response.status}"
+        self.check(label)
+
+    def log_in(self, username: str) -> None:
+        self.page.goto(self.worker.base_url + "/staff/login")
+        self.page.get_by_label("用户名").fill(username)
+        self.page.get_by_label("密码").fill(PASSWORD)
+        self.page.get_by_role("button", name="登录").click()
+        expect(self.page.locator(".staff-nav__user")).to_be_visible()
+
+    def assert_clean(self) -> None:
+        assert not self.found, f"{len(self.found)} page states fail:\n\n" + "\n\n".join(self.found)
+
+
+@pytest.fixture
+def audit(local_page: Callable[..., Page], worker: Worker) -> Callable[[], Audit]:
+    """Opens a browser of its own (own cookies) on the worker, for one person."""
+    return lambda: Audit(local_page(worker.base_url), worker)
+
+
+@pytest.mark.usefixtures("a11y_tools")
+def test_a_students_pages(worker: Worker, audit: Callable[[], Audit]) -> None:
+    student = audit()
+    page = student.page
+    student.visit(f"/apply?position={OPEN_POSITION}", "apply: the form")
+    page.get_by_role("button", name="下一步：核对信息").click()
+    expect(page.locator("#error-summary")).to_be_visible()
+    student.check("apply: every error shown")
+
+    page.get_by_label("搜索岗位").fill("助理")
+    page.get_by_role("button", name="搜索岗位").click()
+    expect(page.locator(".found-list li").first).to_be_visible()
+    student.check("apply: the chooser's results")
+    page.get_by_label("搜索岗位").fill("没有这样的岗位")
+    page.get_by_role("button", name="搜索岗位").click()
+    expect(page.locator("#found")).to_contain_text("没有找到")
+    student.check("apply: the chooser finds nothing")
+
+    page.get_by_label("姓名", exact=True).fill("陈小华")
+    page.get_by_label("手机号", exact=True).fill("13912340099")
+    page.get_by_label("电子邮箱", exact=True).fill("xiaohua@example.com")
+    page.get_by_label("毕业（就读）学校").fill("重庆大学")
+    page.get_by_label("专业", exact=True).fill("机械工程")
+    page.get_by_label("学历", exact=True).select_option("本科")
+    page.get_by_label("毕业时间（在校生填预计毕业时间）").fill("2026-06")
+    page.get_by_role("radio", name="应届毕业生").check()
+    page.get_by_label("我已阅读并同意《个人信息处理说明》").check()
+    page.get_by_role("button", name="下一步：核对信息").click()
+    expect(page.get_by_role("heading", name="核对报名信息", level=1)).to_be_visible()
+    student.check("apply: the check page")
+    page.get_by_role("button", name="确认提交").click()
+    expect(page.get_by_role("heading", name="报名已提交", level=1)).to_be_visible()
+    student.check("apply: submitted")
+
+    student.visit("/status", "status: the lookup form")
+    page.get_by_role("button", name="查询").click()
+    expect(page.locator("#error-summary")).to_be_visible()
+    student.check("status: every error shown")
+    reference = worker.seeded.offered[1]
+    page.get_by_label("报名编号").fill(reference)
+    page.get_by_label("报名时填写的手机号或邮箱").fill("13900000000")
+    page.get_by_role("button", name="查询").click()
+    expect(page.locator("main")).to_contain_text("没有查到")
+    student.check("status: nothing found")
+    page.get_by_label("报名时填写的手机号或邮箱").fill(applicant(2)["phone"])
+    page.get_by_role("button", name="查询").click()
+    expect(page.locator(".panel")).to_contain_text(reference)
+    student.check("status: an offered application")
+    page.locator("summary", has_text="撤回报名").click()
+    student.check("status: withdrawing opened")
+
+    student.visit(f"/offer/{worker.seeded.offer_token}", "offer: the student's answer page")
+    page.locator("summary", has_text="谢绝录用").click()
+    student.check("offer: declining opened")
+    page.get_by_role("button", name="接受录用").click()
+    expect(page.locator("#offer-notice")).to_contain_text("您已接受录用")
+    student.check("offer: accepted")
+    student.assert_clean()
+
+
+@pytest.mark.usefixtures("a11y_tools")
+def test_a_units_public_form_and_the_error_pages(worker: Worker, audit: Callable[[], Audit]) -> None:
+    unit = audit()
+    page = unit.page
+    unit.visit("/submit", "submit: the form")
+    page.get_by_role("button", name="下一步：核对信息").last.click()
+    expect(page.locator("#error-summary")).to_be_visible()
+    unit.check("submit: every error shown")
+    page.get_by_role("button", name="上传并核对").click()
+    expect(page.locator("#spreadsheet-error")).to_be_visible()
+    unit.check("submit: an upload without a file")
+    workbook = filled_workbook([position_cells(1, 招收人数="很多")])
+    page.get_by_label("填好的岗位征集表（.xlsx）").set_input_files(
+        {"name": "岗位征集表.xlsx", "mimeType": XLSX_TYPE, "buffer": workbook}
+    )
+    page.get_by_role("button", name="上传并核对").click()
+    expect(page.locator("#upload-problems")).to_be_visible()
+    unit.check("submit: a spreadsheet with problems")
+    unit.visit(f"/submit?credit_code={KNOWN_CODE}", "submit: a published unit loaded")
+    page.get_by_role("button", name="下一步：核对信息").last.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("核对")
+    unit.check("submit: the check page")
+    page.get_by_role("button", name="确认提交").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("已提交")
+    unit.check("submit: submitted")
+
+    unit.visit("/offer/not-a-token", "error: 404", status=404)
+    unit.visit("/", "error: the catalogue is not built yet (503)", status=503)
+    unit.visit("/staff/welcome/not-a-token", "welcome: the link has expired (410)", status=410)
+    unit.visit("/staff/login", "staff login: the form")
+    page.get_by_label("用户名").fill("reviewer")
+    page.get_by_label("密码").fill("wrong-password")
+    page.get_by_role("button", name="登录").click()
+    expect(page.locator("#error-summary")).to_be_visible()
+    unit.check("staff login: refused")
+    unit.assert_clean()
+
+
+@pytest.mark.usefixtures("a11y_tools")
+def test_the_welcome_page(worker: Worker, audit: Callable[[], Audit]) -> None:
+    with db.sessions(worker.app)() as session:
+        user = session.scalars(select(StaffUser).where(StaffUser.username == "unit_b")).one()
+        token = invitations.token(user, worker.app.config["SECRET_KEY"])
+    contact = audit()
+    contact.visit(f"/staff/welcome/{token}", "welcome: set a password")
+    contact.page.get_by_role("button", name="设置密码并登录").click()
+    expect(contact.page.locator("#error-summary")).to_be_visible()
+    contact.check("welcome: every error shown")
+    contact.assert_clean()
+
+
+@pytest.mark.usefixtures("a11y_tools")
+def test_the_offices_pages(worker: Worker, audit: Callable[[], Audit]) -> None:
+    seeded = worker.seeded
+    admin = audit()
+    admin.log_in("admin")
+    admin.check("office: the dashboard")
+    admin.visit("/staff/applications", "office: the applications list")
+    admin.visit("/staff/applications?state=checked", "office: one state's applications")
+    admin.visit(f"/staff/applications/{seeded.checked[0]}", "office: an application's record")
+    admin.page.get_by_role("button", name="不予通过").click()
+    expect(admin.page.locator("#action-error")).to_be_visible()
+    admin.check("office: an application's record, a step refused")
+    admin.visit(f"/staff/applications/{seeded.filed}", "office: a filed application's record")
+    admin.visit(f"/staff/applications/{seeded.offered[0]}", "office: an offered application's record")
+    admin.visit("/staff/submissions", "office: the submissions list")
+    admin.visit(f"/staff/submissions/{seeded.submission}", "office: a submission")
+    admin.visit("/staff/filing", "office: national filing")
+    admin.visit("/staff/placements", "office: placements and agreements")
+    admin.visit("/staff/outbox", "office: failed emails")
+    admin.visit("/staff/exports", "office: exports")
+    admin.visit("/staff/accounts", "office: accounts")
+    admin.page.get_by_role("button", name="新建账号并发送链接").click()
+    expect(admin.page.locator("#error-summary")).to_be_visible()
+    admin.check("office: accounts, a new account's errors")
+    admin.visit("/staff/audit", "office: the audit log")
+    admin.visit("/staff/password", "office: change password")
+    admin.page.get_by_role("button", name="修改密码").click()
+    expect(admin.page.locator("#error-summary")).to_be_visible()
+    admin.check("office: change password, every error shown")
+
+    reviewer = audit()
+    reviewer.log_in("reviewer")
+    reviewer.visit("/staff/accounts", "office: a reviewer refused the admin's page (403)", status=403)
+    admin.found += reviewer.found
+    admin.assert_clean()
+
+
+@pytest.mark.usefixtures("a11y_tools")
+def test_a_universitys_and_a_units_pages(worker: Worker, audit: Callable[[], Audit]) -> None:
+    seeded = worker.seeded
+    university = audit()
+    university.log_in("cqu")
+    university.check("university: its applications")
+    university.visit(f"/staff/university/{seeded.checked[0]}", "university: an application")
+
+    unit = audit()
+    unit.log_in("unit_a")
+    unit.check("unit: its candidates")
+    unit.visit(f"/staff/unit/candidates/{seeded.filed_choice}", "unit: a candidate")
+    unit.visit("/staff/unit/placements", "unit: placements")
+    unit.visit(f"/staff/unit/placements/{seeded.placement}/agreement", "unit: an agreement")
+    unit.page.get_by_role("button", name="登记").first.click()
+    unit.check("unit: an agreement with every error shown")
+    unit.found += university.found
+    unit.assert_clean()
+
+
+# What each engine must find here, or its injection is broken and every page would pass.
+BROKEN_PAGE = """<!doctype html><html lang="zh-CN"><head><title>有问题的页面</title></head><body><main>
+<h1>有问题的页面</h1><p style="color: #aaa; background: #fff">浅灰色的字</p>
+<form action="/"><input type="text" id="same"><input type="text" id="same"></form>
+</main></body></html>"""
+HTMLCS_FINDS = {
+    "WCAG2AA.Principle1.Guideline1_3.1_3_1.F68",  # an input without a label
+    "WCAG2AA.Principle1.Guideline1_4.1_4_3.G18.Fail",  # contrast below 4.5:1
+    "WCAG2AA.Principle3.Guideline3_2.3_2_2.H32.2",  # a form without a submit button
+    "WCAG2AA.Principle4.Guideline4_1.4_1_1.F77",  # a duplicate id
+}
+
+
+@pytest.mark.usefixtures("a11y_tools")
+def test_the_engines_find_what_they_should(local_page: Callable[..., Page]) -> None:
+    page = local_page("http://127.0.0.1:9")  # no server: the page is set here
+    page.set_content(BROKEN_PAGE)
+    assert {"color-contrast", "label"} <= {v["id"] for v in axe_violations(page)}
+    assert HTMLCS_FINDS <= {e["code"] for e in htmlcs_errors(page)}
+    assert "WCAG2AA.Principle4.Guideline4_1.4_1_1.F77" not in {
+        e["code"] for e in htmlcs_errors(page, ignore=["WCAG2AA.Principle4.Guideline4_1.4_1_1.F77"])
+    }
+    report = accessibility_report(page, "the broken page")
+    assert report.startswith("the broken page (") and "#same" in report, report
+
+
+PA11Y_PAGES = ("/apply", "/status", "/submit", "/staff/login")
+
+
+@pytest.mark.usefixtures("a11y_tools")
+@pytest.mark.parametrize("size", SIZES)
+def test_pa11y_itself_finds_no_error(worker: Worker, tmp_path: Path, size: str) -> None:
+    """pa11y's command line, its default runner (HTML_CodeSniffer) at WCAG 2 AA, on Debian's Chromium."""
+    if not CHROMIUM.exists():
+        skip_or_fail(f"{CHROMIUM} is missing; .ci/run installs Debian's chromium")
+    config = tmp_path / "pa11y.json"
+    config.write_text(
+        json.dumps(
+            {
+                "chromeLaunchConfig": {"executablePath": str(CHROMIUM), "args": ["--no-sandbox"]},
+                "viewport": SIZES[size],
+                "timeout": 30_000,
+            }
+        ),
+        encoding="utf-8",
+    )
+    failures = []
+    for path in PA11Y_PAGES:
+        run = subprocess.run(
+            [str(PA11Y), "--config", str(config), "--standard", HTMLCS_STANDARD, "--reporter", "json"]
+            + [worker.base_url + path],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
+        )
+        assert run.returncode in (0, 2), f"pa11y on {path} failed to run:\n{run.stdout}\n{run.stderr}"
+        issues = json.loads(run.stdout)
+        errors = [i for i in issues if i["type"] == "error"]
+        if errors or run.returncode:
+            failures.append(f"{path}:\n" + json.dumps(errors, ensure_ascii=False, indent=1))
+    assert not failures, "\n".join(failures)
