@@ -10,8 +10,8 @@ UPGRADE ?=
 .PHONY: run test build validate lint lock clean
 
 # Everything comes from requirements.lock, each file checked against its hash. setuptools goes
-# first (hashed, from the lock): it builds jieba, which PyPI has only as an sdist, and the editable
-# install, both without build isolation, so pip downloads nothing that the lock does not name.
+# first (hashed, from the lock): it builds the editable install without build isolation, so pip
+# downloads nothing that the lock does not name.
 # pip itself stays the one the interpreter's venv brings: upgrading it would be an unhashed download.
 $(BIN)/jianxi: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)

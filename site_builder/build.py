@@ -1,4 +1,5 @@
-"""Build the catalogue: validate, render every generated page in plain Python, run MkDocs.
+"""Build the catalogue: validate, render every generated page in plain Python, run MkDocs, then
+write the posters, the Pagefind search index and the pre-compressed copies beside its output.
 
 The rendered pages reach MkDocs through the small GeneratedPages plugin (in memory); `stage` can
 instead write them as plain Markdown files into a folder that any builder reading mkdocs.yml
@@ -24,6 +25,7 @@ from .model.catalogue import Catalogue
 from .pages import PageRenderer, Site
 from .posters import posters
 from .schema_file import write_schemas
+from .search import index_alongside, write_index
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +60,7 @@ def stage(catalogue: Catalogue, root: Path, docs: Path, site: Site, site_name: s
         count += 1
     extra_files(catalogue, docs, site, site_name)
     write_posters(renderer, docs)
+    write_index(renderer, docs)
     home = docs / "index.md"
     title, _, rest = home.read_text(encoding="utf-8").partition("\n")
     home.write_text(f"{title}\n\n{renderer.home_board()}\n{rest}", encoding="utf-8")
@@ -88,10 +91,11 @@ def build_site(
         pages = list(renderer.pages())
         extra_files(catalogue, docs, site, config["site_name"])
         config.plugins["jianxi/pages"] = GeneratedPages(pages, site.worker_url, renderer.home_board())
-        progress("MkDocs 构建")
-        mkdocs_build(config)
-    # Straight into the site: through MkDocs, 5,000 static files cost more than writing them.
-    write_posters(renderer, out)
+        progress("MkDocs 构建，同时生成搜索索引")
+        with index_alongside(renderer, out):
+            mkdocs_build(config)
+            # Straight into the site: through MkDocs, 5,000 static files cost more than writing them.
+            write_posters(renderer, out)
     progress("压缩")
     precompress(out)
     return len(pages)

@@ -182,6 +182,10 @@ def _sort_key(site: Site) -> Callable[[PositionEntry], tuple]:
 
 # Positions on one page of a type, track, district or tag listing.
 LISTING_PAGE = 50
+# A word every search record holds (site_builder.search): the search page asks for it when only
+# filters are chosen, because Pagefind answers a search without words by loading every index chunk
+# (1.7 MB at 5,000 positions) where this word needs one.
+EVERY = "jxall"
 # The home page's board: how many positions each list shows, and what "closing soon" means.
 BOARD_SIZE = 8
 CLOSING_DAYS = 7
@@ -199,6 +203,17 @@ class Pager:
 
     def path(self, number: int) -> str:
         return self.paths[number - 1]
+
+    def window(self, around: int = 2) -> list[int | None]:
+        """The page numbers the pager links: the first, the last and `around` either side of this
+        one, None where pages are skipped (a hundred links would outweigh the list on a phone)."""
+        shown = {1, self.pages, *range(self.number - around, self.number + around + 1)}
+        numbers: list[int | None] = []
+        for n in sorted(n for n in shown if 1 <= n <= self.pages):
+            if numbers and n - (numbers[-1] or 0) > 1:
+                numbers.append(None)
+            numbers.append(n)
+        return numbers
 
 
 class PageRenderer:
@@ -236,6 +251,7 @@ class PageRenderer:
     def _render(self, template: str, path: str, front: str, **context: object) -> GeneratedPage:
         body = self.env.get_template(template).render(
             link=lambda target: relative_link(path, target),
+            asset=lambda target: posixpath.relpath(target, page_url(path) or "."),
             today=self.site.today,
             **context,
         )
@@ -296,49 +312,47 @@ class PageRenderer:
         )
 
     def listings(
-        self, path: str, title: str, intro: str, entries: list[PositionEntry]
+        self, path: str, title: str, intro: str, entries: list[PositionEntry], search: bool = False
     ) -> Iterator[GeneratedPage]:
         """A listing in pages of LISTING_PAGE positions (page 1 at path, page n at …/page-n), so it
-        stays small at any size and every page works without JavaScript."""
+        stays small at any size and every page works without JavaScript.
+
+        search: the all-positions listing, whose pages carry the search form over the Pagefind
+        index (site_builder.search) above the plain list.
+        """
         chunks = [entries[i : i + LISTING_PAGE] for i in range(0, len(entries), LISTING_PAGE)] or [[]]
         paths = [path] + [f"{path.removesuffix('.md')}/page-{n}.md" for n in range(2, len(chunks) + 1)]
         for number, (chunk, here) in enumerate(zip(chunks, paths, strict=True), start=1):
             pager = Pager(number, len(chunks), paths, len(entries), self.count_open(entries))
-            yield self.listing(here, title, intro, chunk, pager=pager)
+            heading = title if number == 1 else f"{title}（第 {number} 页）"
+            front = _front_matter(
+                heading, f"{title}：共 {pager.total} 个岗位，其中 {pager.open} 个正在招募。"
+            )
+            yield self._render(
+                "listing.html",
+                here,
+                front,
+                title=heading,
+                intro=intro,
+                entries=chunk,
+                pager=pager,
+                units=self.catalogue.units,
+                state_of=self.state,
+                search=search,
+                filter_values=self.filter_values() if search else {},
+                every_word=EVERY,
+            )
 
-    def listing(
-        self,
-        path: str,
-        title: str,
-        intro: str,
-        entries: list[PositionEntry],
-        filters: bool = False,
-        pager: "Pager | None" = None,
-    ) -> GeneratedPage:
-        """The all-positions table (with filters) or a compact list for one type, track, district or tag.
-
-        Listing pages repeat what position pages say, so they stay out of the search index.
-        """
-        pager = pager or Pager(1, 1, [path], len(entries), self.count_open(entries))
-        heading = title if pager.number == 1 else f"{title}（第 {pager.number} 页）"
-        front = _front_matter(
-            heading,
-            f"{title}：共 {pager.total} 个岗位，其中 {pager.open} 个正在招募。",
-            search={"exclude": True},
-        )
-        return self._render(
-            "listing.html",
-            path,
-            front,
-            title=heading,
-            intro=intro,
-            entries=entries,
-            pager=pager,
-            open_count=pager.open,
-            units=self.catalogue.units,
-            state_of=self.state,
-            filters=filters,
-        )
+    def filter_values(self) -> dict[str, list[str]]:
+        """The search form's choices: every value of each filter, in the vocabularies' order."""
+        return {
+            "type": list(POSITION_TYPES),
+            "track": list(TRACKS),
+            "district": [v for v in DISTRICTS if v in self.groups["districts"]],
+            "kind": list(UNIT_CATEGORIES),
+            "degree": list(EDUCATION_LEVELS),
+            "state": list(STATE_LABELS.values()),
+        }
 
     def unit(self, slug: str) -> GeneratedPage:
         path = unit_page(slug)
@@ -352,7 +366,7 @@ class PageRenderer:
         path = "units/index.md"
         units = sorted(self.catalogue.units.values(), key=lambda u: (u.unit.category, u.slug))
         counts = {slug: self.count_open(entries) for slug, entries in self.by_unit.items()}
-        front = _front_matter("设岗单位", "参与重庆市大学生科技见习计划的设岗单位", search={"exclude": True})
+        front = _front_matter("设岗单位", "参与重庆市大学生科技见习计划的设岗单位")
         return self._render("units.html", path, front, units=units, open_counts=counts)
 
     def home_board(self) -> str:
@@ -397,12 +411,12 @@ class PageRenderer:
         for slug in self.catalogue.units:
             yield self.unit(slug)
         yield self.units_index()
-        yield self.listing(
+        yield from self.listings(
             "positions/index.md",
             "全部岗位",
-            "可按类型、性质、区县、学历和专业筛选；正在招募的岗位排在前面，已截止、已关闭和已招满的岗位列在后面。",
+            "正在招募的岗位排在前面，已截止、已关闭和已招满的岗位列在后面。",
             self.positions,
-            filters=True,
+            search=True,
         )
         intros = {
             "types": lambda v: f"{v}：{TYPE_SUMMARIES[v]}",

@@ -21,7 +21,10 @@ _encoded: dict[str, str] = {}
 
 
 def _encode(url: str) -> str:
-    return segno.make(url, error=ERROR, mask=MASK).svg_inline(scale=5, border=2, svgclass="jx-qr-code")
+    # One unit a module and a viewBox instead of a width and height: the stylesheet sizes the code
+    # (50 mm on a poster), which a fixed-size SVG would clip instead of scale.
+    code = segno.make(url, error=ERROR, mask=MASK)
+    return code.svg_inline(border=2, svgclass="jx-qr-code", omitsize=True)
 
 
 def prepare(urls: list[str]) -> None:

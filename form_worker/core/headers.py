@@ -1,9 +1,10 @@
 """Security headers on every response `jianxi serve` gives: worker pages and the static catalogue.
 
 Worker pages have no script and no inline style, so their policy allows only their own
-stylesheet. Catalogue pages are MkDocs Material's: its bundle and search worker from 'self', plus
-two small inline scripts in every page (one sets the page's scope, which differs with its depth),
-allowed by their hashes, which site.py computes from the file it serves. Nothing comes from another
+stylesheet. Catalogue pages are MkDocs Material's: its bundle from 'self', plus two small inline
+scripts in every page (one sets the page's scope, which differs with its depth), allowed by their
+hashes, which site.py computes from the file it serves; the search page's Pagefind compiles its
+WebAssembly, which 'wasm-unsafe-eval' allows (it allows no JavaScript eval). Nothing comes from another
 host. The README lists the same headers for nginx.
 """
 
@@ -20,8 +21,8 @@ WORKER_POLICY = (
     "frame-ancestors 'none'; base-uri 'none'"
 )
 CATALOGUE_POLICY = (
-    "default-src 'self'; script-src 'self'{hashes}; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'"
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; "
+    "img-src 'self' data:; object-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'"
 )
 HEADERS = {
     "X-Frame-Options": "DENY",

@@ -18,6 +18,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
+from form_worker.applications.chooser import SHOWN
 from site_builder.build import build_site
 from site_builder.model.catalogue import Catalogue
 from tests.browser.conftest import PHONE, screenshot, serve_app, served_config
@@ -173,3 +174,24 @@ def test_student_applies_on_a_phone_and_gets_reference_by_email(
     assert reference in message.get_body(preferencelist=("html",)).get_content()
     ids = [str(m["Message-ID"]) for m in handler.messages]
     assert len(ids) == len(set(ids)), ids
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_the_chooser_searches_picks_and_keeps_answers_with_or_without_javascript(
+    javascript: bool, worker: Worker, local_page: Callable[..., Page]
+) -> None:
+    """The chooser is the form's own post, so a phone with script off or on works the same."""
+    position = open_graduate_position(worker.site)
+    page = local_page(worker.base_url, java_script_enabled=javascript)
+    page.goto(f"{worker.base_url}/apply?position={position['id']}")
+    expect(page.locator(".chosen")).to_have_count(1)
+    page.get_by_label("姓名", exact=True).fill("李示例")
+    page.get_by_label("搜索岗位").fill("科普")
+    page.get_by_role("button", name="搜索岗位").click()
+    found = page.locator(".found-list li")
+    expect(found.first).to_be_visible()
+    assert found.count() <= SHOWN  # a page of results, never every position
+    found.filter(has_not_text=position["title"]).first.get_by_role("button").click()
+    expect(page.locator(".chosen")).to_have_count(2)
+    expect(page.get_by_label("姓名", exact=True)).to_have_value("李示例")
+    assert_fits_phone(page)

@@ -5,6 +5,7 @@ node_modules (see conftest.py).
 """
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -12,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
+from site_builder.pages import LISTING_PAGE
 from tests.browser.conftest import AXE, is_local, serve_directory
 
 BLOCKING_IMPACTS = {"serious", "critical"}
@@ -101,15 +103,32 @@ def blocking_violations(page: Page, context: str = "document") -> list[dict]:
     return [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
 
 
-def search(page: Page, query: str) -> None:
-    """Type a query into Material's search the way a phone user does, and wait for results."""
-    page.locator("label.md-header__button[for='__search']").click()
-    box = page.locator("input.md-search__input")
-    expect(box).to_be_focused()
-    box.fill(query)
-    # Material reads the query on keyup; a real keyboard sends one, fill() does not.
-    box.press("End")
-    expect(page.locator(".md-search-result__item").first).to_be_visible()
+def search(page: Page, query: str = "", **filters: str) -> list[dict[str, str]]:
+    """Search the way a phone user does on the all-positions page (typing, then choosing filters by
+    their labels) and return every result shown, loading more until all are."""
+    form = page.locator("#jx-search")
+    expect(form).to_be_visible()
+    status = form.locator(".jx-filters__result")
+    if query:
+        form.get_by_label("关键词").press_sequentially(query)
+    for label, value in filters.items():
+        form.get_by_label(label).select_option(value)
+    form.get_by_role("button", name="搜索").click()
+    expect(status).to_have_text(re.compile("找到|没有找到"))
+    more = page.locator(".jx-results__more")
+    items = page.locator("#jx-results li")
+    while more.is_visible():
+        shown = items.count()
+        more.click()
+        expect(items).not_to_have_count(shown)
+    return items.evaluate_all(
+        """els => els.map(li => ({
+            path: new URL(li.querySelector('a').href).pathname,
+            title: li.querySelector('a').textContent,
+            badge: li.querySelector('.jx-badge').textContent,
+            facts: li.querySelector('small').textContent,
+        }))"""
+    )
 
 
 def describe(violations: list[dict]) -> str:
@@ -133,12 +152,11 @@ def test_page_has_no_serious_accessibility_violations(
 
 
 @pytest.mark.usefixtures("axe_available")
-def test_open_search_dialog_has_no_serious_accessibility_violations(phone: PhoneSession) -> None:
-    page = phone.open("/")
-    page.locator("label.md-header__button[for='__search']").click()
-    expect(page.locator("input.md-search__input")).to_be_focused()
+def test_search_results_have_no_serious_accessibility_violations(phone: PhoneSession) -> None:
+    page = phone.open("/positions/")
+    search(page, "助理", 区县="渝中区")
     violations = blocking_violations(page)
-    assert not violations, f"axe on / with search open:\n{describe(violations)}"
+    assert not violations, f"axe on /positions/ with results:\n{describe(violations)}"
 
 
 @pytest.mark.usefixtures("axe_available")
@@ -151,41 +169,65 @@ def test_footer_text_meets_contrast(phone: PhoneSession) -> None:
     assert not violations, f"axe on the footer of /:\n{describe(violations)}"
 
 
-def test_chinese_search_finds_positions(phone: PhoneSession) -> None:
-    page = phone.open("/")
-    search(page, "科普")
-    results = page.locator(".md-search-result__item a.md-search-result__link")
-    hrefs = [urlsplit(href).path for href in results.evaluate_all("els => els.map(a => a.href)")]
-    assert any(href.startswith("/positions/") and href != "/positions/" for href in hrefs), hrefs
+def by_title(site: Path) -> dict[str, dict]:
+    return {p["title"]: p for p in published_positions(site)}
 
 
-def test_filters_narrow_the_table_by_type(phone: PhoneSession) -> None:
+def test_chinese_word_finds_every_position_with_it(sample_site: Path, phone: PhoneSession) -> None:
+    found = search(phone.open("/positions/"), "科普")
+    expected = {t for t, p in by_title(sample_site).items() if "科普" in t + p["unit"]["name"]}
+    assert expected and expected <= {r["title"] for r in found}
+    assert all(r["path"].startswith("/positions/") and r["path"] != "/positions/" for r in found)
+
+
+@pytest.mark.parametrize("query", ["kepu", "kpzl", "kepuzhuli"])
+def test_pinyin_and_initials_find_the_chinese(query: str, sample_site: Path, phone: PhoneSession) -> None:
+    """科普 in a title, or the type 科普助理, found by its pinyin or its initials."""
+    found = {r["title"] for r in search(phone.open("/positions/"), query)}
+    chinese = "科普助理" if query != "kepu" else "科普"
+    expected = {t for t, p in by_title(sample_site).items() if chinese in t or p["type"] == chinese}
+    assert expected and expected <= found
+
+
+def test_district_filter_returns_only_that_district(sample_site: Path, phone: PhoneSession) -> None:
+    found = search(phone.open("/positions/"), 区县="渝中区")
+    expected = {t for t, p in by_title(sample_site).items() if p["workplace"]["district"] == "渝中区"}
+    assert expected and {r["title"] for r in found} == expected
+    # and the initials of the district, as a student might type them, with the same filter
+    assert {r["title"] for r in search(phone.page, "yz")} == expected
+
+
+def test_closed_and_expired_positions_are_marked_in_results(sample_site: Path, phone: PhoneSession) -> None:
+    found = {r["title"]: r["badge"] for r in search(phone.open("/positions/"), 状态="已截止")}
+    expired = {t for t, p in by_title(sample_site).items() if p["state"] == "expired"}
+    assert expired and set(found) == expired
+    assert set(found.values()) == {"已截止"}
+
+
+def test_search_is_kept_in_the_address_and_restored(phone: PhoneSession) -> None:
     page = phone.open("/positions/")
-    form = page.locator("#jx-filters")
-    expect(form).to_be_visible()
-    rows = page.locator("tr.jx-row")
-    total = rows.count()
-    status = form.locator(".jx-filters__result")
-    expect(status).to_have_text(f"筛选后共 {total} 个岗位")
-
-    form.get_by_label("岗位类型").select_option("科普助理")
-
-    matching = page.locator('tr.jx-row[data-type="科普助理"]')
-    others = page.locator('tr.jx-row:not([data-type="科普助理"])')
-    shown = matching.count()
-    assert 0 < shown < total
-    expect(status).to_have_text(f"筛选后共 {shown} 个岗位")
-    for i in range(shown):
-        expect(matching.nth(i)).to_be_visible()
-    for i in range(others.count()):
-        expect(others.nth(i)).to_be_hidden()
+    first = search(page, "编辑", 岗位类型="编辑助理")
+    assert first
+    assert "q=" in page.url and "type=" in page.url
+    page.reload()
+    expect(page.locator("#jx-results li")).to_have_count(len(first))
+    expect(page.locator("#jx-static")).to_be_hidden()
 
 
-def test_table_reads_without_javascript(sample_site: Path, phone_without_js: PhoneSession) -> None:
+def test_home_search_box_leads_to_results(phone: PhoneSession) -> None:
+    page = phone.open("/")
+    box = page.get_by_role("search").get_by_label("搜索岗位")
+    box.fill("科普")
+    box.press("Enter")
+    expect(page.locator("#jx-results li").first).to_be_visible()
+
+
+def test_listing_reads_without_javascript(sample_site: Path, phone_without_js: PhoneSession) -> None:
     page = phone_without_js.open("/positions/")
-    expect(page.locator("#jx-filters")).to_be_hidden()
-    rows = page.locator("tr.jx-row")
-    expect(rows).to_have_count(len(published_positions(sample_site)))
+    expect(page.locator("#jx-search")).to_be_hidden()
+    expect(page.locator("noscript").first).to_be_attached()
+    rows = page.locator("#jx-static li")
+    expect(rows).to_have_count(min(len(published_positions(sample_site)), LISTING_PAGE))
     for i in range(rows.count()):
         expect(rows.nth(i)).to_be_visible()
 
@@ -198,7 +240,8 @@ def test_apply_button_is_on_screen_of_a_phone(sample_site: Path, phone: PhoneSes
 def test_pages_request_nothing_from_other_hosts(sample_site: Path, phone: PhoneSession) -> None:
     for kind in PAGES:
         phone.open(PAGES[kind](sample_site)).wait_for_load_state("networkidle")
-    search(phone.page, "科普")  # the search worker fetches its index only now
+    phone.open("/positions/")
+    search(phone.page, "科普")  # Pagefind fetches its index chunks only now
     assert phone.requested, "no request was recorded"
     foreign = sorted({url for url in phone.requested if not phone.is_local(url)})
     assert not foreign, f"requests left {phone.base_url}: {foreign}"

@@ -120,13 +120,15 @@ def test_open_graph_tags_on_position_pages(sample_site: Path, sample_catalogue) 
     assert metas["og:url"].endswith(f"/positions/{entry.id}/")
 
 
-def test_search_index_holds_jieba_segmented_chinese(sample_site: Path) -> None:
-    index = json.loads((sample_site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    assert r"\u200b" in index["config"]["separator"]
-    text = " ".join(doc["text"] for doc in index["docs"])
-    # jieba splits 科普助理 into words joined by zero-width spaces, so 科普 is findable on its own.
-    assert re.search("科普\u200b", text)
-    assert any(doc["location"].startswith("positions/") for doc in index["docs"])
+def test_search_index_is_pagefind_with_every_position_and_no_material_index(
+    sample_site: Path, sample_catalogue
+) -> None:
+    entry = json.loads((sample_site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert entry["languages"]["zh"]["page_count"] == len(sample_catalogue.positions)
+    assert list((sample_site / "pagefind" / "index").glob("*.pf_index"))
+    # Material's whole-site index is what a phone would download on every page: it is gone.
+    assert not (sample_site / "search").exists()
+    assert "search_index.json" not in (sample_site / "index.html").read_text(encoding="utf-8")
 
 
 def test_closed_filled_and_expired_positions_are_marked(sample_site: Path, sample_catalogue) -> None:
@@ -306,14 +308,16 @@ def test_the_home_page_is_a_job_board_above_the_programme_text(sample_site: Path
     assert ("7 天内截止" in home) == bool(closing)
 
 
-def test_the_search_form_works_without_javascript(sample_site: Path) -> None:
-    """A submit button and an action: without script the box leads to the listings."""
-    for page in ("index.html", "positions/index.html", "faq/index.html"):
+def test_the_search_forms_work_without_javascript(sample_site: Path) -> None:
+    """A submit button and an action that exists: without script every box leads to the listing."""
+    for page, form_class in (("index.html", "jx-board__search"), ("positions/index.html", "jx-filters")):
         html = (sample_site / page).read_text(encoding="utf-8")
-        form = re.search(
-            r'<form class="md-search__form" name="search" action="([^"]+)">(.*?)</form>', html, re.S
-        )
+        form = re.search(rf'<form class="{form_class}"[^>]* action="([^"]+)"[^>]*>(.*?)</form>', html, re.S)
         assert form, page
-        target = (sample_site / page).parent / form.group(1).lstrip("/")
+        target = (sample_site / page).parent / form.group(1)
         assert (target / "index.html").resolve().is_file(), (page, form.group(1))
-        assert '<button type="submit" class="jx-visually-hidden">' in form.group(2)
+        assert 'type="submit"' in form.group(2) and 'name="q"' in form.group(2)
+    # the header's search button on every page is a link to the same page
+    html = (sample_site / "faq" / "index.html").read_text(encoding="utf-8")
+    link = re.search(r'<a href="([^"]+)" class="md-header__button md-icon" title="搜索岗位"', html)
+    assert link and ((sample_site / "faq") / link.group(1) / "index.html").resolve().is_file()

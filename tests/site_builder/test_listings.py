@@ -54,3 +54,29 @@ def test_the_pages_build_strictly_into_their_own_folders(
     folder = tmp_path / "site" / listing_page("districts", value).removesuffix(".md")
     assert (folder / "index.html").is_file() and (folder / "page-2" / "index.html").is_file()
     assert "下一页" in (folder / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("number", "count", "expected"),
+    [
+        (1, 1, [1]),
+        (1, 3, [1, 2, 3]),
+        (1, 100, [1, 2, 3, None, 100]),
+        (50, 100, [1, None, 48, 49, 50, 51, 52, None, 100]),
+        (100, 100, [1, None, 98, 99, 100]),
+        (4, 7, [1, 2, 3, 4, 5, 6, 7]),
+    ],
+)
+def test_the_pager_links_the_ends_and_the_pages_nearby(number: int, count: int, expected: list) -> None:
+    pager = pages.Pager(number, count, [f"p{n}.md" for n in range(1, count + 1)], count * 50, 0)
+    assert pager.window() == expected
+
+
+def test_all_positions_come_in_pages_each_with_the_search_form(sample_catalogue, small_pages: int) -> None:
+    renderer = PageRenderer(sample_catalogue, Site("http://127.0.0.1:8000/", "", TODAY))
+    generated = {page.path: page.body for page in renderer.pages()}
+    paths = ["positions/index.md"] + sorted(p for p in generated if p.startswith("positions/index/page-"))
+    assert len(paths) == -(-len(sample_catalogue.positions) // small_pages)
+    for path in paths:
+        assert 'id="jx-search"' in generated[path] and "search.js" in generated[path]
+        assert generated[path].count('<li class="jx-row--') <= small_pages

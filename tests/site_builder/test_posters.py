@@ -14,9 +14,10 @@ SITE_URL = "http://127.0.0.1:8000/"  # mkdocs.yml's site_url, which the sample s
 
 
 def modules(svg: str) -> list[list[bool]]:
-    """The dark modules of segno's SVG path (M x y, then h n and relative m dx dy), border removed."""
-    scale = float(re.search(r'transform="scale\(([\d.]+)\)"', svg).group(1))
-    size = round(float(re.search(r'width="([\d.]+)"', svg).group(1)) / scale)
+    """The dark modules of segno's SVG path (M x y, then h n and relative m dx dy), border removed;
+    one unit a module, the size from the viewBox (no width or height, so CSS scales the code)."""
+    assert " width=" not in svg.split(">", 1)[0] and "transform" not in svg
+    size = round(float(re.search(r'viewBox="0 0 ([\d.]+) [\d.]+"', svg).group(1)))
     path = re.search(r' d="([^"]+)"', svg).group(1)
     dark = [[False] * size for _ in range(size)]
     x = y = 0.0

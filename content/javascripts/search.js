@@ -1,0 +1,162 @@
+// The all-positions page's search over the Pagefind index the build writes (site_builder/search.py).
+// Pagefind downloads only the index chunks a query needs. Without JavaScript the form stays hidden
+// and the page lists every position, 50 to a page.
+(function () {
+  "use strict";
+  var form = document.getElementById("jx-search");
+  var script = document.currentScript;
+  if (!form || !script) return;
+  var root = new URL("../", script.src); // the site's root: this file is <root>/javascripts/search.js
+  var results = document.getElementById("jx-results");
+  var list = results.querySelector("ol");
+  var more = results.querySelector(".jx-results__more");
+  var listing = document.getElementById("jx-static");
+  var status = form.querySelector(".jx-filters__result");
+  // The form's field names (also the page's query string) and the filters' names in the index.
+  var FILTERS = { type: "类型", track: "性质", district: "区县", kind: "单位类别", degree: "学历", state: "状态" };
+  var CLOSED = { expired: "已截止", closed: "已关闭", filled: "已招满" };
+  var PAGE = 20;
+  // Today in Beijing time as YYYY-MM-DD: a position whose deadline passed since the build is 已截止.
+  var today = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(new Date());
+  var pagefind = null;
+  var found = [];
+  var shown = 0;
+  var latest = 0;
+  var timer = null;
+
+  function load() {
+    if (!pagefind) {
+      pagefind = import(new URL("pagefind/pagefind.js", root).href).then(function (module) {
+        return module.options({ baseUrl: root.pathname }).then(function () {
+          module.init();
+          return module;
+        });
+      });
+    }
+    return pagefind;
+  }
+
+  function wanted() {
+    var filters = {};
+    var params = new URLSearchParams();
+    var text = form.elements.q.value.trim();
+    if (text) params.set("q", text);
+    Object.keys(FILTERS).forEach(function (name) {
+      var value = form.elements[name].value;
+      if (value) {
+        filters[FILTERS[name]] = value;
+        params.set(name, value);
+      }
+    });
+    return { text: text, filters: filters, params: params };
+  }
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  function item(data) {
+    var meta = data.meta;
+    var state = meta.state !== "open" ? meta.state : meta.deadline < today ? "expired" : "open";
+    var li = element("li", "jx-row--" + state);
+    var link = element("a", "", meta.title);
+    link.href = data.url;
+    li.appendChild(link);
+    li.appendChild(document.createTextNode(" "));
+    li.appendChild(element("span", "jx-badge jx-badge--" + state, CLOSED[state] || "招募中"));
+    if (meta.sample) {
+      li.appendChild(document.createTextNode(" "));
+      li.appendChild(element("span", "jx-badge jx-badge--sample", "示例"));
+    }
+    li.appendChild(element("br"));
+    var facts = [meta.unit, meta.district, meta.track, meta.allowance + " 元/月", "截止 " + meta.deadline];
+    li.appendChild(element("small", "", facts.join(" · ")));
+    return li;
+  }
+
+  // The next PAGE results as list items; the list changes only once they are all loaded, so a
+  // screen reader hears the count when the results are there.
+  function nextItems() {
+    var batch = found.slice(shown, shown + PAGE);
+    shown += batch.length;
+    return Promise.all(batch.map(function (result) { return result.data(); })).then(function (pages) {
+      return pages.map(item);
+    });
+  }
+
+  function append(items) {
+    items.forEach(function (li) { list.appendChild(li); });
+    more.hidden = shown >= found.length;
+  }
+
+  function showMore() {
+    more.hidden = true;
+    return nextItems().then(append);
+  }
+
+  function run() {
+    var query = wanted();
+    var search = query.params.toString();
+    history.replaceState(null, "", search ? "?" + search : location.pathname);
+    var mine = ++latest;
+    if (!search) {
+      results.hidden = true;
+      listing.hidden = false;
+      status.textContent = "";
+      return Promise.resolve();
+    }
+    status.textContent = "正在搜索…";
+    return load()
+      .then(function (module) {
+        // Filters alone: the word every record holds (pages.EVERY), newest positions first.
+        var options = { filters: query.filters };
+        if (!query.text) options.sort = { published: "desc" };
+        return module.search(query.text || form.dataset.every, options);
+      })
+      .then(function (search) {
+        if (mine !== latest) return;
+        found = search.results;
+        shown = 0;
+        return nextItems().then(function (items) {
+          if (mine !== latest) return;
+          list.textContent = "";
+          append(items);
+          listing.hidden = true;
+          results.hidden = false;
+          status.textContent = found.length
+            ? "找到 " + found.length + " 个岗位"
+            : "没有找到符合条件的岗位，可以换个关键词或少选几个条件。";
+        });
+      })
+      .catch(function () {
+        if (mine !== latest) return;
+        results.hidden = true;
+        listing.hidden = false;
+        status.textContent = "搜索暂时无法使用，请逐页浏览下面的岗位，或稍后再试。";
+      });
+  }
+
+  var start = new URLSearchParams(location.search);
+  ["q"].concat(Object.keys(FILTERS)).forEach(function (name) {
+    if (start.has(name)) form.elements[name].value = start.get(name);
+  });
+  form.hidden = false;
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    clearTimeout(timer);
+    run();
+  });
+  form.addEventListener("change", function () {
+    clearTimeout(timer);
+    run();
+  });
+  form.elements.q.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(run, 300);
+  });
+  more.addEventListener("click", showMore);
+  if (wanted().params.toString()) run();
+})();

@@ -1,0 +1,184 @@
+"""The catalogue's search index: Pagefind records written straight from the validated catalogue.
+
+Pagefind splits the index into chunks, so a phone downloads only the chunks a query touches
+instead of one whole-site index. Records come from the catalogue rather than from the built HTML:
+no page is parsed twice, the filters are the catalogue's own fields (choosing 渝中区 returns only
+渝中区 positions), and each record carries the pinyin of its title, unit, district and type, so
+`kepu` finds 科普助理 and `yz` finds 渝中区. The search page renders results from the records' meta, so
+the pinyin is never shown.
+"""
+
+import re
+import shutil
+import subprocess  # nosec B404  # runs the Pagefind binary with a fixed argument list
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markupsafe import Markup
+from pagefind.service import get_executable
+from pypinyin import lazy_pinyin
+
+from .model.catalogue import PositionEntry
+from .model.vocab import EDUCATION_LEVELS
+from .pages import EVERY, STATE_LABELS, PageRenderer, page_url, position_page
+
+# Where the bundle goes inside the site; the search page loads {base}/pagefind/pagefind.js.
+BUNDLE = "pagefind"
+# The filters' names as the search page shows them, each with the record's values.
+FILTERS = ("类型", "性质", "区县", "单位类别", "学历", "状态")
+_HAN = re.compile(r"[\u3400-\u9fff]+")
+
+
+@dataclass(frozen=True)
+class Record:
+    """One position as Pagefind indexes it."""
+
+    url: str
+    content: str
+    meta: dict[str, str]
+    filters: dict[str, list[str]]
+    sort: dict[str, str] = field(default_factory=dict)
+
+
+def pinyin_words(text: str) -> list[str]:
+    """Full pinyin and initials of every run of Chinese characters, from each syllable on.
+
+    Pagefind matches the start of a word, so a run's suffixes let `kepu`, `zhuli` and `kpzl` all
+    find 科普助理 (and `yz`, `yuzhong` find 渝中区) without a pinyin-aware search engine.
+    """
+    words: list[str] = []
+    for run in _HAN.findall(text):
+        full = lazy_pinyin(run, errors="ignore")
+        initials = [syllable[0] for syllable in full if syllable]
+        for i in range(len(full)):
+            words.append("".join(full[i:]))
+            words.append("".join(initials[i:]))
+    return list(dict.fromkeys(word for word in words if len(word) > 1))
+
+
+def degrees_accepted(minimum: str) -> list[str]:
+    """The degrees a position takes: its minimum and every higher one, so the filter 我的学历
+    = 本科 finds every position open to a 本科 graduate."""
+    levels = list(EDUCATION_LEVELS)
+    return levels[levels.index(minimum) :]
+
+
+def position_record(renderer: PageRenderer, entry: PositionEntry) -> Record:
+    p = entry.position
+    unit = renderer.catalogue.units[entry.unit_slug].unit
+    state = renderer.state(entry)
+    words = " ".join(pinyin_words(f"{p.title} {unit.name} {p.workplace.district} {p.type}"))
+    text = " ".join(
+        [p.title, unit.name, p.workplace.district, p.type, p.track, *p.majors, *p.tags, p.duties, p.learning]
+    )
+    return Record(
+        url=page_url(position_page(entry)),
+        content=f"{text} {words} {EVERY}",
+        meta={
+            "title": p.title,
+            "unit": unit.name,
+            "district": p.workplace.district,
+            "track": p.track,
+            "allowance": str(p.allowance),
+            "deadline": p.deadline.isoformat(),
+            "state": state,
+            "sample": "1" if p.sample else "",
+        },
+        filters=dict(
+            zip(
+                FILTERS,
+                (
+                    [p.type],
+                    [p.track],
+                    [p.workplace.district],
+                    [unit.category],
+                    degrees_accepted(p.education),
+                    [STATE_LABELS[state]],
+                ),
+                strict=True,
+            )
+        ),
+        sort={"deadline": p.deadline.isoformat(), "published": p.published.isoformat()},
+    )
+
+
+def records(renderer: PageRenderer) -> Iterator[Record]:
+    """Every position's record, in the catalogue's order (open ones first, nearest deadline)."""
+    for entry in renderer.positions:
+        yield position_record(renderer, entry)
+
+
+_DOCUMENT = Markup(
+    '<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>{title}</title></head>'
+    '<body data-pagefind-body><h1 data-pagefind-meta="title">{title}</h1><p>{content}</p>'
+    "<div data-pagefind-ignore>{meta}{filters}</div>"
+    '<span data-pagefind-sort="deadline:{deadline}" data-pagefind-sort-published="{published}"></span>'
+    "</body></html>"
+)
+
+
+def document(record: Record) -> str:
+    """The record as the small HTML page Pagefind's command line indexes (meta and filters as
+    elements, so no value needs quoting inside an attribute's `name:value`)."""
+    meta = Markup("").join(
+        Markup('<span data-pagefind-meta="{}">{}</span>').format(k, v)
+        for k, v in record.meta.items()
+        if k != "title"
+    )
+    filters = Markup("").join(
+        Markup('<span data-pagefind-filter="{}">{}</span>').format(k, v)
+        for k, values in record.filters.items()
+        for v in values
+    )
+    return _DOCUMENT.format(
+        title=record.meta["title"],
+        content=record.content,
+        meta=meta,
+        filters=filters,
+        deadline=record.sort["deadline"],
+        published=record.sort["published"],
+    )
+
+
+def _write_documents(renderer: PageRenderer, folder: Path) -> int:
+    count = 0
+    for record in records(renderer):
+        target = folder / record.url / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(document(record), encoding="utf-8")
+        count += 1
+    return count
+
+
+@contextmanager
+def index_alongside(renderer: PageRenderer, out: Path) -> Iterator[int]:
+    """Start Pagefind on every position's record, let the caller go on (MkDocs builds the pages
+    meanwhile, on the other core), then wait for it and put the bundle at out/pagefind.
+
+    The bundle is moved in only at the end because MkDocs empties its site folder when it starts.
+    Yields the number of records.
+    """
+    with tempfile.TemporaryDirectory(prefix="jianxi-search-") as staging:
+        documents, bundle = Path(staging, "documents"), Path(staging, BUNDLE)
+        count = _write_documents(renderer, documents)
+        command = [str(get_executable()), "--site", str(documents), "--output-path", str(bundle), "--silent"]
+        process = subprocess.Popen(command)  # nosec B603  # our binary, our temporary folders
+        try:
+            yield count
+        except BaseException:
+            process.kill()
+            process.wait()
+            raise
+        if process.wait() != 0:
+            raise subprocess.CalledProcessError(process.returncode, command)
+        shutil.rmtree(out / BUNDLE, ignore_errors=True)
+        shutil.move(bundle, out / BUNDLE)
+
+
+def write_index(renderer: PageRenderer, out: Path) -> int:
+    """Write the Pagefind bundle into out/pagefind; return the number of records."""
+    with index_alongside(renderer, out) as count:
+        return count
