@@ -8,7 +8,9 @@ worker, and fails with what they found.
 """
 
 import functools
+import json
 import os
+import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -279,3 +281,38 @@ def assert_accessible(
     test, on any page, catalogue or worker; skips (fails with CI set) when an engine is missing."""
     report = accessibility_report(page, label, axe_ignore, htmlcs_ignore)
     assert not report, report
+
+
+def pa11y_errors(urls: Iterable[str], viewport: dict[str, int], tmp_path: Path) -> list[str]:
+    """Run pa11y's own command line (its default runner, HTML_CodeSniffer, at WCAG 2 AA) on
+    Debian's Chromium at `viewport` on each URL, so the npm tool itself passes, not only the
+    engines as injected here; return a report of each URL where it finds errors ([] when none).
+    `tmp_path` holds its config."""
+    require_tools(PA11Y)
+    if not CHROMIUM.exists():
+        skip_or_fail(f"{CHROMIUM} is missing; .ci/run installs Debian's chromium")
+    config = tmp_path / "pa11y.json"
+    config.write_text(
+        json.dumps(
+            {
+                "chromeLaunchConfig": {"executablePath": str(CHROMIUM), "args": ["--no-sandbox"]},
+                "viewport": viewport,
+                "timeout": 30_000,
+            }
+        ),
+        encoding="utf-8",
+    )
+    failures = []
+    for url in urls:
+        run = subprocess.run(
+            [str(PA11Y), "--config", str(config), "--standard", HTMLCS_STANDARD, "--reporter", "json", url],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
+        )
+        assert run.returncode in (0, 2), f"pa11y on {url} failed to run:\n{run.stdout}\n{run.stderr}"
+        errors = [issue for issue in json.loads(run.stdout) if issue["type"] == "error"]
+        if errors or run.returncode:
+            failures.append(f"{url}:\n" + json.dumps(errors, ensure_ascii=False, indent=1))
+    return failures

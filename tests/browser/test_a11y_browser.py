@@ -8,8 +8,6 @@ reported at once. The last test runs pa11y's own command line on Debian's Chromi
 public pages, so the npm tool itself passes, not only the engines as injected here.
 """
 
-import json
-import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,18 +27,15 @@ from form_worker.core.downloads import XLSX_TYPE
 from form_worker.core.models import utcnow
 from form_worker.submissions import services as submissions
 from tests.browser.conftest import (
-    CHROMIUM,
     DESKTOP,
-    HTMLCS_STANDARD,
-    PA11Y,
     PHONE,
     accessibility_report,
     axe_violations,
     htmlcs_errors,
+    pa11y_errors,
     serve_app,
     served_config,
 )
-from tests.conftest import ROOT, skip_or_fail
 from tests.form_worker.applications.test_flow import make_parties
 from tests.form_worker.conftest import OPEN_POSITION, PASSWORD, recorded_application, worker_app
 from tests.form_worker.submissions.test_views import filled_workbook, position_cells
@@ -391,32 +386,5 @@ PA11Y_PAGES = ("/apply", "/status", "/submit", "/staff/login")
 @pytest.mark.parametrize("size", SIZES)
 def test_pa11y_itself_finds_no_error(worker: Worker, tmp_path: Path, size: str) -> None:
     """pa11y's command line, its default runner (HTML_CodeSniffer) at WCAG 2 AA, on Debian's Chromium."""
-    if not CHROMIUM.exists():
-        skip_or_fail(f"{CHROMIUM} is missing; .ci/run installs Debian's chromium")
-    config = tmp_path / "pa11y.json"
-    config.write_text(
-        json.dumps(
-            {
-                "chromeLaunchConfig": {"executablePath": str(CHROMIUM), "args": ["--no-sandbox"]},
-                "viewport": SIZES[size],
-                "timeout": 30_000,
-            }
-        ),
-        encoding="utf-8",
-    )
-    failures = []
-    for path in PA11Y_PAGES:
-        run = subprocess.run(
-            [str(PA11Y), "--config", str(config), "--standard", HTMLCS_STANDARD, "--reporter", "json"]
-            + [worker.base_url + path],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            cwd=ROOT,
-        )
-        assert run.returncode in (0, 2), f"pa11y on {path} failed to run:\n{run.stdout}\n{run.stderr}"
-        issues = json.loads(run.stdout)
-        errors = [i for i in issues if i["type"] == "error"]
-        if errors or run.returncode:
-            failures.append(f"{path}:\n" + json.dumps(errors, ensure_ascii=False, indent=1))
+    failures = pa11y_errors([worker.base_url + path for path in PA11Y_PAGES], SIZES[size], tmp_path)
     assert not failures, "\n".join(failures)

@@ -1,7 +1,9 @@
-"""The built catalogue in a real browser at phone width: accessibility, search, filters, hosts.
+"""The built catalogue in a real browser: accessibility, search, filters, hosts.
 
-Runs Debian's Chromium against the sample site served from a loopback port, and axe-core from
-node_modules (see conftest.py).
+Runs Debian's Chromium against the sample site served from a loopback port. Every page type, and
+the all-positions page after a search, passes both accessibility engines (axe-core and
+HTML_CodeSniffer at WCAG 2 AA, see conftest.py) at phone and desktop sizes, and pa11y's own
+command line passes a few of them; the other tests are at phone width.
 """
 
 import json
@@ -14,9 +16,18 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from site_builder.pages import LISTING_PAGE
-from tests.browser.conftest import AXE, is_local, serve_directory
+from tests.browser.conftest import (
+    DESKTOP,
+    PHONE,
+    assert_accessible,
+    axe_violations,
+    describe_axe,
+    is_local,
+    pa11y_errors,
+    serve_directory,
+)
 
-BLOCKING_IMPACTS = {"serious", "critical"}
+SIZES = {"phone": PHONE, "desktop": DESKTOP}
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +38,8 @@ def base_url(sample_site: Path) -> Iterator[str]:
 
 
 class PhoneSession:
-    """A phone-sized page on the sample site that records every URL it requests."""
+    """A page on the sample site, phone-sized unless opened at another size, that records every
+    URL it requests."""
 
     def __init__(self, page: Page, base_url: str) -> None:
         self.base_url = base_url
@@ -78,6 +90,11 @@ def first_unit(site: Path) -> str:
     return f"/units/{published_positions(site)[0]['unit']['slug']}/"
 
 
+def poster(path: Callable[[Path], str]) -> Callable[[Path], str]:
+    """The printable poster of a position or unit page (its poster.html)."""
+    return lambda site: path(site) + "poster.html"
+
+
 PAGES: dict[str, Callable[[Path], str]] = {
     "home": lambda site: "/",
     "all-positions": lambda site: "/positions/",
@@ -92,15 +109,10 @@ PAGES: dict[str, Callable[[Path], str]] = {
     "browse": lambda site: "/browse/",
     "faq": lambda site: "/faq/",
     "for-units": lambda site: "/for-units/",
+    "position-poster": poster(lambda site: position_path(site, "open")),
+    "unit-poster": poster(first_unit),
+    "not-found": lambda site: "/404.html",  # what a static host serves for a missing page
 }
-
-
-def blocking_violations(page: Page, context: str = "document") -> list[dict]:
-    """axe-core's serious or critical violations, once transitions end (mid-fade colours lie)."""
-    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate(f"async () => (await axe.run({context})).violations")
-    return [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
 
 
 def search(page: Page, query: str = "", **filters: str) -> list[dict[str, str]]:
@@ -131,32 +143,31 @@ def search(page: Page, query: str = "", **filters: str) -> list[dict[str, str]]:
     )
 
 
-def describe(violations: list[dict]) -> str:
-    lines = []
-    for v in violations:
-        lines.append(f"{v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>")
-        for node in v["nodes"]:
-            lines.append(f"    {' '.join(map(str, node['target']))}: {node['failureSummary']}")
-    return "\n".join(lines)
-
-
-@pytest.mark.usefixtures("axe_available")
+@pytest.mark.usefixtures("a11y_tools")
+@pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("kind", PAGES)
-def test_page_has_no_serious_accessibility_violations(
-    kind: str, sample_site: Path, phone: PhoneSession
+def test_page_passes_both_accessibility_engines(
+    kind: str, size: str, sample_site: Path, local_page: Callable[..., Page], base_url: str
 ) -> None:
-    path = PAGES[kind](sample_site)
-    page = phone.open(path)
-    violations = blocking_violations(page)
-    assert not violations, f"axe on {path}:\n{describe(violations)}"
+    session = PhoneSession(local_page(base_url, viewport=SIZES[size]), base_url)
+    page = session.open(PAGES[kind](sample_site))
+    assert_accessible(page, f"{kind}, {size}")
 
 
-@pytest.mark.usefixtures("axe_available")
-def test_search_results_have_no_serious_accessibility_violations(phone: PhoneSession) -> None:
-    page = phone.open("/positions/")
-    search(page, "助理", 区县="渝中区")
-    violations = blocking_violations(page)
-    assert not violations, f"axe on /positions/ with results:\n{describe(violations)}"
+@pytest.mark.usefixtures("a11y_tools")
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize(
+    ("state", "query", "filters"),
+    [("with results", "助理", {"区县": "渝中区"}), ("no results", "xyzzyqwv", {})],
+    ids=["with-results", "no-results"],
+)
+def test_search_results_pass_both_accessibility_engines(
+    state: str, query: str, filters: dict[str, str], size: str, local_page: Callable[..., Page], base_url: str
+) -> None:
+    page = PhoneSession(local_page(base_url, viewport=SIZES[size]), base_url).open("/positions/")
+    found = search(page, query, **filters)
+    assert bool(found) == (state == "with results")
+    assert_accessible(page, f"all positions, a search {state}, {size}")
 
 
 @pytest.mark.usefixtures("axe_available")
@@ -165,8 +176,22 @@ def test_footer_text_meets_contrast(phone: PhoneSession) -> None:
     # The footer holds no text today (no copyright, generator off); put in the line a copyright
     # setting would add, so the footer colour fix in jianxi.css stays checked.
     page.locator(".md-copyright").evaluate("el => { el.textContent = '重庆市科学技术协会'; }")
-    violations = blocking_violations(page, "'.md-footer'")
-    assert not violations, f"axe on the footer of /:\n{describe(violations)}"
+    violations = axe_violations(page, "'.md-footer'")
+    assert not violations, f"axe on the footer of /:\n{describe_axe(violations)}"
+
+
+PA11Y_PAGES: dict[str, Callable[[Path], str]] = {
+    kind: PAGES[kind] for kind in ("home", "all-positions", "open-position", "position-poster")
+}
+
+
+@pytest.mark.usefixtures("a11y_tools")
+@pytest.mark.parametrize("size", SIZES)
+def test_pa11y_itself_finds_no_error(sample_site: Path, base_url: str, tmp_path: Path, size: str) -> None:
+    """pa11y's command line, as on the worker's pages (test_a11y_browser.py), on the catalogue's."""
+    urls = [base_url + path(sample_site) for path in PA11Y_PAGES.values()]
+    failures = pa11y_errors(urls, SIZES[size], tmp_path)
+    assert not failures, "\n".join(failures)
 
 
 def by_title(site: Path) -> dict[str, dict]:

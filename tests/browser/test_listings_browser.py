@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from site_builder import pages
 from site_builder.build import build_site
-from tests.browser.conftest import serve_directory
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, serve_directory
 from tests.conftest import ROOT, TODAY, skip_or_fail
 
 PAGE_SIZE = 10
@@ -80,3 +80,13 @@ def test_a_poster_qr_code_decodes_to_its_position_page(
         [ZBAR, "--raw", "-q", str(shot)], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert decoded == f"http://127.0.0.1:8000/positions/{entry.id}/"
+
+
+@pytest.mark.usefixtures("a11y_tools")
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_a_later_listing_page_passes_both_accessibility_engines(
+    paged_site: str, local_page: Callable[..., Page], viewport: dict[str, int]
+) -> None:
+    page = local_page(paged_site, viewport=viewport)
+    page.goto(paged_site + "/positions/index/page-2/")
+    assert_accessible(page, "全部岗位第 2 页")
