@@ -10,7 +10,7 @@
   var results = document.getElementById("jx-results");
   var list = results.querySelector("ol");
   var more = results.querySelector(".jx-results__more");
-  var listing = document.getElementById("jx-static");
+  var listing = null; // the plain list below, once the page is parsed
   var status = form.querySelector(".jx-filters__result");
   // The form's field names (also the page's query string) and the filters' names in the index.
   var FILTERS = { type: "类型", track: "性质", district: "区县", kind: "单位类别", degree: "学历", state: "状态" };
@@ -18,6 +18,18 @@
   var PAGE = 20;
   // Today in Beijing time as YYYY-MM-DD: a position whose deadline passed since the build is 已截止.
   var today = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(new Date());
+  var start = new URLSearchParams(location.search);
+  var asked = ["q"].concat(Object.keys(FILTERS)).filter(function (name) { return start.get(name); });
+
+  // This script runs where it stands, before the list below it is parsed: show the form now, and
+  // for a search in the address its results' place instead of the list (jianxi.css).
+  form.hidden = false;
+  if (asked.length) {
+    results.hidden = false;
+    document.documentElement.classList.add("jx-searching");
+  }
+  document.addEventListener("DOMContentLoaded", wire);
+
   var pagefind = null;
   var found = [];
   var shown = 0;
@@ -139,24 +151,25 @@
       });
   }
 
-  var start = new URLSearchParams(location.search);
-  ["q"].concat(Object.keys(FILTERS)).forEach(function (name) {
-    if (start.has(name)) form.elements[name].value = start.get(name);
-  });
-  form.hidden = false;
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    clearTimeout(timer);
-    run();
-  });
-  form.addEventListener("change", function () {
-    clearTimeout(timer);
-    run();
-  });
-  form.elements.q.addEventListener("input", function () {
-    clearTimeout(timer);
-    timer = setTimeout(run, 300);
-  });
-  more.addEventListener("click", showMore);
-  if (wanted().params.toString()) run();
+  function wire() {
+    listing = document.getElementById("jx-static");
+    document.documentElement.classList.remove("jx-searching");
+    asked.forEach(function (name) { form.elements[name].value = start.get(name); });
+    if (asked.length) listing.hidden = true;
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      clearTimeout(timer);
+      run();
+    });
+    form.addEventListener("change", function () {
+      clearTimeout(timer);
+      run();
+    });
+    form.elements.q.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(run, 300);
+    });
+    more.addEventListener("click", showMore);
+    if (asked.length) run();
+  }
 })();
