@@ -26,6 +26,7 @@
   form.hidden = false;
   if (asked.length) {
     results.hidden = false;
+    results.classList.add("jx-results--loading");
     document.documentElement.classList.add("jx-searching");
   }
   document.addEventListener("DOMContentLoaded", wire);
@@ -44,6 +45,7 @@
           return module;
         });
       });
+      pagefind.catch(function () { pagefind = null; }); // a dropped connection: the next search tries again
     }
     return pagefind;
   }
@@ -105,8 +107,14 @@
   }
 
   function showMore() {
-    more.hidden = true;
-    return nextItems().then(append);
+    var mine = latest;
+    more.disabled = true;
+    return nextItems().then(function (items) {
+      more.disabled = false;
+      if (mine !== latest || !items.length) return; // a newer search replaced the list meanwhile
+      append(items);
+      items[0].querySelector("a").focus(); // the button may be gone: go on from the first new one
+    });
   }
 
   function run() {
@@ -121,6 +129,7 @@
       return Promise.resolve();
     }
     status.textContent = "正在搜索…";
+    if (!list.children.length) results.classList.add("jx-results--loading");
     return load()
       .then(function (module) {
         // Filters alone: the word every record holds (pages.EVERY), newest positions first.
@@ -135,6 +144,7 @@
         return nextItems().then(function (items) {
           if (mine !== latest) return;
           list.textContent = "";
+          results.classList.remove("jx-results--loading");
           append(items);
           listing.hidden = true;
           results.hidden = false;
@@ -154,7 +164,14 @@
   function wire() {
     listing = document.getElementById("jx-static");
     document.documentElement.classList.remove("jx-searching");
-    asked.forEach(function (name) { form.elements[name].value = start.get(name); });
+    asked.forEach(function (name) {
+      var field = form.elements[name];
+      var value = start.get(name);
+      // A select keeps its choice unless the address names one of its options.
+      if (!field.options || Array.prototype.some.call(field.options, function (o) { return o.value === value; })) {
+        field.value = value;
+      }
+    });
     if (asked.length) listing.hidden = true;
     form.addEventListener("submit", function (event) {
       event.preventDefault();

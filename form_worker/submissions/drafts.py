@@ -6,7 +6,8 @@ files are not) until the form is submitted for real, which deletes the draft in 
 own commit, or until `DRAFT_DAYS` after the last save, when the daily purge deletes it. The link
 carries a random token and the database keeps only its SHA-256, so a copy of the database opens
 no draft. Saving again updates the same draft; the link is emailed again only once RESEND_AFTER
-has passed or to a corrected address, so pressing 保存 ten times sends one email, not ten.
+has passed or to a corrected address, so pressing 保存 ten times sends one email, not ten, and
+one address gets at most DAILY_LINKS a day.
 """
 
 import datetime as dt
@@ -15,16 +16,19 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from site_builder.clock import local_time
 
 from ..core.db import rowcount
 from ..outbox import services as outbox
+from ..outbox.models import Outbox
 from .models import SubmissionDraft
 
 RESEND_AFTER = dt.timedelta(minutes=10)
+# Links one address may be sent in a day, whatever the drafts: anyone can type anyone's address.
+DAILY_LINKS = 5
 TOKEN_CHARS = 43  # secrets.token_urlsafe(32)
 
 
@@ -75,10 +79,23 @@ def save(
     draft = link.draft
     draft.answers, draft.updated_at, draft.expires_at = answers, now, now + dt.timedelta(days=days)
     session.flush()
-    due = or_(
-        SubmissionDraft.emailed_at.is_(None),
-        SubmissionDraft.emailed_at <= now - RESEND_AFTER,
-        SubmissionDraft.emailed_to != email,
+    sent_today = session.scalar(
+        select(func.count())
+        .select_from(Outbox)
+        .where(
+            Outbox.recipient == email,
+            Outbox.key.startswith("submission-draft:"),
+            Outbox.created_at >= now - dt.timedelta(days=1),
+        )
+    )
+    due = (
+        or_(
+            SubmissionDraft.emailed_at.is_(None),
+            SubmissionDraft.emailed_at <= now - RESEND_AFTER,
+            SubmissionDraft.emailed_to != email,
+        )
+        if (sent_today or 0) < DAILY_LINKS
+        else false()
     )
     number = session.scalar(
         update(SubmissionDraft)

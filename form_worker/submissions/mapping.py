@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import EmailStr, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 from wtforms import Field
 
@@ -198,6 +198,9 @@ def build_draft(form: SubmitForm, current: Positions, day: dt.date, root: Path) 
     return Draft(unit, positions, unit_slug, is_edit, source, published_unit)
 
 
+_EMAIL = TypeAdapter(EmailStr)
+
+
 def contact_email(form: SubmitForm) -> str | None:
     """The unit contact's email if the model accepts it, all that saving a draft asks; else None
     with the model's error beside the field, whatever else the form lacks."""
@@ -208,13 +211,14 @@ def contact_email(form: SubmitForm) -> str | None:
         "email": _text(part.contact_email),
     }
     try:
-        Contact.model_validate(contact)
+        return Contact.model_validate(contact).email
     except ValidationError as error:
         problems = [detail for detail in error.errors(include_url=False) if detail["loc"] == ("email",)]
         if problems:
             _add_error(part.contact_email, _message(part.contact_email, problems[0]))
             return None
-    return contact["email"]
+    # The address as the model reads it: `"any name" <a@b.cn>` is a@b.cn, never the typed name.
+    return _EMAIL.validate_python(contact["email"])
 
 
 # --- from the models to the form -----------------------------------------------------------------

@@ -239,8 +239,8 @@ def _save_draft(form: SubmitForm, link: drafts.Link | None):
     else:
         minutes = int(drafts.RESEND_AFTER.total_seconds() // 60)
         notice = (
-            f"草稿已保存。{minutes} 分钟内已给 {drafts.masked(email)} 发过继续填写的链接，"
-            "这次不再重复发送，原链接继续有效。"
+            f"草稿已保存。这次没有再给 {drafts.masked(email)} 发邮件：同一草稿 {minutes} 分钟内、"
+            f"同一邮箱一天内最多发 {drafts.DAILY_LINKS} 次链接。已收到的链接继续有效。"
         )
     return _render_form(form, link=link, notice=notice)
 
@@ -291,14 +291,23 @@ def resubmit(token: str):
     return _handle(submission)
 
 
-def _open_draft(token: str) -> drafts.Link:
-    """The draft of a link still valid; else a Chinese page: 410 when it expired, 404 when it is
-    unknown or used (submitting deletes the draft, and the daily purge an expired one)."""
+def _draft(token: str) -> tuple[drafts.Link | None, int]:
+    """The draft of a link still valid, or None with 410 when it expired and 404 when it is unknown
+    or used (submitting deletes the draft, and the daily purge an expired one)."""
     saved = drafts.by_token(get_session(), token)
-    if saved is None or drafts.expired(saved, current_app.config["UTCNOW"]()):
-        status = 404 if saved is None else 410
-        abort(make_response(render_template("submit/draft_gone.html", expired=saved is not None), status))
-    return drafts.Link(saved, token)
+    if saved is None:
+        return None, 404
+    if drafts.expired(saved, current_app.config["UTCNOW"]()):
+        return None, 410
+    return drafts.Link(saved, token), 200
+
+
+def _open_draft(token: str) -> drafts.Link:
+    """The draft of a link still valid; else its Chinese page (see _draft)."""
+    link, status = _draft(token)
+    if link is None:
+        abort(make_response(render_template("submit/draft_gone.html", expired=status == 410), status))
+    return link
 
 
 @bp.get("/submit/draft/<token>")
@@ -310,13 +319,27 @@ def reopen_draft(token: str):
         f"已载入您于 {local_time(link.draft.updated_at)} 保存的草稿。"
         "填完后点“下一步：核对信息”提交，提交后这个链接即失效；没填完可以再次保存草稿。"
     )
-    return _render_form(form, link=link, notice=notice)
+    response = make_response(_render_form(form, link=link, notice=notice))
+    response.headers["Cache-Control"] = "no-store"  # the contact's details, on a shared computer
+    return response
 
 
 @bp.post("/submit/draft/<token>")
 @limiter.limit(post_limit)
 def continue_draft(token: str):
-    return _handle(link=_open_draft(token))
+    """A post from a draft's page. Once the link is used or expired nothing is saved or submitted
+    from it (a second 确认提交 would submit twice), but what was just typed comes back, posting to
+    /submit, so none of it is lost."""
+    link, status = _draft(token)
+    if link is None:
+        notice = (
+            "这个草稿链接已失效（草稿已经提交，或超过有效期没有再保存），这次没有保存也没有提交。"
+            "您刚才填写的内容都在下面，可以重新保存草稿或提交。"
+        )
+        return _render_form(SubmitForm(), notice=notice, status=status)
+    response = make_response(_handle(link=link))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/submit/xlsx")

@@ -174,7 +174,7 @@ def test_saving_again_updates_the_draft_and_mails_again_only_after_the_window(
     answers["positions-0-title"] = ["科普讲解助理"]
     response = clerk.post(answers, action="save_draft", url=link)
     assert response.status_code == 200
-    assert "10 分钟内已给 c***@unit.example.com 发过继续填写的链接，这次不再重复发送" in response.text
+    assert "这次没有再给 c***@unit.example.com 发邮件：同一草稿 10 分钟内" in response.text
     [draft] = saved_drafts(session)
     assert draft.answers["positions"][0]["title"] == "科普讲解助理"
     assert draft.created_at == now and draft.updated_at == later
@@ -218,9 +218,13 @@ def test_submitting_for_real_deletes_the_draft_and_ends_its_link(
     assert session.scalar(select(Submission.reference)) == reference
     assert saved_drafts(session) == []
 
-    for response in (client.get(link), clerk.post(answers, action="confirm", url=link)):
-        assert response.status_code == 404
-        assert "<h1>草稿链接无效</h1>" in response.text and "草稿可能已经提交" in response.text
+    response = client.get(link)
+    assert response.status_code == 404
+    assert "<h1>草稿链接无效</h1>" in response.text and "草稿可能已经提交" in response.text
+    # A second 确认提交 from the old page submits nothing twice, and loses nothing typed.
+    response = clerk.post(answers, action="confirm", url=link)
+    assert response.status_code == 404 and "这个草稿链接已失效" in response.text
+    assert '<form method="post" action="/submit" novalidate>' in response.text
     assert count(session, Submission) == 1
 
 
@@ -228,10 +232,37 @@ def test_submitting_for_real_deletes_the_draft_and_ends_its_link(
 def test_an_expired_link_is_gone_in_chinese(app, client, clerk, mailbox, method, now) -> None:
     link = save_and_open_link(app, clerk, mailbox)
     at(app, now + dt.timedelta(days=30))
-    response = client.get(link) if method == "get" else clerk.post(UNFINISHED, action="save_draft", url=link)
-    assert response.status_code == 410
-    assert "<h1>草稿链接已过期</h1>" in response.text
-    assert "在最后一次保存后 30 天内没有再保存或提交" in response.text
+    if method == "get":
+        response = client.get(link)
+        assert response.status_code == 410
+        assert "<h1>草稿链接已过期</h1>" in response.text
+        assert "在最后一次保存后 30 天内没有再保存或提交" in response.text
+    else:  # the answers just typed come back, to be saved again from /submit
+        response = clerk.post(UNFINISHED, action="save_draft", url=link)
+        assert response.status_code == 410 and "这个草稿链接已失效" in response.text
+        assert_kept(response.text, UNFINISHED)
+
+
+def test_a_draft_page_is_not_cached(app, client, clerk, mailbox) -> None:
+    link = save_and_open_link(app, clerk, mailbox)
+    assert client.get(link).headers["Cache-Control"] == "no-store"
+
+
+def test_the_link_goes_to_the_address_not_to_a_name_typed_with_it(app, clerk, session, mailbox) -> None:
+    typed = f'"请回复 http://evil.example 领取补贴" <{UNIT_EMAIL}>'
+    assert clerk.post(answers_for(unit={"contact_email": typed}), action="save_draft").status_code == 200
+    [row] = draft_mail(session)
+    assert row.recipient == UNIT_EMAIL
+    drain(app)
+    assert mailbox.messages[0]["To"] == UNIT_EMAIL
+
+
+def test_one_address_gets_at_most_the_daily_links(app, clerk, session, mailbox) -> None:
+    for _ in range(drafts.DAILY_LINKS + 2):  # a new draft each time, as a script would
+        response = clerk.post(UNFINISHED, action="save_draft")
+    assert "同一邮箱一天内最多发 5 次链接" in response.text
+    assert len(draft_mail(session)) == drafts.DAILY_LINKS
+    assert len(saved_drafts(session)) == drafts.DAILY_LINKS + 2
 
 
 @pytest.mark.parametrize("token", ["x" * 43, "short", "x" * 200])
