@@ -36,6 +36,7 @@ from tests.browser.conftest import (
     serve_app,
     served_config,
 )
+from tests.browser.test_apply_browser import fill_applicant
 from tests.form_worker.applications.test_flow import make_parties
 from tests.form_worker.conftest import OPEN_POSITION, PASSWORD, recorded_application, worker_app
 from tests.form_worker.submissions.test_views import filled_workbook, position_cells
@@ -203,15 +204,7 @@ def test_a_students_pages(worker: Worker, audit: Callable[[], Audit]) -> None:
     expect(page.locator("#found")).to_contain_text("没有找到")
     student.check("apply: the chooser finds nothing")
 
-    page.get_by_label("姓名", exact=True).fill("陈小华")
-    page.get_by_label("手机号", exact=True).fill("13912340099")
-    page.get_by_label("电子邮箱", exact=True).fill("xiaohua@example.com")
-    page.get_by_label("毕业（就读）学校").fill("重庆大学")
-    page.get_by_label("专业", exact=True).fill("机械工程")
-    page.get_by_label("学历", exact=True).select_option("本科")
-    page.get_by_label("毕业时间（在校生填预计毕业时间）").fill("2026-06")
-    page.get_by_role("radio", name="应届毕业生").check()
-    page.get_by_label("我已阅读并同意《个人信息处理说明》").check()
+    fill_applicant(page, "陈小华", "13912340099", "xiaohua@example.com")
     page.get_by_role("button", name="下一步：核对信息").click()
     expect(page.get_by_role("heading", name="核对报名信息", level=1)).to_be_visible()
     student.check("apply: the check page")

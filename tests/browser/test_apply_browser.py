@@ -62,6 +62,19 @@ def open_graduate_position(site: Path) -> dict:
     raise AssertionError("the sample catalogue has no open 科技见习 position for 本科 graduates")
 
 
+def fill_applicant(page: Page, name: str, phone: str, email: str) -> None:
+    """The /apply form's personal part as a 本科 graduate of this year fills it in, with consent."""
+    page.get_by_label("姓名", exact=True).fill(name)
+    page.get_by_label("手机号", exact=True).fill(phone)
+    page.get_by_label("电子邮箱", exact=True).fill(email)
+    page.get_by_label("毕业（就读）学校").fill("重庆大学")
+    page.get_by_label("专业", exact=True).fill("机械工程")
+    page.get_by_label("学历", exact=True).select_option("本科")
+    page.get_by_label("毕业时间（在校生填预计毕业时间）").fill("2026-06")
+    page.get_by_role("radio", name="应届毕业生").check()
+    page.get_by_label("我已阅读并同意《个人信息处理说明》").check()
+
+
 def assert_fits_phone(page: Page) -> None:
     """Nothing on the page is wider than the phone, so it never scrolls sideways."""
     width = page.evaluate("document.documentElement.scrollWidth")
@@ -109,15 +122,7 @@ def test_student_applies_on_a_phone_and_gets_reference_by_email(
     page.get_by_role("button", name=re.compile(r"^移除\s*第二意向岗位")).click()
     expect(page.locator(".chosen")).to_have_count(1)
 
-    page.get_by_label("姓名", exact=True).fill("王小明")
-    page.get_by_label("手机号", exact=True).fill("13912345678")
-    page.get_by_label("电子邮箱", exact=True).fill(email)
-    page.get_by_label("毕业（就读）学校").fill("重庆大学")
-    page.get_by_label("专业", exact=True).fill("机械工程")
-    page.get_by_label("学历", exact=True).select_option("本科")
-    page.get_by_label("毕业时间（在校生填预计毕业时间）").fill("2026-06")
-    page.get_by_role("radio", name="应届毕业生").check()
-    page.get_by_label("我已阅读并同意《个人信息处理说明》").check()
+    fill_applicant(page, "王小明", "13912345678", email)
     assert_fits_phone(page)
     assert_reachable(page, "下一步：核对信息")
     screenshot(page, "apply-form")
