@@ -186,6 +186,7 @@ def answers(number: int, position_id: str, year: int) -> dict[str, str]:
         "email": f"bench{number:05d}@example.com",
         "university": "重庆大学",
         "major": "计算机科学与技术",
+        "major_group": "工学",
         "degree": "本科",
         "graduation": f"{year}-06",
         "current_status": "应届毕业生",

@@ -36,6 +36,21 @@ ACTIONS = {
     "submission_publish_retry": "重新发布岗位申报",
     "submission_changes_requested": "请单位修改岗位申报",
     "submission_rejected": "岗位申报不予通过",
+    "workfile_attendance": "登记考勤",
+    "workfile_attendance_upload": "上传月度考勤表",
+    "workfile_task": "登记见习任务",
+    "workfile_note": "记录见习表现",
+    "workfile_allowance": "登记生活费发放",
+    "workfile_evaluation": "提交导师评价",
+    "workfile_case": "登记典型案例",
+    "stats_export": "导出统计表",
+    "stats_view_sensitive": "查看优先考虑情形统计",
+    "report_subsidy": "导出见习补贴申领名单",
+    "report_summary": "导出总结评估",
+    "certificate_view": "查看见习证明",
+    "retention_purge": "按保存期限清理个人信息",
+    "applicant_export": "应本人请求导出个人信息",
+    "applicant_erase": "应本人请求删除个人信息",
 }
 
 

@@ -25,6 +25,23 @@ from ..core.forms import Form, required
 from .eligibility import STATUSES
 
 PRIORITY_GROUPS = ("低保家庭", "零就业家庭", "防止返贫致贫对象家庭", "特困人员", "残疾")
+# The disciplines of the national catalogue of majors (学科门类): the statistics group applicants by
+# them, since the major itself is free text.
+MAJOR_GROUPS = (
+    "哲学",
+    "经济学",
+    "法学",
+    "教育学",
+    "文学",
+    "历史学",
+    "理学",
+    "工学",
+    "农学",
+    "医学",
+    "管理学",
+    "艺术学",
+    "交叉学科",
+)
 MOBILE = re.compile(r"1[3-9]\d{9}")
 
 
@@ -60,6 +77,11 @@ class ApplyForm(Form):
         render_kw={"list": "universities"},
     )
     major = StringField("专业", [required("专业"), Length(max=100, message="专业最多 100 个字")])
+    major_group = SelectField(
+        "专业所属学科门类",
+        choices=[SelectChoice("", "请选择")] + [SelectChoice(g) for g in MAJOR_GROUPS],
+        validate_choice=False,
+    )
     degree = SelectField(
         "学历",
         choices=[SelectChoice("", "请选择")] + [SelectChoice(d) for d in EDUCATION_LEVELS],
@@ -107,6 +129,10 @@ class ApplyForm(Form):
         """Put these ids into the choice fields in order, the rest empty."""
         for field, value in zip(self.choice_fields(), [*position_ids, "", "", ""], strict=False):
             field.data = value
+
+    def validate_major_group(self, field: SelectField) -> None:
+        if field.data not in MAJOR_GROUPS:
+            raise ValidationError("请选择专业所属学科门类")
 
     def validate_degree(self, field: SelectField) -> None:
         if field.data not in EDUCATION_LEVELS:

@@ -1,4 +1,5 @@
-"""An application, its ranked choices, the claims that stop duplicates, its history and its placement."""
+"""An application, its ranked choices, the claims that stop duplicates, its history, its placement
+and the placement's work file (工作档案): attendance, tasks, notes, allowance paid, evaluation."""
 
 import datetime as dt
 
@@ -35,6 +36,8 @@ class Application(Base):
     email: Mapped[str] = mapped_column(String(254), index=True)
     university: Mapped[str] = mapped_column(String(100))
     major: Mapped[str] = mapped_column(String(100))
+    # The discipline (学科门类, MAJOR_GROUPS) the statistics group majors by; None before it was asked.
+    major_group: Mapped[str | None] = mapped_column(String(20))
     degree: Mapped[str] = mapped_column(String(10))
     graduation: Mapped[dt.date] = mapped_column(Date)
     current_status: Mapped[str] = mapped_column(String(20))
@@ -48,6 +51,10 @@ class Application(Base):
     statement: Mapped[str] = mapped_column(Text, default="")
     # The national filing batch that reported it (state `filed` on).
     filing_batch_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # The programme year applied for (PROGRAMME_YEAR then): statistics and retention go by it.
+    programme_year: Mapped[int | None] = mapped_column(Integer, index=True)
+    # Set when retention or an erasure request removed the personal fields; the counts stay.
+    anonymised_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     choices: Mapped[list["Choice"]] = relationship(
         back_populates="application", order_by="Choice.rank", cascade="all, delete-orphan"
@@ -125,6 +132,12 @@ class Placement(Base):
     policy_number: Mapped[str | None] = mapped_column(String(100))
     cover_start: Mapped[dt.date | None] = mapped_column(Date)
     cover_end: Mapped[dt.date | None] = mapped_column(Date)
+    # How it ended: the day the intern left, and why when before the agreed end (提前结束).
+    finished_on: Mapped[dt.date | None] = mapped_column(Date)
+    early_end_reason: Mapped[str | None] = mapped_column(Text)
+    # The unit offers it to the summary evaluation as a typical case (典型案例), with a short story.
+    typical_case: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    case_story: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class FilingBatch(Base):
@@ -139,3 +152,82 @@ class FilingBatch(Base):
     count: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Attendance(Base):
+    """One month of an intern's attendance, as the unit records it (`month` is the month's first day)."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("placement_id", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placement.id"), index=True)
+    month: Mapped[dt.date] = mapped_column(Date, index=True)
+    expected: Mapped[int] = mapped_column(Integer)
+    present: Mapped[int] = mapped_column(Integer)
+    personal_leave: Mapped[int] = mapped_column(Integer, default=0)
+    sick_leave: Mapped[int] = mapped_column(Integer, default=0)
+    absent: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str] = mapped_column(Text, default="")
+    updated_by: Mapped[str] = mapped_column(String(50))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class WorkTask(Base):
+    """A task the intern was given: its period, what was delivered and how far it is."""
+
+    __tablename__ = "work_task"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placement.id"), index=True)
+    title: Mapped[str] = mapped_column(String(100))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    delivered: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(10))
+    percent: Mapped[int] = mapped_column(Integer, default=0)
+    updated_by: Mapped[str] = mapped_column(String(50))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class PerformanceNote(Base):
+    """A dated note by the mentor on how the intern is doing (the intern does not see these)."""
+
+    __tablename__ = "performance_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placement.id"), index=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(50))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AllowancePayment(Base):
+    """The living allowance paid for one month: the subsidy claim lists it."""
+
+    __tablename__ = "allowance_payment"
+    __table_args__ = (UniqueConstraint("placement_id", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placement.id"), index=True)
+    month: Mapped[dt.date] = mapped_column(Date, index=True)
+    amount: Mapped[int] = mapped_column(Integer)
+    paid_on: Mapped[dt.date] = mapped_column(Date)
+    updated_by: Mapped[str] = mapped_column(String(50))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class Evaluation(Base):
+    """The mentor's evaluation at the end: each criterion 1–5, a comment and the overall grade.
+    Required before the placement can be completed."""
+
+    __tablename__ = "evaluation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placement.id"), unique=True)
+    scores: Mapped[dict[str, int]] = mapped_column(JSON)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    grade: Mapped[str] = mapped_column(String(10), index=True)
+    author: Mapped[str] = mapped_column(String(50))
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

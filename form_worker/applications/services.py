@@ -48,6 +48,7 @@ class Applicant:
     email: str
     university: str
     major: str
+    major_group: str
     degree: str
     graduation: dt.date
     current_status: str
@@ -128,7 +129,8 @@ def submit(
     connection: the same rows and transaction as the ORM's flushes, for less than half their cost.
     """
     row = vars(applicant) | {
-        "priority_groups": applicant.priority_groups if applicant.priority_consent else None
+        "priority_groups": applicant.priority_groups if applicant.priority_consent else None,
+        "programme_year": year,
     }
     slots = _free_slots(session, applicant, len(position_ids))
     connection = session.connection()

@@ -131,6 +131,7 @@ def applicant(form: ApplyForm) -> Applicant:
         email=form.email.data.strip(),
         university=form.university.data.strip(),
         major=form.major.data.strip(),
+        major_group=form.major_group.data,
         degree=form.degree.data,
         graduation=form.graduation.data,
         current_status=form.current_status.data,

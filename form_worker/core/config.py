@@ -29,6 +29,9 @@ SETTINGS = (
     "PUBLISH_AUTHOR",
     "REBUILD_INTERVAL",
     "DRAFT_DAYS",
+    "RETAIN_UNPLACED_MONTHS",
+    "RETAIN_PLACED_YEARS",
+    "RETAIN_EMAIL_DAYS",
     "TRUSTED_PROXIES",
     "SESSION_COOKIE_SECURE",
     "SESSION_COOKIE_SAMESITE",
@@ -123,6 +126,13 @@ def load(environ: Mapping[str, str] = os.environ) -> dict[str, object]:
         "REBUILD_INTERVAL": int(env.get("REBUILD_INTERVAL", "60")),
         # How long a saved draft of the submission form, and its emailed link, lasts after its last save.
         "DRAFT_DAYS": int(env.get("DRAFT_DAYS", "30")),
+        # Retention (form_worker.retention): an application never placed is anonymised this many
+        # months after its programme year ends (31 December); a placement with its work file this
+        # many years after the internship ended, the period the HR bureau may audit a subsidy claim;
+        # an email's rendered body this many days after it was sent. Audit entries are kept.
+        "RETAIN_UNPLACED_MONTHS": int(env.get("RETAIN_UNPLACED_MONTHS", "12")),
+        "RETAIN_PLACED_YEARS": int(env.get("RETAIN_PLACED_YEARS", "5")),
+        "RETAIN_EMAIL_DAYS": int(env.get("RETAIN_EMAIL_DAYS", "90")),
         # How many reverse proxies in front of the worker set X-Forwarded-For (nginx: 1). With 0,
         # the forwarded headers are ignored, since anyone could send them.
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),

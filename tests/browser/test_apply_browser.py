@@ -69,6 +69,7 @@ def fill_applicant(page: Page, name: str, phone: str, email: str) -> None:
     page.get_by_label("电子邮箱", exact=True).fill(email)
     page.get_by_label("毕业（就读）学校").fill("重庆大学")
     page.get_by_label("专业", exact=True).fill("机械工程")
+    page.get_by_label("专业所属学科门类").select_option("工学")
     page.get_by_label("学历", exact=True).select_option("本科")
     page.get_by_label("毕业时间（在校生填预计毕业时间）").fill("2026-06")
     page.get_by_role("radio", name="应届毕业生").check()

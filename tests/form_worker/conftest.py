@@ -313,6 +313,7 @@ SAMPLE_APPLICANT = {
     "email": "chen@example.com",
     "university": "重庆大学",
     "major": "计算机科学与技术",
+    "major_group": "工学",
     "degree": "本科",
 }
 

@@ -25,13 +25,17 @@ def test_the_models_match_the_migrations(empty_backend: dict[str, str]) -> None:
 
 def test_every_table_is_in_the_metadata() -> None:
     assert sorted(metadata.tables) == [
+        "allowance_payment",
         "application",
+        "attendance",
         "audit_entry",
         "catalogue_build",
         "choice",
         "claim",
+        "evaluation",
         "filing_batch",
         "outbox",
+        "performance_note",
         "placement",
         "staff_user",
         "submission",
@@ -39,4 +43,5 @@ def test_every_table_is_in_the_metadata() -> None:
         "submission_event",
         "throttle",
         "transition",
+        "work_task",
     ]
