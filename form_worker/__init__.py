@@ -13,7 +13,7 @@ from site_builder.clock import local_time, today_in_chongqing
 from .accounts import auth
 from .accounts import views as accounts_views
 from .applications import staff_views as application_staff_views
-from .applications import status_views, unit_views, university_views
+from .applications import status_views, unit_views, university_views, workfile_views
 from .applications import views as apply_views
 from .catalogue.positions import PositionSource
 from .core import config, db, errors, headers, paging, queue, site
@@ -21,8 +21,11 @@ from .core.forms import MAX_ID
 from .core.limits import limiter
 from .core.models import utcnow
 from .staff import emails as _emails  # noqa: F401  (registers its routes on the staff blueprint)
+from .staff import erasure as _erasure  # noqa: F401  (likewise)
 from .staff import exports as _exports  # noqa: F401  (likewise)
 from .staff import filing as _filing  # noqa: F401  (likewise)
+from .staff import report_views as _report_views  # noqa: F401  (on the staff and unit blueprints)
+from .staff import stats_views as _stats_views  # noqa: F401  (likewise: statistics, summary)
 from .staff import views as staff_views
 from .submissions import staff_views as submission_staff_views
 from .submissions import views as submit_views
@@ -81,6 +84,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         application_staff_views,
         university_views,
         unit_views,
+        workfile_views,
         submission_staff_views,
         site,
     ):

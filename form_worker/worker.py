@@ -18,6 +18,7 @@ from .core.queue import app_context, huey
 from .outbox import services as outbox
 from .outbox.tasks import send_email
 from .publishing import tasks as _publishing_tasks  # noqa: F401  (registers its tasks)
+from .retention import tasks as _retention_tasks  # noqa: F401  (registers its daily purge)
 from .submissions import publication
 from .submissions.tasks import publish_submission
 

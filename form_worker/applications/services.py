@@ -18,7 +18,7 @@ from ..outbox import services as outbox
 from ..outbox.models import Outbox
 from . import placements
 from .eligibility import choice_problem, status_problem
-from .models import Application, Choice, Claim, Transition
+from .models import Application, Choice, Claim, Evaluation, Transition
 from .states import (
     ACTION_LABELS,
     ALLOWED,
@@ -377,6 +377,13 @@ def transition(
             raise TransitionRefused(
                 f"尚缺：{'、'.join(gaps)}。学生接受录用后，由单位登记协议、起止日期、生活费和保险"
             )
+    if to_state == "completed":
+        placement = placements.placement_of(session, application.id)
+        evaluated = placement is not None and session.scalar(
+            select(Evaluation.id).where(Evaluation.placement_id == placement.id)
+        )
+        if not evaluated:
+            raise TransitionRefused("导师尚未提交见习评价：请单位在工作档案中提交导师评价后，再登记见习结束")
     claimed = rowcount(
         session.execute(
             update(Application)

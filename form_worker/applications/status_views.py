@@ -10,7 +10,7 @@ from ..core import throttle
 from ..core.db import get_session
 from ..core.limits import limiter, post_limit
 from ..core.models import utcnow
-from . import offers, placements, services
+from . import offers, placements, services, workfile
 from .forms import AnswerForm, StatusForm, WithdrawForm
 from .models import Application
 from .services import TransitionRefused, look_up_status
@@ -47,7 +47,20 @@ def _page(
         outcomes=CHOICE_OUTCOMES,
         placement=placement if placement is not None and not placement.ended else None,
         offer_link=_offer_link(application, placement),
+        work=_work_file(application),
+        statuses=workfile.TASK_STATUSES,
+        criteria=workfile.CRITERIA,
+        month_label=workfile.month_label,
     ), status
+
+
+def _work_file(application: Application | None) -> workfile.WorkFile | None:
+    """The intern's own attendance, tasks and evaluation, once the unit keeps a work file; the
+    mentor's notes stay the unit's."""
+    if application is None or application.state not in workfile.KEPT_IN:
+        return None
+    kept = workfile.kept_placement(get_session(), application.id)
+    return workfile.load(get_session(), kept) if kept is not None else None
 
 
 def _offer_link(application: Application | None, placement) -> str:

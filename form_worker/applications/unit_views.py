@@ -8,7 +8,7 @@ has made the offer; the priority-group answers and the other choices never appea
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager
 from wtforms import SelectChoice
 
@@ -228,8 +228,12 @@ def placements_list():
     query = (
         select(Placement)
         .join(Application, Application.id == Placement.application_id)
-        .where(Placement.position_id.in_(ids), Placement.ended.is_(False))
-        .order_by(Placement.id.desc())
+        # Open placements, and ended ones with a signed agreement: their work file stays here.
+        .where(
+            Placement.position_id.in_(ids),
+            or_(Placement.ended.is_(False), Placement.agreement_date.is_not(None)),
+        )
+        .order_by(Placement.ended, Placement.id.desc())
     )
     page = paginate(db, query)
     applications = {

@@ -7,6 +7,7 @@ reads Chinese as GBK and shows mojibake.
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 
 from openpyxl import Workbook
@@ -58,3 +59,8 @@ def write_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Cell
 def _sheet_title(title: str) -> str:
     """Excel refuses sheet names over 31 characters or with []:*?/\\."""
     return "".join("_" if ch in "[]:*?/\\" else ch for ch in title)[:31] or "Sheet"
+
+
+def download_name(*parts: str) -> str:
+    """A download's file name from its parts, without characters Windows refuses."""
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", "-".join(parts))

@@ -46,8 +46,8 @@ def outbox_resend(outbox_id: int):
         current_user.username,
         "outbox_resend",
         f"outbox:{outbox_id}",
-        recipient=row.recipient,
-        last_error=row.last_error,
+        # The outbox row names the recipient; the audit log, kept for good, names only the row.
+        template=row.key.split(":", 1)[0],
     )
     db.commit()
     queue_emails([outbox_id])

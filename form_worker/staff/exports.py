@@ -5,7 +5,6 @@ priority-group columns need an admin who ticks the box; that export is logged as
 """
 
 import io
-import re
 
 from flask import abort, current_app, render_template, send_file
 from flask_login import current_user
@@ -21,7 +20,7 @@ from ..applications.states import STATE_LABELS
 from ..applications.tables import application_table
 from ..catalogue.positions import Positions, current_positions
 from ..core.db import get_session
-from ..core.downloads import CSV_TYPE, XLSX_TYPE, write_csv, write_xlsx
+from ..core.downloads import CSV_TYPE, XLSX_TYPE, download_name, write_csv, write_xlsx
 from .forms import ExportForm
 from .views import bp
 
@@ -71,11 +70,6 @@ def _applications(scope: str, key: str) -> list[Application]:
     return list(get_session().scalars(query))
 
 
-def _filename(*parts: str) -> str:
-    """A download name without characters Windows refuses."""
-    return re.sub(r'[\\/:*?"<>|\s]+', "_", "-".join(parts))
-
-
 @bp.post("/exports/applications/<scope>")
 @staff_required()
 def export_applications(scope: str):
@@ -113,7 +107,7 @@ def export_applications(scope: str):
     )
     db.commit()
     day = current_app.config["CLOCK"]().strftime("%Y%m%d")
-    name = _filename("报名名单", SCOPES[scope], keys[form.key.data], day)
+    name = download_name("报名名单", SCOPES[scope], keys[form.key.data], day)
     if form.format.data == "csv":
         data, mimetype, name = write_csv(headers, table), CSV_TYPE, name + ".csv"
     else:

@@ -64,6 +64,9 @@ def filing_download(batch_id: int):
     batch = db.get(FilingBatch, batch_id)
     if batch is None:
         abort(404)
+    if not batch.content:
+        flash(f"第 {batch.id} 批的名单文件已按保存期限清除（批次内的报名均已匿名化），只保留份数和校验值。")
+        return redirect(url_for("staff.filing_page"), code=303)
     audit.record(db, current_user.username, "filing_download", f"batch {batch.id}", sha256=batch.sha256)
     db.commit()
     return send_file(

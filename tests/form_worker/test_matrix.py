@@ -47,9 +47,11 @@ def owner(endpoint: str) -> tuple[str, ...]:
         return ROLES
     if endpoint.startswith("university."):
         return ("cqu", "swu")
-    if endpoint.startswith("unit."):
+    if endpoint.startswith("unit.") or (
+        endpoint.startswith("workfile.") and endpoint != "workfile.office_view"
+    ):
         return ("unit_a", "unit_b")
-    if endpoint.startswith("accounts.") or endpoint in ("accounts.audit_log",):
+    if endpoint.startswith(("accounts.", "staff.personal_data")):
         return ("admin",)
     return OFFICE
 
@@ -89,6 +91,7 @@ def records(app, session) -> dict[str, object]:
         "choice_id": choices[OPEN_POSITION],
         "other_choice": choices[OTHER_POSITION],
         "placement_id": placement.id,
+        "task_id": 1,
         "batch_id": batch.id,
         "user_id": spare.id,  # deactivating, resetting or inviting it ends no session of the test
         "outbox_id": failed.id,

@@ -22,21 +22,23 @@ def _stamps(by: str) -> list[sa.Column]:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("application") as batch:
-        batch.add_column(sa.Column("major_group", sa.String(length=20), nullable=True))
-        batch.add_column(sa.Column("programme_year", sa.Integer(), nullable=True))
-        batch.add_column(sa.Column("anonymised_at", sa.DateTime(), nullable=True))
-        batch.create_index(batch.f("ix_application_programme_year"), ["programme_year"], unique=False)
+    # Plain ADD COLUMN (no batch copy): SQLite adds these in place, and copying `application`
+    # would trip the foreign keys of the rows that point at it.
+    op.add_column("application", sa.Column("major_group", sa.String(length=20), nullable=True))
+    op.add_column("application", sa.Column("programme_year", sa.Integer(), nullable=True))
+    op.add_column("application", sa.Column("anonymised_at", sa.DateTime(), nullable=True))
+    op.create_index(op.f("ix_application_programme_year"), "application", ["programme_year"], unique=False)
     # Every reference so far reads JX<year>-<number>.
     op.execute(
         "UPDATE application SET programme_year = CAST(SUBSTR(reference, 3, 4) AS INTEGER) "
         "WHERE reference LIKE 'JX____-%'"
     )
-    with op.batch_alter_table("placement") as batch:
-        batch.add_column(sa.Column("finished_on", sa.Date(), nullable=True))
-        batch.add_column(sa.Column("early_end_reason", sa.Text(), nullable=True))
-        batch.add_column(sa.Column("typical_case", sa.Boolean(), server_default=sa.false(), nullable=False))
-        batch.add_column(sa.Column("case_story", sa.Text(), server_default="", nullable=False))
+    op.add_column("placement", sa.Column("finished_on", sa.Date(), nullable=True))
+    op.add_column("placement", sa.Column("early_end_reason", sa.Text(), nullable=True))
+    op.add_column(
+        "placement", sa.Column("typical_case", sa.Boolean(), server_default=sa.false(), nullable=False)
+    )
+    op.add_column("placement", sa.Column("case_story", sa.Text(), server_default="", nullable=False))
     op.create_table(
         "attendance",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -134,8 +136,7 @@ def downgrade() -> None:
         batch.drop_column("typical_case")
         batch.drop_column("early_end_reason")
         batch.drop_column("finished_on")
-    with op.batch_alter_table("application") as batch:
-        batch.drop_index(batch.f("ix_application_programme_year"))
-        batch.drop_column("anonymised_at")
-        batch.drop_column("programme_year")
-        batch.drop_column("major_group")
+    # Not in batch mode: SQLite would copy the table, which the foreign keys to it refuse.
+    op.drop_index(op.f("ix_application_programme_year"), table_name="application")
+    for name in ("anonymised_at", "programme_year", "major_group"):
+        op.drop_column("application", name)

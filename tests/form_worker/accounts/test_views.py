@@ -13,7 +13,7 @@ from form_worker import create_app
 from form_worker.accounts.auth import SESSION_LIFETIME
 from form_worker.accounts.models import AuditEntry, StaffUser
 from form_worker.accounts.services import authenticate
-from form_worker.applications.models import Application
+from form_worker.applications.models import Application, Evaluation, Placement
 from form_worker.outbox import services as outbox
 from form_worker.outbox.models import Outbox
 from form_worker.submissions import services as submissions
@@ -82,6 +82,23 @@ def real_ids(applicant, app, session, accounts, tmp_path: Path) -> dict[str, obj
         session, draft, 2026, app.config["MAIL_FROM"], "/staff/submissions/{id}"
     )
     submission.state = "rejected"
+    # A finished internship, so the office's pages of a placement (its work file, its certificate)
+    # have one to show.
+    application.state = "completed"
+    day = dt.date(2026, 7, 1)
+    placement = Placement(
+        application_id=application.id,
+        position_id=OPEN_POSITION,
+        mentor="李示例",
+        ended=True,
+        agreement_date=day,
+        start_date=day,
+        end_date=dt.date(2026, 9, 30),
+        finished_on=dt.date(2026, 9, 30),
+    )
+    session.add(placement)
+    session.flush()
+    session.add(Evaluation(placement_id=placement.id, scores={}, grade="良好", comment="好", author="unit"))
     session.commit()
     return {
         "application_id": application.id,
@@ -89,15 +106,16 @@ def real_ids(applicant, app, session, accounts, tmp_path: Path) -> dict[str, obj
         "user_id": accounts["reviewer"].id,
         "submission_id": submission.id,
         "scope": "position",
+        "placement_id": placement.id,
         # No such rows: an action on them is a 404 for whoever may open the page at all.
-        "placement_id": 999,
+        "task_id": 999,
         "choice_id": 999,
         "batch_id": 999,
     }
 
 
 def is_admin_path(url: str) -> bool:
-    return url.startswith(ADMIN_PATHS)
+    return url.startswith(ADMIN_PATHS) or "/personal-data" in url
 
 
 def call(client, method: str, url: str, token: str):
@@ -428,6 +446,7 @@ def test_resend_puts_the_email_back_in_the_queue_once_and_is_audited(
     assert session.get(Outbox, row.id).status == "pending"
     entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "outbox_resend"))
     assert (entry.actor, entry.target) == ("reviewer", f"outbox:{row.id}")
+    assert row.recipient not in entry.detail  # kept for good: no address in the audit log
     second = reviewer.post(f"/staff/outbox/{row.id}/resend", follow_redirects=True)
     assert "无需再次操作" in second.text
     assert (
