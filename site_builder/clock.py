@@ -29,3 +29,17 @@ def local_time(moment: dt.datetime | None, seconds: bool = False) -> str:
 def utc_start_of(day: dt.date) -> dt.datetime:
     """00:00 Beijing time on `day` as a naive UTC datetime, to compare with stored times."""
     return dt.datetime.combine(day, dt.time(), CHONGQING).astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (or earlier), or that month's last day when it is shorter
+    (31 December + 2 months = 28 February): agreements' longest period, retention deadlines and
+    claim months all count this way."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    for last in (31, 30, 29, 28):
+        try:
+            return dt.date(year, month + 1, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)  # pragma: no cover  # every month has a 28th

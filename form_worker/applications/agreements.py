@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from site_builder.clock import add_months
 from site_builder.model.schema import Position
 
 from ..catalogue.positions import Positions
@@ -35,17 +36,6 @@ class Agreement:
     cover_end: dt.date
 
 
-def _months_later(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(day)  # pragma: no cover  # every month has a 28th
-
-
 def problems(agreement: Agreement, position: Position, allowance_approved: bool) -> dict[str, str]:
     """What breaks the programme's rules, by field name (the form shows each beside its field)."""
     found: dict[str, str] = {}
@@ -55,7 +45,7 @@ def problems(agreement: Agreement, position: Position, allowance_approved: bool)
         found["end_date"] = f"不能晚于岗位公布的见习结束日期 {position.end_date.isoformat()}"
     if agreement.end_date < agreement.start_date:
         found["end_date"] = "结束日期不能早于开始日期"
-    elif agreement.end_date >= _months_later(agreement.start_date, MAX_MONTHS):
+    elif agreement.end_date >= add_months(agreement.start_date, MAX_MONTHS):
         found["end_date"] = f"见习期最长 {MAX_MONTHS} 个月"
     if agreement.agreement_date > agreement.start_date:
         found["agreement_date"] = "协议应在见习开始前（或当天）签订"

@@ -8,16 +8,14 @@ if any row is wrong nothing is saved, so a clerk fixes the sheet and uploads it 
 
 import datetime as dt
 import warnings
-import zipfile
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
-from xml.parsers.expat import ExpatError
 
 from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from site_builder.spreadsheet.archive import TOO_LARGE, Unsafe, check_archive
+from site_builder.spreadsheet.reader import NOT_A_WORKBOOK, UNREADABLE_ERRORS
 
 from ..core.downloads import write_xlsx
 from .models import Attendance, Placement
@@ -33,22 +31,6 @@ NUMBERS = {
 NUMBERS["缺勤天数"] = "absent"
 FIELD_LABELS = {name: label for label, name in NUMBERS.items()} | {"note": "备注", "month": "月份"}
 MAX_ROWS = 2000
-UNREADABLE = "无法读取：不是有效的 .xlsx 文件（请用 Excel 或 WPS 另存为“Excel 工作簿 (.xlsx)”）"
-# What zipfile and openpyxl raise on a file that is no workbook or a damaged one (as the position
-# spreadsheet's reader).
-_UNREADABLE = (
-    zipfile.BadZipFile,
-    EOFError,
-    RuntimeError,
-    NotImplementedError,
-    ExpatError,
-    InvalidFileException,
-    KeyError,
-    ValueError,
-    TypeError,
-    OSError,
-    SyntaxError,
-)
 
 
 @dataclass(frozen=True)
@@ -107,8 +89,8 @@ def _rows(data: bytes) -> tuple[list[tuple[Any, ...]] | None, str | None]:
         return rows, None
     except Unsafe:
         return None, TOO_LARGE
-    except _UNREADABLE:
-        return None, UNREADABLE
+    except UNREADABLE_ERRORS:
+        return None, NOT_A_WORKBOOK
     except IndexError:
         return None, "文件里没有工作表"
 
@@ -119,7 +101,7 @@ def read(
     """The rows to save, or the problems (then no rows): `第 N 行（报名编号）：字段：说明`."""
     rows, problem = _rows(data)
     if rows is None:
-        return [], [problem or UNREADABLE]
+        return [], [problem or NOT_A_WORKBOOK]
     if not rows:
         return [], ["表格是空的：请下载本月模板填写后再上传"]
     header = [str(cell).strip() if cell is not None else "" for cell in rows[0]]

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from site_builder.clock import CHONGQING, utc_start_of
+from site_builder.clock import CHONGQING, add_months, utc_start_of
 
 UNITS = {"days": "天", "months": "个月", "years": "年"}
 THEN = {
@@ -46,18 +46,6 @@ class Rule:
         if not self.unit:  # follows another rule rather than a period of its own
             return f"{self.records}：{self.counted_from}后{THEN[self.then]}"
         return f"{self.records}：{self.counted_from}后 {self.period} {UNITS[self.unit]}{THEN[self.then]}"
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later, or the month's last day when it is shorter (31 Dec + 2 = 28 Feb)."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(day)  # pragma: no cover  # every month has a 28th
 
 
 def add_years(day: dt.date, years: int) -> dt.date:

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from site_builder.clock import add_months
+
 from ..applications.models import AllowancePayment, Application, Attendance, Placement
 from ..applications.scope import unit_position_ids
 from ..applications.states import STATE_LABELS
@@ -43,12 +45,6 @@ GAP_KINDS = {
     "cover": "保险期间未覆盖见习期",
 }
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
-
-
-def add_months(month: dt.date, count: int) -> dt.date:
-    """The first day of the month `count` months after (or before) `month`'s."""
-    index = month.year * 12 + month.month - 1 + count
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def month_end(month: dt.date) -> dt.date:

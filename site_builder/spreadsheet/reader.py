@@ -229,13 +229,14 @@ def _open(data: bytes, filename: str) -> tuple[Workbook | None, list[Problem]]:
             return load_workbook(BytesIO(data), read_only=True, data_only=False), []
     except Unsafe:
         return None, [SheetProblem(filename, 0, 0, "-", TOO_LARGE)]
-    except _UNREADABLE:
+    except UNREADABLE_ERRORS:
         return None, [_unreadable(filename)]
 
 
 # What zipfile and openpyxl raise on a file that is not a workbook, or a damaged one (XML errors are
 # SyntaxErrors, an encrypted part a RuntimeError, an unknown compression a NotImplementedError).
-_UNREADABLE = (
+NOT_A_WORKBOOK = "无法读取：不是有效的 .xlsx 文件（请用 Excel 或 WPS 另存为“Excel 工作簿 (.xlsx)”）"
+UNREADABLE_ERRORS = (
     zipfile.BadZipFile,
     EOFError,
     RuntimeError,
@@ -251,7 +252,7 @@ _UNREADABLE = (
 
 
 def _unreadable(filename: str) -> Problem:
-    message = "无法读取：不是有效的 .xlsx 文件（请用 Excel 或 WPS 另存为“Excel 工作簿 (.xlsx)”）"
+    message = NOT_A_WORKBOOK
     return SheetProblem(filename, 0, 0, "-", message)
 
 
@@ -268,7 +269,7 @@ def read_import(data: bytes, filename: str, *, today: dt.date | None = None) -> 
     try:
         # Read-only workbooks parse each sheet lazily, so a damaged sheet fails here.
         return _read(workbook, filename, today)
-    except _UNREADABLE:
+    except UNREADABLE_ERRORS:
         return WorkbookImport(problems=[_unreadable(filename)])
     finally:
         workbook.close()

@@ -6,19 +6,17 @@ The worker runs on a loopback port as `jianxi serve` does; the intern is recorde
 agreement directly in the database (the steps before are tested elsewhere).
 """
 
-import datetime as dt
 from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
-from sqlalchemy import update
 
-from form_worker.applications.models import Application, Placement
 from form_worker.core import db
 from tests.browser.conftest import PHONE, assert_accessible, screenshot, serve_app, served_config
 from tests.form_worker.applications.test_flow import make_parties
-from tests.form_worker.conftest import OPEN_POSITION, PASSWORD, recorded_application, worker_app
+from tests.form_worker.applications.test_workfile import intern
+from tests.form_worker.conftest import PASSWORD, worker_app
 
 INTERN = {"name": "周示例", "phone": "13912340000", "email": "zhou.workfile@example.com"}
 
@@ -30,29 +28,10 @@ def worker(tmp_path) -> Iterator[tuple[Flask, str]]:
 
 
 def active_intern(app: Flask) -> int:
-    """An intern at the unit's position since 1 September, agreement and insurance recorded."""
+    """The parties' accounts, and an intern at unit A's position with a signed agreement."""
     with db.sessions(app)() as session:
         make_parties(session)
-        received = recorded_application(app, session, [OPEN_POSITION], **INTERN)
-        session.execute(update(Application).where(Application.id == received.id).values(state="active"))
-        start, end = dt.date(2026, 9, 1), dt.date(2027, 2, 28)
-        placement = Placement(
-            application_id=received.id,
-            position_id=OPEN_POSITION,
-            mentor="李示例",
-            accepted_at=dt.datetime(2026, 8, 20),
-            agreement_date=dt.date(2026, 8, 25),
-            start_date=start,
-            end_date=end,
-            allowance=3000,
-            insurer="示例保险公司",
-            policy_number="SL-2026-0001",
-            cover_start=start,
-            cover_end=end,
-        )
-        session.add(placement)
-        session.commit()
-        return placement.id
+        return intern(app, session, **INTERN).id
 
 
 def log_in(page: Page, base_url: str, username: str) -> None:
