@@ -70,8 +70,9 @@ def _number(value: Any) -> int | None:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
+    text = value.strip() if isinstance(value, str) else ""
+    if text.isascii() and len(text) <= 4 and text.lstrip("-").isdigit():  # "31", not "٣١" or 5,000 digits
+        return int(text)
     return None
 
 
@@ -83,7 +84,8 @@ def _rows(data: bytes) -> tuple[list[tuple[Any, ...]] | None, str | None]:
             workbook = load_workbook(BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
         rows = []
-        for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2):
+        # A cell far to the right would make openpyxl pad every row to it.
+        for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2, max_col=len(COLUMNS) + 10):
             rows.append(tuple(row))
         workbook.close()
         return rows, None

@@ -8,9 +8,10 @@ takes an advisory lock per unit (a mentor may be named on several of its positio
 at once cannot both take the last place or a mentor's fourth intern.
 """
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
+from site_builder.clock import today_in_chongqing
 from site_builder.model.catalogue import PositionEntry
 from site_builder.model.schema import MENTOR_LIMIT
 
@@ -124,11 +125,27 @@ def place(
 
 
 def end(session: Session, *application_ids: int) -> None:
-    """The intern left the place (withdrawn, rejected or completed): the mentor may take another."""
+    """The intern left the place (withdrawn, rejected or completed): the mentor may take another.
+
+    An internship under a signed agreement that ends without 登记见习结束 (a withdrawal) ends
+    today, or on its agreed end if that has passed: its work file, the claim list and the
+    statistics then stop at the day it really ended.
+    """
     session.execute(
         update(Placement)
         .where(Placement.application_id.in_(application_ids))
         .values(ended=True)
+        .execution_options(synchronize_session=False)
+    )
+    today = today_in_chongqing()
+    session.execute(
+        update(Placement)
+        .where(
+            Placement.application_id.in_(application_ids),
+            Placement.agreement_date.is_not(None),
+            Placement.finished_on.is_(None),
+        )
+        .values(finished_on=case((Placement.end_date < today, Placement.end_date), else_=today))
         .execution_options(synchronize_session=False)
     )
 

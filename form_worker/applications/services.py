@@ -384,6 +384,10 @@ def transition(
         )
         if not evaluated:
             raise TransitionRefused("导师尚未提交见习评价：请单位在工作档案中提交导师评价后，再登记见习结束")
+        if placement is not None and placement.finished_on is None:
+            # The last day (and why, when early) decides the certificate, the claim's months and
+            # the statistics: only the work file's 登记见习结束 records it.
+            raise TransitionRefused("请由单位在工作档案中登记见习结束：实际结束日期，提前结束的须写明原因")
     claimed = rowcount(
         session.execute(
             update(Application)
@@ -399,7 +403,9 @@ def transition(
         raise TransitionRefused(
             f"这份报名刚刚已被其他工作人员处理（当前状态：{now}），请刷新页面后再操作", conflict=True
         )
-    detail: dict[str, object] = {"from": from_state, "to": to_state, "reason": reason}
+    # The reason's text stays in the history (which retention and erasure clear); the audit log,
+    # kept for good, only says one was given: a reason may name a person or their health.
+    detail: dict[str, object] = {"from": from_state, "to": to_state, "reason_given": bool(reason)}
     if to_state == "offered":
         try:
             placement = placements.place(session, application, position_id or "", mentor or "", positions)
@@ -499,7 +505,7 @@ def bulk_move(
             for row in people
         ],
     )
-    detail = {"from": from_state, "to": to_state, "reason": reason, "bulk": len(moved)}
+    detail = {"from": from_state, "to": to_state, "reason_given": bool(reason), "bulk": len(moved)}
     audit.record_many(
         session, actor, "application_transition", [r.reference or str(r.id) for r in people], **detail
     )

@@ -76,6 +76,9 @@ class AllowanceForm(Form):
     paid_on = DateField("发放日期", [InputRequired(message="请填写发放日期")])
 
 
+SCORE_VALUES = {str(n) for n in SCORES}
+
+
 def _score(label: str) -> RadioField:
     return RadioField(label, choices=[SelectChoice(str(n), f"{n} 分") for n in SCORES], validate_choice=False)
 
@@ -100,7 +103,7 @@ class EvaluationForm(Form):
         found: dict[str, int | None] = {}
         for name in CRITERIA:
             value = self[name].data
-            found[name] = int(value) if isinstance(value, str) and value.isdigit() else None
+            found[name] = int(value) if value in SCORE_VALUES else None
         return found
 
 

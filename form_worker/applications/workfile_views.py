@@ -8,10 +8,12 @@ applications.workfile, which checks the rules and writes the audit entry.
 
 import datetime as dt
 import io
+from collections.abc import Callable
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts import audit
 from ..accounts.auth import staff_required
@@ -72,8 +74,13 @@ def _unit_placement(placement_id: int) -> tuple[Placement, Application]:
     return placement, application
 
 
-def _editable(application: Application) -> bool:
-    return application.state in workfile.KEPT_IN
+def _editable(placement: Placement, application: Application) -> bool:
+    """Kept while the internship runs and after it ends; an intern who withdrew after starting
+    leaves a file the unit can still complete up to the last day (the claim needs it)."""
+    if application.state in workfile.KEPT_IN:
+        return True
+    start, last = placement.start_date, placement.finished_on
+    return start is not None and last is not None and last >= start
 
 
 def _overview(placement: Placement, application: Application, editable: bool):
@@ -86,7 +93,7 @@ def _overview(placement: Placement, application: Application, editable: bool):
         placement=placement,
         entry=entry,
         unit=positions.unit_of(entry) if entry is not None else None,
-        editable=editable and _editable(application),
+        editable=editable and _editable(placement, application),
         can_finish=editable and application.state == "active",
         state_label=STATE_LABELS[application.state],
         criteria=workfile.CRITERIA,
@@ -144,6 +151,20 @@ def _refused(kind: str, placement: Placement, application: Application, form: Fo
     return _entry(kind, placement, application, form, 422)
 
 
+def _once(save: Callable[[], object]) -> None:
+    """Stage a month's (or the evaluation's) row and flush. Two submits of the same month at once
+    both find no row and both insert; the unique key refuses the later one, which is retried as
+    the correction it then is."""
+    db = get_session()
+    try:
+        save()
+        db.flush()
+    except IntegrityError:
+        db.rollback()
+        save()
+        db.flush()
+
+
 def _saved(placement: Placement, message: str):
     get_session().commit()
     flash(message)
@@ -152,7 +173,7 @@ def _saved(placement: Placement, message: str):
 
 def _locked(placement: Placement, application: Application):
     """A work file of an application that ended without completing (withdrawn) is read-only."""
-    if not _editable(application):
+    if not _editable(placement, application):
         flash(f"报名状态为“{STATE_LABELS[application.state]}”，工作档案只能查看。")
         return redirect(url_for("workfile.overview", placement_id=placement.id), code=303)
     return None
@@ -184,9 +205,12 @@ def attendance(placement_id: int):
     if not form.validate():
         return _entry("attendance", placement, application, form, 422)
     month = workfile.first_of(form.month.data)
-    days = workfile.Days(**{name: form[name].data for name in workfile.Days.__annotations__})
+    counts = {
+        name: form[name].data for name in ("expected", "present", "personal_leave", "sick_leave", "absent")
+    }
+    days = workfile.Days(**counts, note=form.note.data or "")
     try:
-        workfile.save_attendance(get_session(), placement, month, days, current_user.username)
+        _once(lambda: workfile.save_attendance(get_session(), placement, month, days, current_user.username))
     except workfile.Refused as error:
         return _refused("attendance", placement, application, form, error)
     return _saved(placement, f"已登记 {workfile.month_label(month)}的考勤。")
@@ -217,7 +241,14 @@ def task(placement_id: int, task_id: int | None):
     form = TaskForm()
     if not form.validate():
         return _entry("task", placement, application, form, 422)
-    values = workfile.Task(**{name: form[name].data for name in workfile.Task.__annotations__})
+    values = workfile.Task(
+        title=form.title.data or "",
+        start_date=form.start_date.data,
+        end_date=form.end_date.data,
+        delivered=form.delivered.data or "",
+        status=form.status.data or "",
+        percent=form.percent.data,
+    )
     try:
         workfile.save_task(get_session(), placement, values, _today(), current_user.username, row)
     except workfile.Refused as error:
@@ -263,14 +294,16 @@ def allowance(placement_id: int):
         return _entry("allowance", placement, application, form, 422)
     month = workfile.first_of(form.month.data)
     try:
-        workfile.save_allowance(
-            get_session(),
-            placement,
-            month,
-            form.amount.data,
-            form.paid_on.data,
-            _today(),
-            current_user.username,
+        _once(
+            lambda: workfile.save_allowance(
+                get_session(),
+                placement,
+                month,
+                form.amount.data,
+                form.paid_on.data,
+                _today(),
+                current_user.username,
+            )
         )
     except workfile.Refused as error:
         return _refused("allowance", placement, application, form, error)
@@ -296,13 +329,15 @@ def evaluation(placement_id: int):
     if not form.validate():
         return _entry("evaluation", placement, application, form, 422)
     try:
-        workfile.save_evaluation(
-            get_session(),
-            placement,
-            form.scores(),
-            form.grade.data or "",
-            form.comment.data or "",
-            current_user.username,
+        _once(
+            lambda: workfile.save_evaluation(
+                get_session(),
+                placement,
+                form.scores(),
+                form.grade.data or "",
+                form.comment.data or "",
+                current_user.username,
+            )
         )
     except workfile.Refused as error:
         return _refused("evaluation", placement, application, form, error)
@@ -442,10 +477,10 @@ def attendance_upload():
         return _sheet_page(form, month, status=422)
     rows, problems = attendance_sheet.read(form.sheet.data.read(), month, _interns(month))
     if problems:
+        form.sheet.errors = [f"考勤表有 {len(problems)} 处问题，见页首列表；改正后请重新上传整张表"]
         return _sheet_page(form, month, problems, 422)
     db = get_session()
-    for placement, days in rows:
-        workfile.save_attendance(db, placement, month, days, current_user.username)
+    _once(lambda: [workfile.save_attendance(db, p, month, days, current_user.username) for p, days in rows])
     audit.record(
         db,
         current_user.username,

@@ -37,6 +37,7 @@ BATCH = 500
 # is never empty (the form requires both), /status never matches an empty contact, and an empty
 # string fits the NOT NULL columns and their indexes; nothing can collide with it.
 ERASED_NAME = "（已删除）"
+ERASED_TASK = "（已删除）"  # a task's title may name people or the intern's own project
 MASKED_RECIPIENT = "（已隐去）"
 # Emails not delivered (still pending, or failed for good) are deleted rather than cleared: they
 # record nothing that happened, and a cleared one sent later would go out empty.
@@ -165,14 +166,14 @@ def anonymise(session: Session, application_ids: Sequence[int], now: dt.datetime
         session.execute(
             update(Placement)
             .where(Placement.application_id.in_(ids))
-            .values(early_end_reason=None, case_story="", policy_number=None)
+            .values(early_end_reason=None, typical_case=False, case_story="", policy_number=None)
         )
     )
     work_file = sum(
         rowcount(session.execute(update(table).where(table.placement_id.in_(placement_ids)).values(**values)))
         for table, values in (
             (Attendance, {"note": ""}),
-            (WorkTask, {"delivered": ""}),
+            (WorkTask, {"title": ERASED_TASK, "delivered": ""}),
             (PerformanceNote, {"text": ""}),
             (Evaluation, {"comment": ""}),
         )
@@ -282,6 +283,19 @@ def plan(session: Session, application: Application, today: dt.date, rules: Rule
     return Plan("anonymise")
 
 
+def _clear_digests(session: Session, reference: str) -> int:
+    """Clear the sent university digests that list this reference (they belong to no one
+    application, so `anonymise` does not find them; the 90-day rule would, this is sooner). One
+    still waiting to go out is left to go, then to that rule."""
+    listed = and_(
+        Outbox.status == "sent",
+        Outbox.application_id.is_(None),
+        Outbox.key.startswith("digest:"),
+        Outbox.body_text.contains(reference, autoescape=True),
+    )
+    return _clear_emails(session, listed)
+
+
 def keep_for_audit(session: Session, application_id: int) -> Anonymised:
     """Erase what the HR bureau's audit of the internship does not need, keep the rest.
 
@@ -303,6 +317,12 @@ def keep_for_audit(session: Session, application_id: int) -> Anonymised:
                 priority_groups=null(),  # SQL NULL, not JSON null: no answers held
             )
         )
+    )
+    # The summary evaluation publishes a typical case: a person asking to be erased is not one.
+    session.execute(
+        update(Placement)
+        .where(Placement.application_id == application_id)
+        .values(typical_case=False, case_story="")
     )
     mine = Outbox.application_id == application_id
     deleted = rowcount(session.execute(delete(Outbox).where(mine, Outbox.status == "failed")))
@@ -327,6 +347,8 @@ def erase(
     tells the units through the usual transition. A second request is harmless.
     """
     decided = plan(session, application, today, rules)
+    if decided.mode != "open" and application.reference:
+        _clear_digests(session, application.reference)
     if decided.mode == "anonymise":
         done = anonymise(session, [application.id], now)
     elif decided.mode == "keep_for_audit":

@@ -91,7 +91,13 @@ def typical_cases(session: Session, positions: Positions, year: int) -> tuple[li
     rows = session.execute(
         select(Placement.position_id, Application.name, Placement.case_story)
         .join(Application, Application.id == Placement.application_id)
-        .where(Application.programme_year == year, Placement.typical_case.is_(True))
+        .where(
+            Application.programme_year == year,
+            Placement.typical_case.is_(True),
+            # A case is published: not one of an intern who left or whose data was erased.
+            Application.state.in_(("agreement_signed", "active", "completed")),
+            Application.anonymised_at.is_(None),
+        )
         .order_by(Placement.position_id, Placement.id)
         .limit(MAX_CASES + 1)
     ).all()

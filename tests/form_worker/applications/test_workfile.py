@@ -7,7 +7,8 @@ import io
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
 
 from form_worker.accounts.models import AuditEntry
 from form_worker.applications import services, workfile
@@ -20,6 +21,7 @@ from form_worker.applications.models import (
     WorkTask,
 )
 from form_worker.applications.workfile import Days, Task
+from site_builder.clock import today_in_chongqing
 from tests.form_worker.applications.test_flow import OTHER_POSITION, make_parties, party
 from tests.form_worker.conftest import OPEN_POSITION, TODAY, csrf_token, recorded_application
 
@@ -434,3 +436,107 @@ def test_the_intern_sees_attendance_tasks_and_the_evaluation_once_submitted(
     evaluate(session, placed, "优秀")
     page = client.post("/status", data=lookup | {"csrf_token": csrf_token(client.get("/status").text)})
     assert "总体评价：<strong>优秀</strong>" in page.text and "认真负责" in page.text
+
+
+# What an outsider sends, and what happens around the work file.
+
+
+def test_the_early_end_reason_stays_out_of_the_audit_log(app, session, placed) -> None:
+    evaluate(session, placed)
+    application = session.get(Application, placed.application_id)
+    positions = app.extensions["jianxi.positions"].get()
+    workfile.finish(
+        session, application, placed, dt.date(2026, 11, 1), "因病住院治疗", TODAY, "unit_a", "x", positions
+    )
+    session.commit()
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "application_transition")).one()
+    assert "住院" not in entry.detail and '"reason_given": true' in entry.detail
+    assert "因病住院治疗" in session.scalars(select(Transition.reason)).all()[-1]  # the history has it
+
+
+def test_the_office_cannot_complete_an_internship_without_its_last_day(app, session, placed) -> None:
+    evaluate(session, placed)
+    application = session.get(Application, placed.application_id)
+    with pytest.raises(services.TransitionRefused, match="请由单位在工作档案中登记见习结束"):
+        services.transition(session, application, "completed", "reviewer", "", "x@jianxi.test")
+
+
+def test_a_withdrawal_ends_the_internship_that_day_and_the_file_can_still_be_completed(
+    app, session, placed
+) -> None:
+    application = session.get(Application, placed.application_id)
+    services.transition(session, application, "withdrawn", "申请人", "另有打算", "x@jianxi.test")
+    session.commit()
+    session.expire_all()
+    assert session.get(Placement, placed.id).finished_on == min(today_in_chongqing(), END)
+    unit = party(app, "unit_a")
+    base = f"/staff/unit/placements/{placed.id}/file"
+    assert unit.get(base + "/attendance?month=2026-08").status_code == 200
+    saved = {"month": "2026-08", "expected": "21", "present": "21", "personal_leave": "0", "sick_leave": "0"}
+    assert unit.post(base + "/attendance", saved | {"absent": "0"}).status_code == 303
+    assert unit.get(base + "/evaluation").status_code == 303  # no evaluation of a withdrawn intern
+
+
+def test_odd_posts_get_an_answer_not_an_error(app, session, placed) -> None:
+    unit = party(app, "unit_a")
+    base = f"/staff/unit/placements/{placed.id}/file"
+    days = {"month": "2026-08", "expected": "21", "present": "21", "personal_leave": "0", "sick_leave": "0"}
+    assert unit.post(base + "/attendance", days | {"absent": "0"}).status_code == 303  # no note field
+    assert (
+        unit.post(
+            base + "/tasks/new",
+            {
+                "title": "无交付说明",
+                "start_date": "2026-08-01",
+                "end_date": "2026-08-02",
+                "status": "done",
+                "percent": "100",
+            },
+        ).status_code
+        == 303
+    )
+    evaluation = {"skill": "4", "teamwork": "4", "delivery": "4", "grade": "良好", "comment": "好"}
+    for odd in ("²", "٤", "5.0", "9" * 5000, "-1"):
+        refused = unit.post(base + "/evaluation", evaluation | {"attitude": odd})
+        assert refused.status_code == 422 and "请为“工作态度”打分" in refused.text, odd
+    references = [session.get(Application, placed.application_id).reference]
+    for odd in ("9" * 5000, "٢١", "21.5"):
+        refused = _upload(unit, _sheet([[references[0], "", "", odd, 21, 0, 0, 0, ""]]))
+        assert refused.status_code == 422 and "应出勤天数：请填写整数天数" in refused.text, odd
+
+
+def test_two_saves_of_one_month_at_once_end_as_one_row(app, session, placed) -> None:
+    """The second of two submits racing for a month finds the first's row only when it inserts;
+    it is retried as a correction, not answered with an error."""
+    engine = session.get_bind()
+    raced: list[bool] = []
+
+    def before_flush(flushing, _context, _instances) -> None:
+        if raced or not any(isinstance(o, Attendance) for o in flushing.new):
+            return
+        raced.append(True)
+        with engine.begin() as other:  # the other request commits first
+            other.execute(
+                Attendance.__table__.insert(),
+                {"placement_id": placed.id, "month": AUGUST, "expected": 21, "present": 21,
+                 "personal_leave": 0, "sick_leave": 0, "absent": 0, "note": "", "updated_by": "unit_a",
+                 "updated_at": dt.datetime(2026, 11, 1)},
+            )  # fmt: skip
+
+    event.listen(Session, "before_flush", before_flush)
+    try:
+        days = {
+            "month": "2026-08",
+            "expected": "21",
+            "present": "20",
+            "personal_leave": "1",
+            "sick_leave": "0",
+        }
+        response = party(app, "unit_a").post(
+            f"/staff/unit/placements/{placed.id}/file/attendance", days | {"absent": "0"}
+        )
+    finally:
+        event.remove(Session, "before_flush", before_flush)
+    assert raced and response.status_code == 303
+    session.expire_all()
+    assert [(a.present, a.personal_leave) for a in session.scalars(select(Attendance))] == [(20, 1)]

@@ -232,7 +232,8 @@ def test_an_intern_keeps_what_the_hr_bureau_may_audit_until_its_date(app, sessio
     receipt = session.scalar(select(Outbox).where(Outbox.key == f"received:{application.id}"))
     assert (receipt.recipient, receipt.body_text) == (services.MASKED_RECIPIENT, "")
     assert session.get(Outbox, pending.id).body_text == "请按时提交总结"  # the agreement goes on
-    assert session.get(Placement, row.id).case_story == "林同学在科普活动中表现突出"
+    kept_placement = session.get(Placement, row.id)  # kept for the HR bureau, no longer published
+    assert (kept_placement.typical_case, kept_placement.case_story) == (False, "")
     [entry] = session.scalars(select(AuditEntry).where(AuditEntry.action == "applicant_erase"))
     detail = json.loads(entry.detail)
     assert (detail["mode"], detail["kept_until"]) == ("keep_for_audit", "2032-06-30")
@@ -272,3 +273,30 @@ def test_the_page_has_unique_ids_with_its_errors_shown(app, session, admin) -> N
     refused = erase(admin, application, "", "")
     assert refused.status_code == 422 and 'href="#confirm"' in refused.text
     assert duplicates(refused.text) == []
+
+
+def test_an_erasure_clears_the_sent_university_digests_that_list_the_reference(app, session, admin) -> None:
+    application = sample(app, session, "withdrawn")
+
+    def digest(key: str, listed: str, status: str = "sent") -> Outbox:
+        row = Outbox(
+            key=key,
+            message_id=f"<{key}@jianxi.test>",
+            recipient="cqu@example.edu.cn",
+            subject="本校有新的报名待推荐",
+            body_text=f"- {listed} 陈示例（计算机科学与技术）",
+            body_html=f"<li>{listed} 陈示例</li>",
+            status=status,
+        )
+        session.add(row)
+        return row
+
+    listing = digest("digest:1:2026-11-01", application.reference)
+    other = digest("digest:1:2026-11-02", "JX2026-999999")
+    waiting = digest("digest:1:2026-11-03", application.reference, status="pending")
+    session.commit()
+    assert erase(admin, application).status_code == 303
+    session.expire_all()
+    assert session.get(Outbox, listing.id).body_text == ""
+    assert session.get(Outbox, other.id).body_text.startswith("- JX2026-999999")
+    assert session.get(Outbox, waiting.id).body_text != ""  # goes out, then the 90-day rule
