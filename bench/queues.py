@@ -117,6 +117,27 @@ AGREEMENT = (
 )
 
 
+def bench_app(target: Path, url: str, project: Path, secret: str) -> Flask:
+    """The worker on `url` and the positions of `project`, its files under `target`: as a test
+    app (no rate limit, no CSRF), so a benchmark's client measures the pages, not the guards."""
+    return create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(target / "instance"),
+            "SECRET_KEY": secret,
+            "DATABASE_URL": url,
+            "HUEY_URL": f"sqlite:///{target / 'huey.sqlite3'}",
+            "MAIL_URL": f"folder://{target / 'outbox'}",
+            "MAIL_FROM": "见习计划 <noreply@jianxi.test>",
+            "POSITIONS_ROOT": str(project),
+            "SITE_DIR": str(target / "site"),
+            "PROGRAMME_YEAR": YEAR,
+            "RATELIMIT_ENABLED": False,
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+
+
 # --- Synthetic data ------------------------------------------------------------------------------
 
 
@@ -477,22 +498,7 @@ def run(args: argparse.Namespace, target: Path, project: Path, url: str) -> None
     started = time.perf_counter()
     db.upgrade(url)
     data = make_data(posts, args.applications, args.universities)
-    app = create_app(
-        {
-            "TESTING": True,
-            "INSTANCE_PATH": str(target / "instance"),
-            "SECRET_KEY": "bench-queues",
-            "DATABASE_URL": url,
-            "HUEY_URL": f"sqlite:///{target / 'huey.sqlite3'}",
-            "MAIL_URL": f"folder://{target / 'outbox'}",
-            "MAIL_FROM": "见习计划 <noreply@jianxi.test>",
-            "POSITIONS_ROOT": str(project),
-            "SITE_DIR": str(target / "site"),
-            "PROGRAMME_YEAR": YEAR,
-            "RATELIMIT_ENABLED": False,
-            "WTF_CSRF_ENABLED": False,
-        }
-    )
+    app = bench_app(target, url, project, "bench-queues")
     engine: Engine = db.sessions(app).kw["bind"]
     insert_data(engine, data)
     rows = len(data.applications) + len(data.choices) + len(data.transitions) + len(data.placements)

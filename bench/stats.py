@@ -46,10 +46,9 @@ from typing import Any
 
 import queues
 from flask.testing import FlaskClient
-from queues import database, insert_data, log_in, make_data, percentile, request, write_positions
+from queues import bench_app, database, insert_data, log_in, make_data, percentile, request, write_positions
 from sqlalchemy import Engine, event, insert
 
-from form_worker import create_app
 from form_worker.accounts.services import create_staff
 from form_worker.applications.forms import MAJOR_GROUPS, PRIORITY_GROUPS
 from form_worker.applications.models import AllowancePayment, Attendance, Evaluation
@@ -283,22 +282,7 @@ def run(args: argparse.Namespace, target: Path, url: str) -> None:
     data = make_data(posts, args.applications, args.universities)
     rng = random.Random(7)
     agreed = enrich(data, rng)
-    app = create_app(
-        {
-            "TESTING": True,
-            "INSTANCE_PATH": str(target / "instance"),
-            "SECRET_KEY": "bench-stats",
-            "DATABASE_URL": url,
-            "HUEY_URL": f"sqlite:///{target / 'huey.sqlite3'}",
-            "MAIL_URL": f"folder://{target / 'outbox'}",
-            "MAIL_FROM": "见习计划 <noreply@jianxi.test>",
-            "POSITIONS_ROOT": str(project),
-            "SITE_DIR": str(target / "site"),
-            "PROGRAMME_YEAR": YEAR,
-            "RATELIMIT_ENABLED": False,
-            "WTF_CSRF_ENABLED": False,
-        }
-    )
+    app = bench_app(target, url, project, "bench-stats")
     engine: Engine = db.sessions(app).kw["bind"]
     insert_data(engine, data)
     files = insert_work_files(engine, data, rng)
