@@ -25,7 +25,7 @@ FILLED = "shili-auto-parts-association/rd-centre-service-assistant"
 EXPIRED = "shili-asean-scitech-centre/technical-translation-assistant"  # open, deadline 2026-06-30
 UNKNOWN = "shili-nowhere/no-such-position"
 
-FIELD = re.compile(r'<(div|fieldset) class="field[^"]*">(.*?)</\1>', re.S)
+FIELD = re.compile(r'<(div|fieldset) class="field[^"]*"[^>]*>(.*?)</\1>', re.S)
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]*)" value="([^"]*)">')
 
 

@@ -285,6 +285,7 @@ def test_a_unit_records_a_task_an_allowance_a_note_an_evaluation_and_ends_it(app
     evaluation = {"attitude": "5", "skill": "4", "teamwork": "4", "delivery": "5", "grade": "优秀"}
     missing = unit.post(base + "/evaluation", evaluation | {"skill": "", "comment": ""})
     assert missing.status_code == 422 and "请为“专业能力”打分" in missing.text
+    assert 'aria-describedby="skill-error"' in missing.text  # the group's error is tied to it
     assert unit.post(base + "/evaluation", evaluation | {"comment": "表现突出"}).status_code == 303
     ended = unit.post(base + "/finish", {"finished_on": "2026-11-20", "reason": "个人原因"})
     assert ended.status_code == 303
