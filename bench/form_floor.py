@@ -15,9 +15,9 @@ from flask import Flask, current_app, redirect, render_template_string, request,
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import insert
 
-from form_worker.applications.forms import ApplyForm
+from form_worker.applications.intake.forms import ApplyForm
+from form_worker.applications.intake.views import fill_choices, today
 from form_worker.applications.models import Application
-from form_worker.applications.views import fill_choices, today
 from form_worker.catalogue.positions import PositionSource, current_positions
 from form_worker.core import config, db
 from site_builder.clock import today_in_chongqing

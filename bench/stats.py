@@ -50,9 +50,9 @@ from queues import bench_app, database, insert_data, log_in, make_data, percenti
 from sqlalchemy import Engine, event, insert
 
 from form_worker.accounts.services import create_staff
-from form_worker.applications.forms import MAJOR_GROUPS, PRIORITY_GROUPS
+from form_worker.applications.intake.forms import MAJOR_GROUPS, PRIORITY_GROUPS
 from form_worker.applications.models import AllowancePayment, Attendance, Evaluation
-from form_worker.applications.workfile import CRITERIA, GRADES
+from form_worker.applications.workfile.rules import CRITERIA, GRADES
 from form_worker.core import db
 
 PAGE_P95_MS = 300.0

@@ -1,5 +1,5 @@
-"""The form worker: application forms, status lookup, unit submissions, the staff area, the queue,
-and the built catalogue beside them. create_app only wires the pieces together."""
+"""The form worker: application forms, status lookup, unit submissions, every party's pages, the
+queue, and the built catalogue beside them. create_app only wires the pieces together."""
 
 from pathlib import Path
 
@@ -12,22 +12,26 @@ from site_builder.clock import local_time, today_in_chongqing
 
 from .accounts import auth
 from .accounts import views as accounts_views
-from .applications import staff_views as application_staff_views
-from .applications import status_views, unit_views, university_views, workfile_views
-from .applications import views as apply_views
+from .applications.intake import status_views
+from .applications.intake import views as apply_views
+from .applications.review import filing_views, university_views
+from .applications.review import office_views as review_office_views
+from .applications.selection import office_views as selection_office_views
+from .applications.selection import unit_views
+from .applications.workfile import sheet_views
+from .applications.workfile import views as workfile_views
 from .catalogue.positions import PositionSource
 from .core import config, db, errors, headers, paging, queue, site
 from .core.forms import MAX_ID
 from .core.limits import limiter
 from .core.models import utcnow
-from .staff import emails as _emails  # noqa: F401  (registers its routes on the staff blueprint)
-from .staff import erasure as _erasure  # noqa: F401  (likewise)
-from .staff import exports as _exports  # noqa: F401  (likewise)
-from .staff import filing as _filing  # noqa: F401  (likewise)
-from .staff import report_views as _report_views  # noqa: F401  (on the staff and unit blueprints)
-from .staff import stats_views as _stats_views  # noqa: F401  (likewise: statistics, summary)
-from .staff import views as staff_views
-from .submissions import staff_views as submission_staff_views
+from .office import email_views, export_views
+from .office import views as office_views
+from .reports import office_views as reports_office_views
+from .reports import statistics_views
+from .reports import unit_views as reports_unit_views
+from .retention import views as retention_views
+from .submissions import review_views
 from .submissions import views as submit_views
 
 csrf = CSRFProtect()
@@ -75,17 +79,27 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.globals["local_time"] = local_time
     app.jinja_env.globals["query_args"] = paging.query_args
 
+    # Each package's pages on a blueprint of its own: the applicant's, then each party's by stage.
     for module in (
         apply_views,
         status_views,
         submit_views,
         accounts_views,
-        staff_views,
-        application_staff_views,
+        office_views,
+        email_views,
+        export_views,
+        review_office_views,
         university_views,
+        filing_views,
         unit_views,
+        selection_office_views,
         workfile_views,
-        submission_staff_views,
+        sheet_views,
+        statistics_views,
+        reports_office_views,
+        reports_unit_views,
+        retention_views,
+        review_views,
         site,
     ):
         app.register_blueprint(module.bp)

@@ -10,8 +10,10 @@ import logging
 from huey import crontab
 
 from . import create_app
-from .applications import services as applications
-from .applications.tasks import check_application
+from .applications.intake import services as intake
+from .applications.intake.tasks import check_application
+from .applications.review import tasks as _review_tasks  # noqa: F401  (registers the daily digest)
+from .applications.selection import tasks as _selection_tasks  # noqa: F401  (registers lapses, starts)
 from .core import config, logs, queue
 from .core.db import sessions
 from .core.queue import app_context, huey
@@ -44,7 +46,7 @@ def sweep() -> int:
         now = app.config["UTCNOW"]()
         stale = now - dt.timedelta(seconds=app.config["OUTBOX_CLAIM_TIMEOUT"])
         stuck = publication.stuck(session, now)
-        unchecked = applications.unchecked(session, stale)
+        unchecked = intake.unchecked(session, stale)
         ids = outbox.due(session, now, app.config["OUTBOX_CLAIM_TIMEOUT"], unchecked)
     for submission_id in stuck:
         publish_submission(submission_id)

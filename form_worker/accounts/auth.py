@@ -21,8 +21,8 @@ SESSION_LIFETIME = dt.timedelta(hours=8)
 OFFICE = OFFICE_ROLES
 # Where each role starts after logging in: its own work list.
 LANDING = {
-    "admin": "staff.dashboard",
-    "reviewer": "staff.dashboard",
+    "admin": "office.dashboard",
+    "reviewer": "office.dashboard",
     "university": "university.queue",
     "unit": "unit.queue",
 }

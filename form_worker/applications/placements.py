@@ -168,20 +168,3 @@ def placement_of(session: Session, application_id: int) -> Placement | None:
         .limit(1)
     )
     return session.scalar(query)
-
-
-def agreement_gaps(placement: Placement) -> list[str]:
-    """What the placement still lacks before agreement_signed, in words (the office's overview
-    shows the same list per placement)."""
-    gaps = []
-    if placement.accepted_at is None:
-        gaps.append("学生尚未接受录用")
-    if placement.agreement_date is None:
-        gaps.append("见习协议")
-    if placement.start_date is None or placement.end_date is None:
-        gaps.append("见习起止日期")
-    if placement.allowance is None:
-        gaps.append("每月基本生活费")
-    if not placement.policy_number:
-        gaps.append("人身意外伤害保险")
-    return gaps

@@ -128,7 +128,7 @@ def _render_check(form: SubmitForm, draft: Draft, submission=None, link: drafts.
 
 def _staff_url() -> str:
     """The staff detail page's absolute address, with {id} for the submission's id."""
-    return external("staff_submissions.submission", submission_id=0).removesuffix("0") + "{id}"
+    return external("submission_review.submission", submission_id=0).removesuffix("0") + "{id}"
 
 
 # --- views ---------------------------------------------------------------------------------------

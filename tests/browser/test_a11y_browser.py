@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from form_worker.accounts import invitations
 from form_worker.accounts.models import StaffUser
-from form_worker.applications import filing, offers
 from form_worker.applications.models import Application, Choice
+from form_worker.applications.review import filing
+from form_worker.applications.selection import offers
 from form_worker.core import db
 from form_worker.core.downloads import XLSX_TYPE
 from form_worker.core.models import utcnow

@@ -18,7 +18,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from form_worker.applications.chooser import SHOWN
+from form_worker.applications.intake.chooser import SHOWN
 from site_builder.build import build_site
 from site_builder.model.catalogue import Catalogue
 from tests.browser.conftest import PHONE, screenshot, serve_app, served_config

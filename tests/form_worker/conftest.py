@@ -34,7 +34,7 @@ from sqlalchemy import Engine, MetaData, create_engine, text
 from form_worker import create_app
 from form_worker.accounts.models import StaffUser
 from form_worker.accounts.services import create_staff
-from form_worker.applications import services as applications
+from form_worker.applications.intake import services as intake
 from form_worker.catalogue.positions import PositionSource
 from form_worker.core import db, queue
 from form_worker.publishing import git as publish_git
@@ -360,11 +360,11 @@ def applicant(client) -> Applicant:
 
 def recorded_application(
     app: Flask, session, position_ids: list[str] | None = None, **fields: object
-) -> applications.Received:
+) -> intake.Received:
     """An application for OPEN_POSITION (or `position_ids`) recorded as the form records it; no
     queued task has run. `fields` replace the applicant's answers (SAMPLE_APPLICANT, a graduate of
     this year)."""
-    given = applications.Applicant(
+    given = intake.Applicant(
         **{
             **SAMPLE_APPLICANT,
             "graduation": dt.date(TODAY.year, 6, 1),
@@ -380,7 +380,7 @@ def recorded_application(
         }
     )
     positions = app.extensions["jianxi.positions"].get()
-    return applications.submit(
+    return intake.submit(
         session,
         given,
         position_ids or [OPEN_POSITION],

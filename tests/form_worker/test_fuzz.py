@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from tests.form_worker.applications.test_views import CLOSED, EXPERIENCE
+from tests.form_worker.applications.intake.test_views import CLOSED, EXPERIENCE
 from tests.form_worker.conftest import OPEN_POSITION, answers_for, csrf_token
 
 APPLY_FIELDS = """choice1 choice2 choice3 name phone email university major degree graduation current_status

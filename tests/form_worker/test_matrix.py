@@ -47,11 +47,11 @@ def owner(endpoint: str) -> tuple[str, ...]:
         return ROLES
     if endpoint.startswith("university."):
         return ("cqu", "swu")
-    if endpoint.startswith("unit.") or (
+    if endpoint.startswith(("unit.", "unit_reports.", "unit_attendance.")) or (
         endpoint.startswith("workfile.") and endpoint != "workfile.office_view"
     ):
         return ("unit_a", "unit_b")
-    if endpoint.startswith(("accounts.", "staff.personal_data")):
+    if endpoint.startswith(("accounts.", "retention.")):
         return ("admin",)
     return OFFICE
 

@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import func, select, update
 
 from form_worker import create_app
+from form_worker.applications.intake.tasks import check_application
 from form_worker.applications.models import Application, Transition
 from form_worker.applications.states import STATE_LABELS
-from form_worker.applications.tasks import check_application
 from form_worker.core import db, queue
 from form_worker.core.models import utcnow
 from form_worker.core.queue import consumer_command

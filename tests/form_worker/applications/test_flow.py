@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 
 from form_worker.accounts.models import AuditEntry
 from form_worker.accounts.services import create_staff
-from form_worker.applications import filing
 from form_worker.applications.models import Application, Choice, FilingBatch, Placement, Transition
-from form_worker.applications.tasks import start_placements
+from form_worker.applications.review import filing
+from form_worker.applications.selection.tasks import start_placements
 from form_worker.outbox.models import Outbox
 from tests.form_worker.conftest import OPEN_POSITION, PASSWORD, StaffClient, csrf_token, drain
 

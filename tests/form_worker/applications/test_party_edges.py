@@ -5,12 +5,12 @@ string, a mentor named on two positions of a unit."""
 import pytest
 from sqlalchemy import select, update
 
-from form_worker.applications import offers
 from form_worker.applications.models import Application, Placement
+from form_worker.applications.selection import answers, offers
 from form_worker.applications.services import TransitionRefused, bulk_move
 from form_worker.core.models import utcnow
+from tests.form_worker.applications.selection.test_offers import AGREEMENT, filed, offer
 from tests.form_worker.applications.test_flow import make_parties, party
-from tests.form_worker.applications.test_offers import AGREEMENT, filed, offer
 from tests.form_worker.conftest import OPEN_POSITION
 
 SIBLING = "shili-youth-scitech-society/society-newmedia-experience"  # the same unit's other position
@@ -78,7 +78,7 @@ def test_a_date_no_programme_has_is_a_field_error(app, session, mail) -> None:
     make_parties(session)
     application = filed(app, session, [OPEN_POSITION], number=52)
     placement = offer(session, app, application, mail)
-    offers.accept(session, application, placement, mail, app.extensions["jianxi.positions"].get(), utcnow())
+    answers.accept(session, application, placement, mail, app.extensions["jianxi.positions"].get(), utcnow())
     session.commit()
     form = {k: str(v) for k, v in AGREEMENT.items()} | {"start_date": "9999-01-01", "end_date": "9999-12-31"}
     response = party(app, "unit_a").post(f"/staff/unit/placements/{placement.id}/agreement", form)

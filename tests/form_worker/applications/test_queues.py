@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import func, select, update
 
 from form_worker.accounts.services import create_staff
-from form_worker.applications import digest, filing, services
+from form_worker.applications import services
 from form_worker.applications.models import Application, FilingBatch, Transition
+from form_worker.applications.review import digest, filing
 from form_worker.core import db
 from form_worker.core.models import utcnow
 from form_worker.outbox.models import Outbox

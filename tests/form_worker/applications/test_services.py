@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from form_worker.applications import services as applications
+from form_worker.applications.intake import services as intake
 from form_worker.applications.models import Application, Choice, Claim, Transition
 from form_worker.core import db
 from form_worker.outbox import services as outbox
@@ -75,7 +75,7 @@ def test_same_contact_for_the_same_position_is_refused_and_stores_nothing(app, s
     recorded_application(app, session)
     before = counts(app)
 
-    with pytest.raises(applications.DuplicateApplication) as refused:
+    with pytest.raises(intake.DuplicateApplication) as refused:
         recorded_application(app, session, phone="13900009999")  # same email, other phone
 
     assert refused.value.position_ids == [OPEN_POSITION]

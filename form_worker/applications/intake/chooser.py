@@ -1,0 +1,61 @@
+"""Choosing positions on /apply by searching instead of three lists of every open position.
+
+At 5,000 positions three <select>s of every open one made the page 1.9 MB; now the page lists
+only what a search found (SHOWN at most). The search runs on the form's own post (the answers ride
+along, as on the check page), so it works without JavaScript and puts nothing typed into a URL.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from site_builder.model.catalogue import PositionEntry
+
+from ...catalogue.positions import Positions
+
+SHOWN = 20
+
+
+@dataclass(frozen=True)
+class Found:
+    entries: list[PositionEntry]
+    total: int
+
+
+def words(positions: Positions, entry: PositionEntry) -> str:
+    """What a search matches: title, unit, district, type, track and tags."""
+    p = entry.position
+    return " ".join(
+        [p.title, positions.unit_of(entry).name, p.workplace.district, p.type, p.track, *p.tags]
+    ).lower()
+
+
+def search(positions: Positions, day: dt.date, text: str, kind: str = "", district: str = "") -> Found:
+    """Open positions matching every word of text and the type and district chosen, newest first."""
+    terms = text.lower().split()
+    found = [
+        e
+        for e in positions.open_entries(day)
+        if (not kind or e.position.type == kind)
+        and (not district or e.position.workplace.district == district)
+        and all(term in words(positions, e) for term in terms)
+    ]
+    found.sort(key=lambda e: (e.position.published, e.id), reverse=True)
+    return Found(found[:SHOWN], len(found))
+
+
+def label(positions: Positions, position_id: str) -> str:
+    """A chosen position in words, or its id when it left the catalogue."""
+    entry = positions.by_id.get(position_id)
+    if entry is None:
+        return position_id
+    p = entry.position
+    return f"{p.title} — {positions.unit_of(entry).name}（{p.workplace.district}，{p.track}）"
+
+
+def pick(chosen: list[str], position_id: str, limit: int) -> tuple[list[str], str]:
+    """The choices with position_id added at the end, and a notice when it could not be."""
+    if position_id in chosen:
+        return chosen, "这个岗位已经选过了"
+    if len(chosen) >= limit:
+        return chosen, f"最多选 {limit} 个岗位；要换一个，请先移除一个已选的岗位"
+    return [*chosen, position_id], ""

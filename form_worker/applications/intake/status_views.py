@@ -1,0 +1,206 @@
+"""/status: reference plus phone or email gives the state, its history and the positions applied
+for; anything else gives the same neutral answer, so the page reveals nothing about who applied.
+An open application can be withdrawn from here, with a reason."""
+
+from flask import Blueprint, abort, current_app, render_template
+from flask_wtf.csrf import CSRFError
+
+from ...catalogue.positions import current_positions
+from ...core import throttle
+from ...core.db import get_session
+from ...core.limits import limiter, post_limit
+from ...core.models import utcnow
+from .. import placements, services
+from ..models import Application
+from ..selection import answers, offers
+from ..services import TransitionRefused
+from ..states import ALLOWED, CHOICE_OUTCOMES, STATE_LABELS
+from ..tasks import queue_application_emails
+from ..workfile import rules
+from ..workfile import services as workfile
+from .forms import AnswerForm, StatusForm, WithdrawForm
+from .services import look_up_status
+
+bp = Blueprint("status", __name__)
+
+
+def _page(
+    form: StatusForm,
+    application: Application | None = None,
+    not_found: bool = False,
+    notice: str = "",
+    withdraw: WithdrawForm | None = None,
+    status: int = 200,
+):
+    """The page, with the application's choices and, while it is open, the withdraw form."""
+    can_withdraw = application is not None and "withdrawn" in ALLOWED[application.state]
+    placement = placements.placement_of(get_session(), application.id) if application is not None else None
+    if can_withdraw and withdraw is None:
+        withdraw = WithdrawForm(
+            formdata=None, prefix="withdraw", reference=form.reference.data, contact=form.contact.data
+        )
+    return render_template(
+        "status.html",
+        form=form,
+        application=application,
+        positions=current_positions() if application is not None else None,
+        not_found=not_found,
+        notice=notice,
+        withdraw=withdraw if can_withdraw else None,
+        labels=STATE_LABELS,
+        outcomes=CHOICE_OUTCOMES,
+        placement=placement if placement is not None and not placement.ended else None,
+        offer_link=_offer_link(application, placement),
+        work=_work_file(application),
+        statuses=rules.TASK_STATUSES,
+        criteria=rules.CRITERIA,
+        month_label=rules.month_label,
+    ), status
+
+
+def _work_file(application: Application | None) -> workfile.WorkFile | None:
+    """The intern's own attendance, tasks and evaluation, once the unit keeps a work file; the
+    mentor's notes stay the unit's."""
+    if application is None or application.state not in rules.KEPT_IN:
+        return None
+    kept = workfile.kept_placement(get_session(), application.id)
+    return workfile.load(get_session(), kept) if kept is not None else None
+
+
+def _offer_link(application: Application | None, placement) -> str:
+    """The answer page of an offer still waiting for the student."""
+    if application is None or placement is None or application.state != "offered" or placement.accepted_at:
+        return ""
+    return f"/offer/{offers.token(placement, current_app.config['SECRET_KEY'])}"
+
+
+def _locked(form: StatusForm, until, now):
+    minutes = throttle.minutes_left(until, now)
+    return _page(form, notice=f"这个报名编号的查询次数过多，请 {minutes} 分钟后再试。", status=429)
+
+
+@bp.get("/status")
+def ask():
+    return _page(StatusForm())
+
+
+@bp.post("/status")
+@limiter.limit(post_limit)
+def answer():
+    form = StatusForm()
+    if not form.validate():
+        return _page(form, status=422)
+    db, now = get_session(), utcnow()
+    application, locked = look_up_status(db, form.reference.data, form.contact.data, now)
+    db.commit()
+    if locked is not None:
+        return _locked(form, locked, now)
+    return _page(form, application, not_found=application is None)
+
+
+@bp.post("/status/withdraw")
+@limiter.limit(post_limit)
+def withdraw():
+    """Withdraw after looking the application up again with the same reference and contact."""
+    withdraw_form = WithdrawForm(prefix="withdraw")
+    form = StatusForm(
+        formdata=None, reference=withdraw_form.reference.data, contact=withdraw_form.contact.data
+    )
+    db, now = get_session(), utcnow()
+    application, locked = look_up_status(db, form.reference.data or "", form.contact.data or "", now)
+    db.commit()
+    if locked is not None:
+        return _locked(form, locked, now)
+    if application is None:
+        return _page(form, not_found=True)
+    if not withdraw_form.validate():
+        return _page(form, application, withdraw=withdraw_form, status=422)
+    try:
+        services.transition(
+            db,
+            application,
+            "withdrawn",
+            services.APPLICANT_ACTOR,
+            withdraw_form.reason.data.strip(),
+            current_app.config["MAIL_FROM"],
+            positions=current_positions(),
+        )
+    except TransitionRefused as refusal:
+        return _page(form, db.get(Application, application.id), notice=str(refusal), status=409)
+    answers.withdrawn(
+        db,
+        application,
+        offers.Mail.of(current_app.config),
+        current_positions(),
+    )
+    db.commit()
+    queue_application_emails(db, application.id)
+    return _page(form, application, notice="您的报名已撤回，确认邮件已发往报名邮箱。")
+
+
+def _offer(token: str):
+    found = offers.from_token(get_session(), token, current_app.config["SECRET_KEY"])
+    if found is None:
+        abort(404)
+    return found
+
+
+def _offer_page(
+    token: str, application, placement, form: AnswerForm | None = None, notice: str = "", status: int = 200
+):
+    positions = current_positions()
+    entry = positions.by_id.get(placement.position_id)
+    waiting = application.state == "offered" and not placement.ended and placement.accepted_at is None
+    return render_template(
+        "offer.html",
+        token=token,
+        application=application,
+        placement=placement,
+        entry=entry,
+        unit=positions.unit_of(entry) if entry else None,
+        waiting=waiting and (placement.deadline is None or placement.deadline >= utcnow()),
+        lapsed=waiting and placement.deadline is not None and placement.deadline < utcnow(),
+        form=form or AnswerForm(formdata=None),
+        notice=notice,
+        labels=STATE_LABELS,
+    ), status
+
+
+@bp.get("/offer/<token>")
+def offer(token: str):
+    """The offer email's link: the offer, its deadline, and the accept and decline buttons."""
+    application, placement = _offer(token)
+    return _offer_page(token, application, placement)
+
+
+@bp.post("/offer/<token>")
+@limiter.limit(post_limit)
+def answer_offer(token: str):
+    application, placement = _offer(token)
+    form = AnswerForm()
+    if not form.validate() or form.answer.data not in ("accept", "decline"):
+        return _offer_page(token, application, placement, form, "请选择接受或谢绝录用", 422)
+    db, mail = get_session(), offers.Mail.of(current_app.config)
+    try:
+        if form.answer.data == "accept":
+            answers.accept(db, application, placement, mail, current_positions(), utcnow())
+            notice = (
+                "您已接受录用，确认邮件已发出。单位将联系您签订见习协议；您其他尚在进行的报名已自动撤回。"
+            )
+        else:
+            answers.decline(
+                db, application, placement, form.reason.data or "", mail, current_positions(), utcnow()
+            )
+            notice = "您已谢绝这份录用，确认邮件已发出；您其他意向岗位的遴选照常进行。"
+    except answers.AnswerRefused as refusal:
+        application, placement = _offer(token)
+        return _offer_page(token, application, placement, notice=str(refusal), status=409)
+    db.commit()
+    queue_application_emails(db, application.id)
+    application, placement = _offer(token)
+    return _offer_page(token, application, placement, notice=notice)
+
+
+@bp.errorhandler(CSRFError)
+def _expired(_error: CSRFError):
+    return _page(StatusForm(), notice="页面停留时间过长，请再查询一次。", status=400)

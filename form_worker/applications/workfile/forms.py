@@ -1,0 +1,139 @@
+"""Forms of the work file (applications.workfile): each field's own checks here, the rules across
+fields and against the internship's dates in the service."""
+
+from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    MonthField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from ...core.forms import Form, required
+from .rules import CRITERIA, GRADES, SCORES, TASK_STATUSES
+
+_DAYS = [
+    InputRequired(message="请填写天数（没有填 0）"),
+    NumberRange(min=0, max=31, message="天数应在 0 到 31 之间"),
+]
+_NUMBER = {"inputmode": "numeric", "min": 0, "max": 31}
+
+
+class AttendanceForm(Form):
+    """One month of one intern's attendance, sized for a phone."""
+
+    month = MonthField("月份", [InputRequired(message="请选择月份，如 2026-07")])
+    expected = IntegerField("应出勤天数", _DAYS, render_kw=_NUMBER)
+    present = IntegerField("出勤天数", _DAYS, render_kw=_NUMBER)
+    personal_leave = IntegerField("事假天数", _DAYS, render_kw=_NUMBER, default=0)
+    sick_leave = IntegerField("病假天数", _DAYS, render_kw=_NUMBER, default=0)
+    absent = IntegerField("缺勤天数", _DAYS, render_kw=_NUMBER, default=0)
+    note = TextAreaField(
+        "备注（可不填）", [Length(max=500, message="备注最多 500 个字")], render_kw={"rows": 2}
+    )
+
+
+class TaskForm(Form):
+    title = StringField("任务名称", [required("任务名称"), Length(max=100, message="任务名称最多 100 个字")])
+    start_date = DateField("开始日期", [InputRequired(message="请填写开始日期")])
+    end_date = DateField("结束日期", [InputRequired(message="请填写结束日期")])
+    delivered = TextAreaField(
+        "交付成果（可不填）", [Length(max=1000, message="交付成果最多 1000 个字")], render_kw={"rows": 3}
+    )
+    status = RadioField(
+        "完成情况", choices=[SelectChoice(k, v) for k, v in TASK_STATUSES.items()], validate_choice=False
+    )
+    percent = IntegerField(
+        "完成百分比",
+        [
+            InputRequired(message="请填写完成百分比（0 到 100）"),
+            NumberRange(min=0, max=100, message="应在 0 到 100 之间"),
+        ],
+        render_kw={"inputmode": "numeric", "min": 0, "max": 100},
+        default=0,
+    )
+
+
+class NoteForm(Form):
+    day = DateField("日期", [InputRequired(message="请填写日期")])
+    text = TextAreaField(
+        "表现记录", [required("表现记录"), Length(max=1000, message="最多 1000 个字")], render_kw={"rows": 3}
+    )
+
+
+class AllowanceForm(Form):
+    month = MonthField("月份", [InputRequired(message="请选择月份，如 2026-07")])
+    amount = IntegerField(
+        "发放金额（元）",
+        [InputRequired(message="请填写发放金额"), NumberRange(min=0, message="金额不能为负数")],
+        render_kw={"inputmode": "numeric", "min": 0},
+    )
+    paid_on = DateField("发放日期", [InputRequired(message="请填写发放日期")])
+
+
+SCORE_VALUES = {str(n) for n in SCORES}
+
+
+def _score(label: str) -> RadioField:
+    return RadioField(label, choices=[SelectChoice(str(n), f"{n} 分") for n in SCORES], validate_choice=False)
+
+
+class EvaluationForm(Form):
+    """The mentor's evaluation: the four criteria, a comment and the overall grade."""
+
+    attitude = _score(CRITERIA["attitude"])
+    skill = _score(CRITERIA["skill"])
+    teamwork = _score(CRITERIA["teamwork"])
+    delivery = _score(CRITERIA["delivery"])
+    grade = RadioField("总体评价", choices=[SelectChoice(g) for g in GRADES], validate_choice=False)
+    # Required by the service, which reports it together with the scores and the grade.
+    comment = TextAreaField(
+        "导师评语",
+        [Length(max=1000, message="评语最多 1000 个字")],
+        render_kw={"rows": 4},
+    )
+
+    def scores(self) -> dict[str, int | None]:
+        """Each criterion's score, None where nothing valid was chosen."""
+        found: dict[str, int | None] = {}
+        for name in CRITERIA:
+            value = self[name].data
+            found[name] = int(value) if value in SCORE_VALUES else None
+        return found
+
+
+class FinishForm(Form):
+    state = StringField()
+    finished_on = DateField("见习实际结束日期", [InputRequired(message="请填写见习实际结束日期")])
+    reason = TextAreaField(
+        "提前结束的原因（早于协议约定的结束日期时必填）",
+        [Optional(), Length(max=500, message="原因最多 500 个字")],
+        render_kw={"rows": 2},
+    )
+
+
+class CaseForm(Form):
+    typical_case = BooleanField("推荐为典型案例，写入市项目办的总结评估")
+    case_story = TextAreaField(
+        "典型事迹（推荐时必填，300 字左右）",
+        [Length(max=800, message="最多 800 个字")],
+        render_kw={"rows": 5},
+    )
+
+
+class AttendanceUploadForm(Form):
+    month = MonthField("月份", [InputRequired(message="请选择月份，如 2026-07")])
+    sheet = FileField(
+        "填好的考勤表（.xlsx）",
+        [
+            FileRequired("请选择要上传的考勤表文件"),
+            FileAllowed(["xlsx"], "只能上传 .xlsx 格式的考勤表（请先下载本月模板填写）"),
+            FileSize(200 * 1024, message="文件不能超过 200 KB"),
+        ],
+        render_kw={"accept": ".xlsx"},
+    )

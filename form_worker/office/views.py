@@ -1,0 +1,25 @@
+"""The office's dashboard: counts across applications, submissions and emails."""
+
+from flask import Blueprint, render_template
+from sqlalchemy import func, select
+
+from ..accounts.auth import staff_required
+from ..applications.models import Application
+from ..core.db import get_session
+from ..outbox.models import Outbox
+from ..submissions.models import Submission
+
+bp = Blueprint("office", __name__, url_prefix="/staff")
+
+
+@bp.get("/")
+@staff_required()
+def dashboard():
+    db = get_session()
+    by_state = dict(db.execute(select(Application.state, func.count()).group_by(Application.state)).all())
+    submissions = dict(db.execute(select(Submission.state, func.count()).group_by(Submission.state)).all())
+    failed = db.scalar(select(func.count()).select_from(Outbox).where(Outbox.status == "failed"))
+    flagged = db.scalar(select(func.count()).select_from(Application).where(Application.flag.is_not(None)))
+    return render_template(
+        "staff/dashboard.html", by_state=by_state, submissions=submissions, failed=failed, flagged=flagged
+    )

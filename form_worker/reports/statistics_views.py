@@ -1,0 +1,156 @@
+"""The office's statistics page (/staff/stats), the summary evaluation (/staff/reports/summary),
+their workbooks, and the stylesheet of their charts.
+
+The pages are GETs with their filters in the query string, so a view can be bookmarked and sent.
+The workbooks are posted forms, like every export of the staff area (exports.py): a download is
+an action with a CSRF token and an audit entry (stats_export, report_summary), which a link another
+site embeds cannot trigger. The priority-group figures are computed only for admins; every page
+or workbook that shows them is logged as stats_view_sensitive, as a look at an application's
+answers is (view_sensitive).
+"""
+
+import io
+
+from flask import Blueprint, Response, current_app, render_template, request, send_file
+from flask_login import current_user
+
+from site_builder.model.vocab import DISTRICTS, POSITION_TYPES
+
+from ..accounts import audit
+from ..accounts.auth import staff_required
+from ..catalogue.positions import current_positions
+from ..core.db import get_session
+from ..core.downloads import XLSX_TYPE, Cell, write_xlsx
+from . import charts, statistics
+from .filters import Filters, parse_filters, years
+from .summary import summary, summary_tables
+from .tables import Section, tables
+
+bp = Blueprint("statistics", __name__, url_prefix="/staff")
+FILTER_NOTE = (
+    "年度筛选适用于全部统计。岗位类型和工作地点：按报名统计的表（报名环节、报名人员等）统计的是至少有一个"
+    "志愿选了符合条件岗位的报名；岗位统计只列符合条件的岗位；见习完成情况统计的是录用在符合条件岗位的见习生。"
+)
+
+
+def _filters(values) -> tuple[Filters, list[str]]:
+    return parse_filters(values, current_app.config["PROGRAMME_YEAR"])
+
+
+def _audit_sensitive(target: str, filters: Filters) -> None:
+    audit.record(get_session(), current_user.username, "stats_view_sensitive", target, **filters.query())
+
+
+def _workbook(sections: list[Section], about: list[tuple[str, str]]) -> bytes:
+    """One sheet of explanations, then one sheet per table."""
+    notes: list[list[Cell]] = [[title, text] for title, text in about]
+    notes += [[t.title, t.note] for s in sections for t in s.tables if t.note]
+    sheets = [("说明", ["项目", "内容"], notes)]
+    sheets += [(t.sheet_title, t.headers, t.rows) for s in sections for t in s.tables]
+    return write_xlsx(sheets)
+
+
+def _download(data: bytes, name: str) -> Response:
+    day = current_app.config["CLOCK"]().strftime("%Y%m%d")
+    return send_file(
+        io.BytesIO(data), mimetype=XLSX_TYPE, as_attachment=True, download_name=f"{name}-{day}.xlsx"
+    )
+
+
+@bp.get("/stats")
+@staff_required()
+def stats_page():
+    db = get_session()
+    positions = current_positions()
+    filters, ignored = _filters(request.args)
+    sensitive = current_user.is_admin
+    stats = statistics.gather(db, positions, filters, sensitive)
+    if sensitive:
+        _audit_sensitive("stats", filters)
+        db.commit()
+    districts = sorted(
+        {e.position.workplace.district for e in positions.by_id.values()}, key=list(DISTRICTS).index
+    )
+    return render_template(
+        "staff/stats.html",
+        filters=filters,
+        ignored=ignored,
+        sections=tables(stats),
+        charts=charts.statistics_charts(stats),
+        years=years(db, current_app.config["PROGRAMME_YEAR"], filters.year),
+        types=[(t, t) for t in POSITION_TYPES],
+        districts=[(d, d) for d in districts],
+        filter_note=FILTER_NOTE,
+    )
+
+
+@bp.post("/stats.xlsx")
+@staff_required()
+def stats_workbook():
+    db = get_session()
+    filters, ignored = _filters(request.form)
+    sensitive = current_user.is_admin
+    stats = statistics.gather(db, current_positions(), filters, sensitive)
+    sections = tables(stats)
+    about = [("统计范围", filters.describe()), ("筛选说明", FILTER_NOTE), *(("已忽略", i) for i in ignored)]
+    data = _workbook(sections, about)
+    audit.record(db, current_user.username, "stats_export", "stats", sensitive=sensitive, **filters.query())
+    if sensitive:
+        _audit_sensitive("stats.xlsx", filters)
+    db.commit()
+    return _download(data, f"见习计划统计-{filters.describe().replace('，', '-').replace(' ', '')}")
+
+
+@bp.get("/charts.css")
+@staff_required()
+def chart_stylesheet():
+    """The charts' rules, served from 'self' because the policy refuses inline styles."""
+    return Response(charts.stylesheet(), mimetype="text/css")
+
+
+def _summary(year: int):
+    db = get_session()
+    sensitive = current_user.is_admin
+    report = summary(db, current_positions(), year, sensitive)
+    return db, report, sensitive
+
+
+@bp.get("/reports/summary")
+@staff_required()
+def summary_report():
+    filters, ignored = _filters({"year": request.args.get("year", "")})
+    db, report, sensitive = _summary(filters.year)
+    if sensitive:
+        _audit_sensitive("summary", filters)
+        db.commit()
+    return render_template(
+        "staff/summary.html",
+        filters=filters,
+        ignored=ignored,
+        report=report,
+        sections=summary_tables(report),
+        charts=charts.statistics_charts(report.stats),
+        years=years(db, current_app.config["PROGRAMME_YEAR"], filters.year),
+        today=current_app.config["CLOCK"](),
+    )
+
+
+@bp.post("/reports/summary.xlsx")
+@staff_required()
+def summary_workbook():
+    filters, ignored = _filters({"year": request.form.get("year", "")})
+    db, report, sensitive = _summary(filters.year)
+    about = [("总结评估", f"{filters.year} 年度重庆市大学生科技见习计划"), *(("已忽略", i) for i in ignored)]
+    data = _workbook(summary_tables(report), about)
+    audit.record(
+        db,
+        current_user.username,
+        "report_summary",
+        f"summary:{filters.year}",
+        sensitive=sensitive,
+        **filters.query(),
+    )
+    if sensitive:
+        _audit_sensitive("summary.xlsx", filters)
+    db.commit()
+    return _download(data, f"见习计划总结评估-{filters.year}年度")

@@ -1,0 +1,156 @@
+"""The summary evaluation (总结评估) of one programme year: the statistics, how internships went
+per host unit and per university, and the cases units put forward as typical (典型案例).
+
+Per unit and per university the figures are one GROUP BY statement each (per position, folded by
+the position's unit, since units live in the catalogue); the typical cases are the one list of rows,
+bounded by MAX_CASES.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..applications.models import Application, Placement
+from ..catalogue.positions import Positions
+from ..core.downloads import Cell
+from .filters import Filters
+from .outcomes import Outcome, outcome_of, outcome_query
+from .statistics import Statistics, gather
+from .tables import OUTCOME_HEADERS, OUTCOME_NOTE, Section, Table, outcome_cells, tables
+
+MAX_CASES = 300
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    key: str
+    outcome: Outcome
+
+
+@dataclass(frozen=True)
+class TypicalCase:
+    unit: str
+    position: str
+    intern: str
+    story: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    stats: Statistics
+    by_unit: list[OutcomeRow]
+    by_university: list[OutcomeRow]
+    cases: list[TypicalCase]
+    more_cases: bool  # more than MAX_CASES were marked
+
+
+def _added(a: Outcome, b: Outcome) -> Outcome:
+    return Outcome(
+        a.placements + b.placements,
+        a.on_site + b.on_site,
+        a.completed + b.completed,
+        a.ended_early + b.ended_early,
+        {grade: a.grades[grade] + b.grades[grade] for grade in a.grades},
+    )
+
+
+def unit_name(positions: Positions, position_id: str) -> str:
+    """The unit's name from the catalogue, or its folder when it has left the catalogue."""
+    slug = position_id.split("/", 1)[0]
+    entry = positions.catalogue.units.get(slug)
+    return entry.unit.name if entry is not None else slug
+
+
+def _in_year(year: int):
+    return (Application.programme_year == year, Placement.agreement_date.is_not(None))
+
+
+def by_unit(session: Session, positions: Positions, year: int) -> list[OutcomeRow]:
+    """Placements with a signed agreement per host unit, most interns first."""
+    rows = session.execute(
+        outcome_query(Placement.position_id).where(*_in_year(year)).group_by(Placement.position_id)
+    )
+    found: dict[str, Outcome] = {}
+    for position_id, *figures in rows:
+        name = unit_name(positions, position_id)
+        this = outcome_of(figures)
+        found[name] = _added(found[name], this) if name in found else this
+    return sorted((OutcomeRow(k, v) for k, v in found.items()), key=lambda r: (-r.outcome.placements, r.key))
+
+
+def by_university(session: Session, year: int) -> list[OutcomeRow]:
+    """Placements with a signed agreement per university the intern named, most interns first."""
+    rows = session.execute(
+        outcome_query(Application.university).where(*_in_year(year)).group_by(Application.university)
+    )
+    found = [OutcomeRow(university, outcome_of(figures)) for university, *figures in rows]
+    return sorted(found, key=lambda r: (-r.outcome.placements, r.key))
+
+
+def typical_cases(session: Session, positions: Positions, year: int) -> tuple[list[TypicalCase], bool]:
+    """The placements units marked 典型案例, by unit and position; at most MAX_CASES of them."""
+    rows = session.execute(
+        select(Placement.position_id, Application.name, Placement.case_story)
+        .join(Application, Application.id == Placement.application_id)
+        .where(
+            Application.programme_year == year,
+            Placement.typical_case.is_(True),
+            # A case is published: not one of an intern who left or whose data was erased.
+            Application.state.in_(("agreement_signed", "active", "completed")),
+            Application.anonymised_at.is_(None),
+        )
+        .order_by(Placement.position_id, Placement.id)
+        .limit(MAX_CASES + 1)
+    ).all()
+    cases = []
+    for position_id, name, story in rows[:MAX_CASES]:
+        entry = positions.by_id.get(position_id)
+        title = entry.position.title if entry is not None else position_id
+        cases.append(TypicalCase(unit_name(positions, position_id), title, name, story))
+    return cases, len(rows) > MAX_CASES
+
+
+def summary(session: Session, positions: Positions, year: int, sensitive: bool) -> Summary:
+    """Everything the summary evaluation reports for a programme year (all positions)."""
+    cases, more = typical_cases(session, positions, year)
+    return Summary(
+        gather(session, positions, Filters(year), sensitive),
+        by_unit(session, positions, year),
+        by_university(session, year),
+        cases,
+        more,
+    )
+
+
+def _outcome_table(key: str, label: str, rows: list[OutcomeRow], note: str = "") -> Table:
+    cells: list[list[Cell]] = [[r.key, *outcome_cells(r.outcome)] for r in rows]
+    return Table(key, f"按{label}", [label, *OUTCOME_HEADERS], cells, note, f"见习成效-按{label}")
+
+
+def summary_tables(report: Summary) -> list[Section]:
+    """The statistics' sections, then the results per unit and per university, then the cases."""
+    sections = tables(report.stats)
+    results = Section(
+        "见习成效",
+        [
+            _outcome_table("results-by-unit", "设岗单位", report.by_unit, OUTCOME_NOTE),
+            _outcome_table("results-by-university", "学校", report.by_university),
+        ],
+    )
+    case_rows: list[list[Cell]] = [[c.unit, c.position, c.intern, c.story] for c in report.cases]
+    more = f"仅列出前 {MAX_CASES} 个。" if report.more_cases else ""
+    cases = Section(
+        "典型案例",
+        [
+            Table(
+                "cases",
+                "单位推荐的典型案例",
+                ["设岗单位", "岗位", "见习生", "事迹"],
+                case_rows,
+                more,
+                "典型案例",
+            )
+        ],
+    )
+    return [*sections, results, cases]

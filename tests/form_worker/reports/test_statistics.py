@@ -1,0 +1,672 @@
+"""The office's statistics: every figure against a small fixture counted by hand, on the page and in
+the workbook; priority groups only for admins, small counts shown as "<5", each view audited; the
+routes refused to everyone but the office; and the number of SQL statements and the rows they
+return independent of how many applications there are."""
+
+import datetime as dt
+import io
+import re
+from html.parser import HTMLParser
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import event, insert, select
+
+from form_worker.accounts.models import AuditEntry
+from form_worker.accounts.services import create_staff
+from form_worker.applications.models import Application, Choice, Evaluation, Placement, Transition
+from form_worker.applications.states import CHAIN
+from form_worker.core import db
+from form_worker.core.headers import WORKER_POLICY
+from form_worker.reports import charts, statistics
+from form_worker.reports.filters import Filters
+from form_worker.reports.outcomes import SMALL, suppressed
+from tests.form_worker.conftest import PASSWORD, StaffClient, logged_in
+
+YEAR = 2026
+# Three positions of the sample catalogue, of three types, districts and unit categories.
+A = "shili-youth-scitech-society/academic-conference-assistant"  # 学术助理, 渝中区, headcount 4
+B = "shili-science-museum/exhibit-guide-assistant"  # 科普助理, 南岸区, headcount 5
+C = "shili-biopharma/lab-experience"  # 科创助理 (职业体验), 巴南区, headcount 3
+START = dt.date(2026, 7, 1)
+END = dt.date(2026, 12, 31)
+
+
+def upto(state: str, *then: str) -> list[str]:
+    """The history of an application that went along the chain to state, then to `then`."""
+    return [*CHAIN[: CHAIN.index(state) + 1], *then]
+
+
+def add_application(
+    session,
+    number: int,
+    history: list[str],
+    university: str,
+    degree: str,
+    major_group: str | None,
+    choices: list[str],
+    year: int = YEAR,
+    groups: list[str] | None = None,
+    consent: bool = False,
+) -> Application:
+    application = Application(
+        reference=f"JX{year}-{number:06d}",
+        state=history[-1],
+        name=f"见习生{number:02d}",
+        phone=f"139000000{number:02d}",
+        email=f"s{number}@example.com",
+        university=university,
+        major="某专业",
+        major_group=major_group,
+        degree=degree,
+        graduation=dt.date(year, 6, 1),
+        current_status="应届毕业生",
+        programme_year=year,
+        priority_consent=consent,
+        priority_groups=groups,
+    )
+    application.choices = [Choice(rank=i, position_id=p) for i, p in enumerate(choices, start=1)]
+    previous = None
+    for state in history:
+        application.transitions.append(Transition(from_state=previous, to_state=state, actor="test"))
+        previous = state
+    session.add(application)
+    session.flush()
+    return application
+
+
+def add_placement(
+    session,
+    application: Application,
+    position_id: str,
+    agreement: bool = True,
+    finished_on: dt.date | None = None,
+    reason: str | None = None,
+    grade: str | None = None,
+    story: str = "",
+) -> Placement:
+    placement = Placement(
+        application_id=application.id,
+        position_id=position_id,
+        mentor="导师甲",
+        ended=application.state in ("completed", "withdrawn", "rejected"),
+        agreement_date=START if agreement else None,
+        start_date=START if agreement else None,
+        end_date=END if agreement else None,
+        finished_on=finished_on,
+        early_end_reason=reason,
+        typical_case=bool(story),
+        case_story=story,
+    )
+    session.add(placement)
+    session.flush()
+    if grade:
+        session.add(
+            Evaluation(placement_id=placement.id, scores={"attitude": 5}, grade=grade, author="导师甲")
+        )
+    return placement
+
+
+STORY = "在学术会议筹备中独立完成了 300 人的会务统筹。"
+
+
+@pytest.fixture
+def figures(session) -> dict[str, Application]:
+    """Eleven applications of 2026 and one of 2025, counted by hand in the tests below."""
+    add = add_application
+    apps = {
+        "a1": add(
+            session,
+            1,
+            upto("completed"),
+            "重庆大学",
+            "本科",
+            "工学",
+            [A, B],
+            groups=["低保家庭"],
+            consent=True,
+        ),
+        "a2": add(session, 2, upto("completed"), "重庆大学", "硕士", "理学", [A]),
+        "a3": add(
+            session,
+            3,
+            upto("active"),
+            "西南大学",
+            "本科",
+            None,
+            [B],
+            groups=["低保家庭", "残疾"],
+            consent=True,
+        ),
+        "a4": add(
+            session,
+            4,
+            upto("agreement_signed"),
+            "西南大学",
+            "本科",
+            "工学",
+            [B, C],
+            groups=["低保家庭"],
+            consent=True,
+        ),
+        "a5": add(
+            session,
+            5,
+            upto("active", "withdrawn"),
+            "重庆大学",
+            "本科",
+            "工学",
+            [C],
+            groups=["低保家庭"],
+            consent=True,
+        ),
+        "a6": add(
+            session,
+            6,
+            upto("offered"),
+            "重庆邮电大学",
+            "专科",
+            "文学",
+            [C],
+            groups=["低保家庭"],
+            consent=True,
+        ),
+        "a7": add(
+            session, 7, upto("filed"), "重庆大学", "本科", "工学", [A], groups=["零就业家庭"], consent=True
+        ),
+        "a8": add(
+            session, 8, upto("checked", "rejected"), "西南大学", "博士", "理学", [B], groups=[], consent=True
+        ),
+        # Groups without consent must not count (as if the consent had been withdrawn).
+        "a9": add(session, 9, upto("checked"), "重庆大学", "本科", "工学", [A], groups=["特困人员"]),
+        "a10": add(session, 10, upto("submitted"), "重庆大学", "本科", "工学", [C]),
+        # Recommended, then sent back to the university: it reached 高校遴选推荐 and is checked now.
+        "a11": add(
+            session, 11, upto("recommended_by_university", "checked"), "西南大学", "本科", "管理学", [A]
+        ),
+        "old": add(session, 12, upto("completed"), "重庆大学", "本科", "工学", [A], year=2025),
+    }
+    add_placement(session, apps["a1"], A, finished_on=END, grade="优秀", story=STORY)
+    add_placement(
+        session, apps["a2"], A, finished_on=dt.date(2026, 10, 15), reason="考取研究生", grade="良好"
+    )
+    add_placement(session, apps["a3"], B)
+    add_placement(session, apps["a4"], B)
+    add_placement(session, apps["a5"], C)
+    add_placement(session, apps["a6"], C, agreement=False)
+    add_placement(session, apps["old"], A, finished_on=END, grade="合格", story="往年的案例")
+    session.commit()
+    return apps
+
+
+def positions_of(app):
+    return app.extensions["jianxi.positions"].get()
+
+
+# ---------------------------------------------------------------- the figures
+
+
+@pytest.mark.backend
+def test_funnel_counts_each_step_reached_from_the_history(app, session, figures) -> None:
+    funnel = statistics.funnel(session, positions_of(app), Filters(YEAR))
+    rows = [(s.state, s.now, s.reached, s.conversion) for s in funnel.steps]
+    assert rows == [
+        ("submitted", 1, 11, None),
+        ("checked", 2, 10, 90.9),
+        ("recommended_by_university", 0, 8, 80.0),
+        ("approved_by_city_office", 0, 7, 87.5),
+        ("filed", 1, 7, 100.0),
+        ("offered", 1, 6, 85.7),
+        ("agreement_signed", 1, 5, 83.3),
+        ("active", 1, 4, 80.0),
+        ("completed", 2, 2, 50.0),
+    ]
+    assert (funnel.withdrawn, funnel.rejected, funnel.total) == (1, 1, 11)
+    assert statistics.funnel(session, positions_of(app), Filters(2025)).steps[-1].reached == 1
+
+
+@pytest.mark.backend
+def test_position_groups_and_the_most_and_least_wanted(app, session, figures) -> None:
+    stats = statistics.position_stats(session, positions_of(app), Filters(YEAR))
+    by_type = {g.key: (g.positions, g.headcount, g.filled, g.applications) for g in stats.by_type}
+    # 学术助理: 5 positions with 4+2+1+2+3 places; A was chosen 5 times (a1, a2, a7, a9, a11),
+    # filled twice (a1, a2).
+    assert by_type["学术助理"] == (5, 12, 2, 5)
+    assert by_type["科普助理"] == (7, 22, 2, 4)  # B: a3 active, a4 agreement signed
+    assert by_type["科创助理"] == (10, 29, 0, 4)  # C: a5 withdrew, a6 only offered
+    assert by_type["编辑助理"][3] == by_type["国际助理"][3] == 0
+    assert [g.key for g in stats.by_type] == ["学术助理", "科普助理", "编辑助理", "科创助理", "国际助理"]
+    by_district = {g.key: g.applications for g in stats.by_district}
+    assert (by_district["渝中区"], by_district["南岸区"], by_district["巴南区"], by_district["北碚区"]) == (
+        5,
+        4,
+        4,
+        0,
+    )
+    by_track = {g.key: (g.applications, g.filled) for g in stats.by_track}
+    assert by_track == {"科技见习": (9, 4), "职业体验": (4, 0)}
+    by_category = {g.key: g.applications for g in stats.by_category}
+    assert by_category["市级学会（协会、研究会）"] == 5
+    assert by_category["科普场馆"] == by_category["科技企事业单位"] == 4
+    # Ties in the number of applications go by position id.
+    assert [(f.id, f.applications) for f in stats.most_wanted[:3]] == [(A, 5), (C, 4), (B, 4)]
+    assert len(stats.most_wanted) == len(stats.least_wanted) == 10
+    assert all(f.applications == 0 for f in stats.least_wanted)
+    assert stats.unwanted == len(positions_of(app).by_id) - 3 and stats.unlisted == 0
+
+
+@pytest.mark.backend
+def test_a_position_filter_narrows_every_figure(app, session, figures) -> None:
+    positions, only = positions_of(app), Filters(YEAR, type="科普助理")
+    stats = statistics.gather(session, positions, only, sensitive=True)
+    assert stats.funnel.total == 4  # a1, a3, a4, a8 chose a 科普助理 position
+    assert [g.key for g in stats.positions.by_type] == ["科普助理"]
+    assert (stats.outcome.placements, stats.outcome.on_site, stats.outcome.completed) == (2, 2, 0)
+    assert {c.key: c.applications for c in stats.applicants.by_university} == {"重庆大学": 1, "西南大学": 3}
+    assert stats.priority is not None and stats.priority.consented == SMALL
+    # 巴南区: a4 (B and C), a5, a6 and a10 chose C; of the placements there only a5's had an
+    # agreement, and it withdrew.
+    district = statistics.gather(session, positions, Filters(YEAR, district="巴南区"), sensitive=False)
+    assert district.funnel.total == 4 and district.priority is None
+    assert (district.outcome.placements, district.outcome.ended_early) == (1, 1)
+
+
+@pytest.mark.backend
+def test_applicants_by_university_degree_and_discipline(app, session, figures) -> None:
+    stats = statistics.applicant_stats(session, positions_of(app), Filters(YEAR))
+
+    def rows(counts: list[statistics.Count]) -> list[tuple[str, int, int]]:
+        return [(c.key, c.applications, c.interns) for c in counts]
+
+    assert rows(stats.by_university) == [("重庆大学", 6, 2), ("西南大学", 4, 2), ("重庆邮电大学", 1, 0)]
+    assert rows(stats.by_degree) == [("专科", 1, 0), ("本科", 8, 3), ("硕士", 1, 1), ("博士", 1, 0)]
+    assert rows(stats.by_major_group) == [
+        ("文学", 1, 0),
+        ("理学", 2, 1),
+        ("工学", 6, 2),
+        ("管理学", 1, 0),
+        ("未填写", 1, 1),
+    ]
+
+
+@pytest.mark.backend
+def test_completion_and_grades(app, session, figures) -> None:
+    o = statistics.outcome(session, positions_of(app), Filters(YEAR))
+    # a1 on time; a2 ended early with a reason; a5 withdrew after the agreement; a3, a4 on site;
+    # a6 has no agreement and does not count.
+    assert (o.placements, o.on_site, o.completed, o.ended_early) == (5, 2, 1, 2)
+    assert o.completion_rate == 33.3
+    assert o.grades == {"优秀": 1, "良好": 1, "合格": 0, "不合格": 0}
+
+
+@pytest.mark.backend
+def test_priority_groups_are_counted_in_sql_and_small_cells_hidden(app, session, figures) -> None:
+    stats = statistics.priority_stats(session, positions_of(app), Filters(YEAR))
+    # Consented: a1, a3, a4, a5, a6, a7, a8; 低保家庭 a1, a3, a4, a5, a6; 零就业家庭 a7; 残疾 a3;
+    # a9's 特困人员 has no consent behind it.
+    assert stats.consented == 7
+    assert stats.groups == [
+        ("低保家庭", 5),
+        ("零就业家庭", SMALL),
+        ("防止返贫致贫对象家庭", 0),
+        ("特困人员", 0),
+        ("残疾", SMALL),
+    ]
+
+
+@pytest.mark.parametrize(("count", "shown"), [(0, 0), (1, "<5"), (4, "<5"), (5, 5), (120, 120)])
+def test_the_small_number_rule(count: int, shown) -> None:
+    assert suppressed(count) == shown
+
+
+# ---------------------------------------------------------------- the page and the workbook
+
+
+class Tables(HTMLParser):
+    """Each <table id=…> of a page as rows of cell texts."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self._table: list[list[str]] | None = None
+        self._cell: list[str] | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag == "table":
+            self._table = self.tables.setdefault(dict(attrs).get("id") or "", [])
+        elif tag == "tr" and self._table is not None:
+            self._table.append([])
+        elif tag in ("td", "th") and self._table is not None:
+            self._cell = []
+
+    def handle_endtag(self, tag) -> None:
+        if tag in ("td", "th") and self._cell is not None and self._table is not None:
+            self._table[-1].append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "table":
+            self._table = None
+
+    def handle_data(self, data) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def workbook(response) -> dict[str, list[list[object]]]:
+    assert response.status_code == 200, response.text
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    book = load_workbook(io.BytesIO(response.data))
+    return {sheet.title: [[c.value for c in row] for row in sheet.iter_rows()] for sheet in book.worksheets}
+
+
+def test_the_page_shows_each_figure_in_a_table_with_its_chart(reviewer: StaffClient, figures) -> None:
+    response = reviewer.get("/staff/stats")
+    assert response.status_code == 200
+    page = response.text
+    tables = Tables(page).tables
+    assert tables["table-funnel"][0] == ["环节", "当前处于该环节", "到达人数", "转化率"]
+    assert tables["table-funnel"][1:4] == [
+        ["提交报名", "1", "11", "—"],
+        ["通过初步核验", "2", "10", "90.9%"],
+        ["高校遴选推荐", "0", "8", "80.0%"],
+    ]
+    assert tables["table-funnel"][-3:] == [
+        ["已撤回", "1", "", ""],
+        ["未通过", "1", "", ""],
+        ["合计", "11", "", ""],
+    ]
+    assert ["学术助理", "5", "12", "2", "16.7%", "5", "1.0"] in tables["table-by-type"]
+    assert ["科普助理", "7", "22", "2", "9.1%", "4", "0.6"] in tables["table-by-type"]
+    assert tables["table-by-university"][1] == ["重庆大学", "6", "2"]
+    assert tables["table-by-major-group"][-1] == ["未填写", "1", "1"]
+    assert tables["table-outcome"][1][1:] == ["5", "2", "1", "2", "33.3%", "1", "1", "0", "0"]
+    assert "<caption>各环节报名数与转化率</caption>" in page and '<th scope="row">提交报名</th>' in page
+    assert "“到达人数”" in page and "转化率" in page  # the definitions are on the page
+    # Charts: inline SVG with an accessible name, nothing the policy refuses.
+    assert page.count('<svg xmlns="http://www.w3.org/2000/svg" class="pygal-chart"') >= 9
+    assert 'role="img" aria-label="柱状图：到达各环节的报名数"' in page
+    assert "<script" not in page and "<style" not in page and 'style="' not in page
+    assert "优先考虑情形" not in page and "低保家庭" not in page  # reviewers never get the block
+    assert response.headers["Content-Security-Policy"] == WORKER_POLICY
+    assert "style-src 'self'" in WORKER_POLICY and "unsafe-inline" not in WORKER_POLICY
+
+
+def test_the_chart_stylesheet_replaces_the_inline_styles(reviewer: StaffClient) -> None:
+    response = reviewer.get("/staff/charts.css")
+    assert response.status_code == 200 and response.mimetype == "text/css"
+    css = response.text
+    assert css == charts.stylesheet()
+    assert ".pygal-chart .color-0" in css and '"Noto Sans CJK SC"' in css and "#chart-" not in css
+    assert 'href="/staff/charts.css"' in reviewer.get("/staff/stats").text
+
+
+def test_a_chart_label_is_escaped(app) -> None:
+    svg = charts.bars("图<b>", ["<script>alert(1)</script>", "重庆大学"], [("报名数", [3, 4])])
+    assert "<script" not in svg and "&lt;script&gt;" in svg and 'aria-label="图&lt;b&gt;"' in svg
+
+
+def test_filters_from_the_query_string(reviewer: StaffClient, figures) -> None:
+    page = reviewer.get("/staff/stats?year=2026&type=科普助理").text
+    assert "统计：2026 年度，科普助理" in page
+    assert Tables(page).tables["table-funnel"][-1] == ["合计", "4", "", ""]
+    old = reviewer.get("/staff/stats?year=2025").text
+    assert Tables(old).tables["table-funnel"][-1] == ["合计", "1", "", ""]
+    assert '<option value="2025" selected>' in old and '<option value="2026">' in old
+    empty = reviewer.get("/staff/stats?year=2030").text  # a year nobody applied for yet
+    assert '<option value="2030" selected>' in empty and Tables(empty).tables["table-funnel"][-1][1] == "0"
+
+
+@pytest.mark.parametrize(
+    ("query", "note"),
+    [
+        ("year=abc", "年度“abc”无效，已按 2026 年度统计"),
+        ("year=99999999999999999999", "无效"),
+        ("year=-1", "无效"),
+        ("year=²", "无效"),  # a digit to str.isdigit, not to int()
+        ("year=１９９９", "无效"),
+        ("type=不存在", "岗位类型“不存在”不在可选范围内，已忽略"),
+        ("district=%27%3B--", "工作地点“';--”不在可选范围内，已忽略"),
+        ("type=" + "科" * 500, "不在可选范围内"),
+    ],
+)
+def test_a_bad_filter_is_ignored_with_a_note(reviewer: StaffClient, figures, query: str, note: str) -> None:
+    response = reviewer.get(f"/staff/stats?{query}")
+    assert response.status_code == 200
+    assert note in response.text.replace("&#39;", "'")
+    assert Tables(response.text).tables["table-funnel"][-1] == ["合计", "11", "", ""]
+
+
+def test_the_workbook_has_one_sheet_per_table_and_is_audited(reviewer: StaffClient, figures, session) -> None:
+    response = reviewer.post("/staff/stats.xlsx", {"year": "2026"})
+    assert "attachment" in response.headers["Content-Disposition"]
+    sheets = workbook(response)
+    assert list(sheets)[:3] == ["说明", "报名环节", "按岗位类型"]
+    assert "优先考虑情形" not in sheets
+    assert sheets["报名环节"][1] == ["提交报名", 1, 11, "—"]
+    assert sheets["报名环节"][2] == ["通过初步核验", 2, 10, "90.9%"]
+    assert ["学术助理", 5, 12, 2, "16.7%", 5, "1.0"] in sheets["按岗位类型"]
+    assert sheets["按学校"][1:] == [["重庆大学", 6, 2], ["西南大学", 4, 2], ["重庆邮电大学", 1, 0]]
+    assert sheets["见习完成"][1][1:] == [5, 2, 1, 2, "33.3%", 1, 1, 0, 0]
+    assert sheets["说明"][1] == ["统计范围", "2026 年度"]
+    entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "stats_export"))
+    assert (entry.actor, entry.target) == ("reviewer", "stats") and '"sensitive": false' in entry.detail
+    assert session.scalar(select(AuditEntry).where(AuditEntry.action == "stats_view_sensitive")) is None
+
+
+def test_the_workbook_needs_a_csrf_token(reviewer: StaffClient, figures) -> None:
+    assert reviewer.client.post("/staff/stats.xlsx", data={"year": "2026"}).status_code == 400
+
+
+# ---------------------------------------------------------------- priority groups: admins only
+
+
+def test_admins_see_the_priority_block_and_each_view_is_audited(admin: StaffClient, figures, session) -> None:
+    page = admin.get("/staff/stats").text
+    rows = Tables(page).tables["table-priority"]
+    assert rows == [
+        ["情形", "人数"],
+        ["同意提供的申请人", "7"],
+        ["低保家庭", "5"],
+        ["零就业家庭", "<5"],
+        ["防止返贫致贫对象家庭", "0"],
+        ["特困人员", "0"],
+        ["残疾", "<5"],
+    ]
+    assert "1 至 4 人显示为“&lt;5”" in page
+    # No chart beside it: a bar's length would give the hidden counts away.
+    assert 'id="stat-priority"' in page and "stat--wide" in re.search(
+        r'<div class="([^"]*)" id="stat-priority"', page
+    ).group(1)
+    entries = session.scalars(select(AuditEntry).where(AuditEntry.action == "stats_view_sensitive")).all()
+    assert [(e.actor, e.target) for e in entries] == [("admin", "stats")]
+    admin.get("/staff/stats?type=科普助理")
+    assert (
+        len(session.scalars(select(AuditEntry).where(AuditEntry.action == "stats_view_sensitive")).all()) == 2
+    )
+
+
+def test_the_admins_workbook_has_the_priority_sheet_with_small_cells_hidden(
+    admin: StaffClient, figures, session
+) -> None:
+    sheets = workbook(admin.post("/staff/stats.xlsx", {"year": "2026"}))
+    assert sheets["优先考虑情形"] == [
+        ["情形", "人数"],
+        ["同意提供的申请人", 7],
+        ["低保家庭", 5],
+        ["零就业家庭", "<5"],
+        ["防止返贫致贫对象家庭", 0],
+        ["特困人员", 0],
+        ["残疾", "<5"],
+    ]
+    actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions[-2:] == ["stats_export", "stats_view_sensitive"]
+
+
+def test_reviewers_get_no_priority_figures_even_computed(reviewer: StaffClient, figures, monkeypatch) -> None:
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("priority figures computed for a reviewer")
+
+    monkeypatch.setattr(statistics, "priority_stats", refuse)
+    assert reviewer.get("/staff/stats").status_code == 200
+    assert "优先考虑情形" not in workbook(reviewer.post("/staff/stats.xlsx", {"year": "2026"}))
+
+
+# ---------------------------------------------------------------- who may open the routes
+
+ROUTES = [
+    ("GET", "/staff/stats"),
+    ("POST", "/staff/stats.xlsx"),
+    ("GET", "/staff/charts.css"),
+    ("GET", "/staff/reports/summary"),
+    ("POST", "/staff/reports/summary.xlsx"),
+]
+
+
+@pytest.fixture
+def parties(app, session) -> dict[str, StaffClient]:
+    create_staff(
+        session, "cqu", "重大老师", PASSWORD, "university", "cqu@example.edu.cn", university="重庆大学"
+    )
+    create_staff(
+        session, "unit_a", "学会联系人", PASSWORD, "unit", "a@unit.example.com", unit=A.split("/")[0]
+    )
+    session.commit()
+    return {name: logged_in(app.test_client(), name) for name in ("cqu", "unit_a")}
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES)
+def test_anonymous_visitors_are_sent_to_the_login_page(client, method: str, path: str) -> None:
+    staff = StaffClient(client)
+    response = staff.get(path) if method == "GET" else staff.post(path, {"year": "2026"})
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/staff/login")
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES)
+@pytest.mark.parametrize("role", ["cqu", "unit_a"])
+def test_universities_and_units_are_refused(parties, figures, role: str, method: str, path: str) -> None:
+    staff = parties[role]
+    response = staff.get(path) if method == "GET" else staff.post(path, {"year": "2026"})
+    assert response.status_code == 403
+    assert "重庆大学" not in response.text and "见习生" not in response.text
+
+
+# ---------------------------------------------------------------- SQL aggregates, not rows
+
+
+def bulk_applications(session, first: int, count: int) -> None:
+    """count applications from id first on, in every state, with choices and history (Core inserts)."""
+    states = [*CHAIN, "withdrawn", "rejected"]
+    universities = [f"基准大学{i:02d}" for i in range(40)]
+    apps, choices, history, placements = [], [], [], []
+    for number in range(first, first + count):
+        state = states[number % len(states)]
+        apps.append(
+            {
+                "id": number,
+                "reference": f"JX{YEAR}-{number:06d}",
+                "state": state,
+                "name": "基准",
+                "phone": f"13{number:09d}",
+                "email": f"b{number}@example.com",
+                "university": universities[number % len(universities)],
+                "major": "某专业",
+                "major_group": "工学",
+                "degree": "本科",
+                "graduation": dt.date(YEAR, 6, 1),
+                "current_status": "应届毕业生",
+                "programme_year": YEAR,
+                "priority_consent": number % 3 == 0,
+                "priority_groups": ["低保家庭"] if number % 3 == 0 else None,
+            }
+        )
+        choices.append({"application_id": number, "rank": 1, "position_id": (A, B, C)[number % 3]})
+        chain = upto(state) if state in CHAIN else upto("filed", state)
+        history += [{"application_id": number, "to_state": s, "actor": "bench"} for s in chain]
+        if state in ("agreement_signed", "active", "completed"):
+            placements.append(
+                {
+                    "application_id": number,
+                    "position_id": (A, B, C)[number % 3],
+                    "mentor": "导师",
+                    "ended": state == "completed",
+                    "agreement_date": START,
+                    "start_date": START,
+                    "end_date": END,
+                    "typical_case": number % 97 == 0,
+                    "case_story": "事迹",
+                }
+            )
+    for model, rows in (
+        (Application, apps),
+        (Choice, choices),
+        (Transition, history),
+        (Placement, placements),
+    ):
+        for start in range(0, len(rows), 5000):
+            session.execute(insert(model.__table__), rows[start : start + 5000])
+    session.commit()
+
+
+class Statements:
+    """Every SELECT the app's engine runs; `largest()` runs each again and counts the rows it returns
+    (a count independent of how the app fetched them)."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self.seen: list[tuple[str, object]] = []
+        event.listen(engine, "before_cursor_execute", self._record)
+
+    def _record(self, _conn, _cursor, statement, parameters, _context, executemany) -> None:
+        self.seen.append((statement, parameters))
+
+    def close(self) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._record)
+
+    def take(self) -> list[tuple[str, object]]:
+        seen, self.seen = self.seen, []
+        return seen
+
+    def largest(self, seen: list[tuple[str, object]]) -> int:
+        with self.engine.connect() as connection:
+            return max(
+                len(connection.exec_driver_sql(statement, parameters).fetchall())
+                for statement, parameters in seen
+                if statement.lstrip().upper().startswith(("SELECT", "WITH"))
+            )
+
+
+def test_figures_come_from_aggregates_whatever_the_number_of_applications(app, session, accounts) -> None:
+    """200 applications, then 20,000: the page, its workbook and the summary run the same number of
+    statements, and none returns more than a few hundred rows (one per position at most)."""
+    admin = logged_in(app.test_client(), "admin")
+    engine = db.sessions(app).kw["bind"]
+    requests = [
+        lambda: admin.get("/staff/stats"),
+        lambda: admin.get("/staff/stats?type=科普助理&district=南岸区"),
+        lambda: admin.post("/staff/stats.xlsx", {"year": "2026"}),
+        lambda: admin.get("/staff/reports/summary"),
+        lambda: admin.post("/staff/reports/summary.xlsx", {"year": "2026"}),
+    ]
+    positions = len(positions_of(app).by_id)
+    counted: dict[int, list[int]] = {}
+    bulk_applications(session, 1, 200)
+    for total in (200, 20_000):
+        if total > 200:
+            bulk_applications(session, 201, total - 200)
+        statements = Statements(engine)
+        try:
+            per_request = []
+            for call in requests:
+                statements.take()
+                assert call().status_code == 200
+                seen = statements.take()  # a post's fetch of the login page for its token too
+                per_request.append(len(seen))
+                assert statements.largest(seen) <= max(300, positions), call
+        finally:
+            statements.close()
+        counted[total] = per_request
+    assert counted[200] == counted[20_000]
+    assert max(counted[20_000]) <= 30
+    page = Tables(admin.get("/staff/stats").text).tables
+    assert page["table-funnel"][-1] == ["合计", "20000", "", ""]
