@@ -69,7 +69,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, create_engine, event, func, insert, select, text
 
 from form_worker import create_app
-from form_worker.accounts.services import create_staff
+from form_worker.accounts.services import create_account
 from form_worker.applications.models import Application, Choice, FilingBatch, Placement, Transition
 from form_worker.applications.placements import COUNTING_STATES
 from form_worker.applications.states import CHAIN, UNIT_STATES
@@ -525,9 +525,9 @@ def run(args: argparse.Namespace, target: Path, project: Path, url: str) -> None
         (p for p in data.position_rows if p.startswith(unit + "/")), key=lambda p: data.position_rows[p]
     )
     with db.sessions(app)() as session:
-        create_staff(session, "reviewer", "审核员", PASSWORD, "reviewer")
-        create_staff(session, "university", "高校老师", PASSWORD, "university", university=university)
-        create_staff(session, "unit", "单位联系人", PASSWORD, "unit", unit=unit)
+        create_account(session, "reviewer", "审核员", PASSWORD, "reviewer")
+        create_account(session, "university", "高校老师", PASSWORD, "university", university=university)
+        create_account(session, "unit", "单位联系人", PASSWORD, "unit", unit=unit)
     office, school, host = (log_in(app, name) for name in ("reviewer", "university", "unit"))
     anonymous = app.test_client()
     print(

@@ -49,7 +49,7 @@ from flask.testing import FlaskClient
 from queues import bench_app, database, insert_data, log_in, make_data, percentile, request, write_positions
 from sqlalchemy import Engine, event, insert
 
-from form_worker.accounts.services import create_staff
+from form_worker.accounts.services import create_account
 from form_worker.applications.intake.forms import MAJOR_GROUPS, PRIORITY_GROUPS
 from form_worker.applications.models import AllowancePayment, Attendance, Evaluation
 from form_worker.applications.workfile.rules import CRITERIA, GRADES
@@ -295,7 +295,7 @@ def run(args: argparse.Namespace, target: Path, url: str) -> None:
     )
     app.extensions["jianxi.positions"].get()
     with db.sessions(app)() as session:
-        create_staff(session, "admin", "管理员", queues.PASSWORD, "admin", "admin@jianxi.test")
+        create_account(session, "admin", "管理员", queues.PASSWORD, "admin", "admin@jianxi.test")
     admin = log_in(app, "admin")
     if args.gc_freeze:
         gc.collect()

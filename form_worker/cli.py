@@ -1,6 +1,6 @@
 """The worker's `jianxi` commands, registered as `jianxi.commands` entry points in pyproject.toml.
 
-Thin shells over plain functions (db.upgrade, create_staff); it sits beside create_app, above the
+Thin shells over plain functions (db.upgrade, create_account); it sits beside create_app, above the
 domains, because it wires them as the app factory does."""
 
 import os
@@ -14,7 +14,7 @@ from werkzeug.serving import run_simple
 
 from . import create_app
 from .accounts.auth import OFFICE
-from .accounts.services import create_staff
+from .accounts.services import create_account
 from .core import config, db, logs
 from .core.queue import consumer_command
 from .core.server import RequestHandler, closing
@@ -41,18 +41,18 @@ def revision(message: str) -> None:
     click.echo("已生成迁移文件，请检查 form_worker/migrations/versions/ 中的新文件。")
 
 
-@click.command("create-staff")
+@click.command("create-account")
 @click.argument("username")
 @click.option("--name", required=True, help="Display name, e.g. 魏某某.")
 @click.option("--role", type=click.Choice(OFFICE), default="reviewer", show_default=True)
 @click.option("--email", default="", help="Where staff notifications go.")
 @click.password_option(help="At least 10 characters; asked for when not given.")
-def create_staff_command(username: str, name: str, role: str, email: str, password: str) -> None:
+def create_account_command(username: str, name: str, role: str, email: str, password: str) -> None:
     """Create an account of the municipal office (universities and units are invited from /staff/accounts)."""
     app = create_app()
     with app.app_context(), db.sessions(app)() as session:
         try:
-            create_staff(session, username, name, password, role, email)
+            create_account(session, username, name, password, role, email)
         except ValueError as error:
             raise click.UsageError(str(error)) from None
         except IntegrityError:

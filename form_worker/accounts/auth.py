@@ -1,4 +1,5 @@
-"""Sessions with Flask-Login, and the role check every /staff view is wrapped in.
+"""Sessions with Flask-Login, and the role check every /staff view is wrapped in (`role_required`,
+or `office_only` for the office's own pages).
 
 Roles: the office's `admin` (accounts, the audit log, priority-group answers) and `reviewer`
 (the office's queues); a university's `university` accounts and a host unit's `unit` accounts, each
@@ -14,7 +15,7 @@ from flask import Flask, Response, abort, redirect, request, url_for
 from flask_login import LoginManager, UserMixin, current_user
 
 from ..core.db import get_session
-from .models import StaffUser
+from .models import Account
 from .services import OFFICE_ROLES, ROLE_LABELS
 
 SESSION_LIFETIME = dt.timedelta(hours=8)
@@ -30,10 +31,10 @@ EVERYONE = tuple(LANDING)
 login_manager = LoginManager()
 
 
-class Staff(UserMixin):
-    """The logged-in staff member as Flask-Login sees it; a snapshot, not a database row."""
+class SignedIn(UserMixin):
+    """The signed-in account as Flask-Login sees it; a snapshot, not a database row."""
 
-    def __init__(self, user: StaffUser) -> None:
+    def __init__(self, user: Account) -> None:
         self.id = str(user.id)
         self.session_version = user.session_version
         self.username = user.username
@@ -65,13 +66,13 @@ class Staff(UserMixin):
 
 
 @login_manager.user_loader
-def _load(session_id: str) -> Staff | None:
+def _load(session_id: str) -> SignedIn | None:
     """The staff member of a session, if the account is active and the session version current."""
     user_id, _, version = session_id.partition(":")
-    user = get_session().get(StaffUser, int(user_id)) if user_id.isdigit() else None
+    user = get_session().get(Account, int(user_id)) if user_id.isdigit() else None
     if user is None or not user.active or str(user.session_version) != version:
         return None
-    return Staff(user)
+    return SignedIn(user)
 
 
 @login_manager.unauthorized_handler
@@ -79,25 +80,26 @@ def _unauthorized():
     return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
 
 
-def staff_required(*roles: str) -> Callable:
-    """Refuse anonymous visitors (to the login page) and users of other roles (403).
-
-    Without roles, the office's (admin and reviewer): a page for another party says so.
-    """
-    allowed = roles or OFFICE
+def role_required(*roles: str) -> Callable[[Callable], Callable]:
+    """Let only accounts of these roles in: an anonymous visitor goes to the login page, an account
+    of another role gets the Chinese 403 page."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            if current_user.role not in allowed:
+            if current_user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+# The office's own pages (admins and reviewers): the dashboard, the queues, the reports.
+office_only = role_required(*OFFICE)
 
 
 def _no_store(response: Response) -> Response:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..outbox import services as outbox
 from ..outbox.models import Outbox
-from .models import StaffUser
+from .models import Account
 from .services import ROLE_LABELS, email_taken, new_account, username_for
 
 LIFETIME = dt.timedelta(hours=72)
@@ -26,12 +26,12 @@ def _serializer(secret: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret, salt=_SALT)
 
 
-def token(user: StaffUser, secret: str) -> str:
+def token(user: Account, secret: str) -> str:
     """The link's token: this account at its current session version."""
     return _serializer(secret).dumps({"u": user.id, "v": user.session_version})
 
 
-def user_for(session: Session, value: str, secret: str) -> StaffUser | None:
+def user_for(session: Session, value: str, secret: str) -> Account | None:
     """The active account a token still opens: signed by us, younger than LIFETIME, unused."""
     try:
         data = _serializer(secret).loads(value, max_age=int(LIFETIME.total_seconds()))
@@ -39,14 +39,14 @@ def user_for(session: Session, value: str, secret: str) -> StaffUser | None:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("u"), int):
         return None
-    user = session.get(StaffUser, data["u"])
+    user = session.get(Account, data["u"])
     if user is None or not user.active or user.session_version != data.get("v"):
         return None
     return user
 
 
 def invite(
-    session: Session, user: StaffUser, secret: str, worker_url: str, mail_from: str, place: str = ""
+    session: Session, user: Account, secret: str, worker_url: str, mail_from: str, place: str = ""
 ) -> Outbox:
     """Stage the email with the link in the caller's transaction (after any change of the
     account's session version, which would end the link). `place`: the university or unit."""
@@ -79,7 +79,7 @@ def ensure_unit_account(
     """The system's account for a unit's contact, made when its first submission is published:
     staged with its invitation, or None when the unit already has an account (or the address
     has one of another role, which an admin then binds by hand)."""
-    exists = select(StaffUser.id).where(StaffUser.role == "unit", StaffUser.unit == unit).limit(1)
+    exists = select(Account.id).where(Account.role == "unit", Account.unit == unit).limit(1)
     if session.scalar(exists) is not None or not email or email_taken(session, email):
         return None
     user = new_account(session, username_for(session, email), name, "unit", email, unit=unit)

@@ -1,4 +1,4 @@
-"""Staff accounts and the audit log of what they did."""
+"""Accounts of the programme's parties and the audit log of what they did."""
 
 import datetime as dt
 
@@ -8,11 +8,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..core.models import Base, utcnow
 
 
-class StaffUser(Base):
+class Account(Base):
     """An account of one of the programme's parties: the office (`admin`, `reviewer`), a
     university's employment office (`university`, bound to `university`) or a host unit's contact
     (`unit`, bound to the unit's folder under positions/, `unit`)."""
 
+    # The table keeps the name it was created with: a rename buys nothing a reader of the code sees.
     __tablename__ = "staff_user"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core import throttle
-from .models import StaffUser
+from .models import Account
 
 ROLES = ("admin", "reviewer", "university", "unit")
 OFFICE_ROLES = ROLES[:2]
@@ -29,12 +29,12 @@ NO_PASSWORD = ""  # nosec B105  # the empty hash, not a password
 FREE_LOGINS = 5
 
 
-def end_sessions(user: StaffUser) -> None:
+def end_sessions(user: Account) -> None:
     """End every session of the account: cookies carry the old session version and are refused."""
     user.session_version += 1
 
 
-def set_password(user: StaffUser, password: str) -> None:
+def set_password(user: Account, password: str) -> None:
     """A new password (own change or an admin's reset) ends every session signed before it."""
     if len(password) < MIN_PASSWORD:
         raise ValueError(f"密码至少 {MIN_PASSWORD} 位")
@@ -50,13 +50,13 @@ def new_account(
     email: str = "",
     university: str | None = None,
     unit: str | None = None,
-) -> StaffUser:
+) -> Account:
     """Stage an account without a password (an invitation sets it), bound to its party."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}")
     if (role == "university") != bool(university) or (role == "unit") != bool(unit):
         raise ValueError("a university account names its university, a unit account its folder")
-    user = StaffUser(
+    user = Account(
         username=username,
         name=name,
         email=email.strip().lower(),
@@ -71,7 +71,7 @@ def new_account(
     return user
 
 
-def create_staff(
+def create_account(
     session: Session,
     username: str,
     name: str,
@@ -80,7 +80,7 @@ def create_staff(
     email: str = "",
     university: str | None = None,
     unit: str | None = None,
-) -> StaffUser:
+) -> Account:
     """An account with a password, committed (the CLI's first admin, and tests)."""
     user = new_account(session, username, name, role, email, university, unit)
     set_password(user, password)
@@ -92,7 +92,7 @@ def create_staff(
 def username_for(session: Session, email: str) -> str:
     """A free username made from an email address's local part (users may also log in by email)."""
     base = re.sub(r"[^A-Za-z0-9_.-]", "", email.split("@", 1)[0])[:40] or "user"
-    taken = set(session.scalars(select(StaffUser.username).where(StaffUser.username.startswith(base))))
+    taken = set(session.scalars(select(Account.username).where(Account.username.startswith(base))))
     name, number = base, 1
     while name in taken:
         number += 1
@@ -102,22 +102,20 @@ def username_for(session: Session, email: str) -> str:
 
 def email_taken(session: Session, email: str) -> bool:
     return (
-        session.scalar(select(StaffUser.id).where(func.lower(StaffUser.email) == email.lower()).limit(1))
+        session.scalar(select(Account.id).where(func.lower(Account.email) == email.lower()).limit(1))
         is not None
     )
 
 
-def account_by_email(session: Session, email: str) -> StaffUser | None:
+def account_by_email(session: Session, email: str) -> Account | None:
     """The one account with this email address, if exactly one has it."""
-    found = list(
-        session.scalars(select(StaffUser).where(func.lower(StaffUser.email) == email.strip().lower()))
-    )
+    found = list(session.scalars(select(Account).where(func.lower(Account.email) == email.strip().lower())))
     return found[0] if len(found) == 1 else None
 
 
-def authenticate(session: Session, username: str, password: str) -> StaffUser | None:
+def authenticate(session: Session, username: str, password: str) -> Account | None:
     """The active account named by username (or by its email) if the password opens it."""
-    user = session.scalar(select(StaffUser).where(StaffUser.username == username))
+    user = session.scalar(select(Account).where(Account.username == username))
     if user is None and "@" in username:
         user = account_by_email(session, username)
     if user is None or not user.active or not user.password_hash:
@@ -133,7 +131,7 @@ def login_key(username: str) -> str:
 
 def log_in(
     session: Session, username: str, password: str, now: dt.datetime
-) -> tuple[StaffUser | None, dt.datetime | None]:
+) -> tuple[Account | None, dt.datetime | None]:
     """The account these credentials open, or None and the end of the lock they caused or met.
 
     Every path costs one password hash (a locked or unknown username checks the dummy), so the
@@ -151,12 +149,12 @@ def log_in(
     return user, None
 
 
-def staff_recipients(session: Session) -> list[StaffUser]:
+def office_recipients(session: Session) -> list[Account]:
     """The office's active staff with an email address, who hear of new submissions and failed
     builds (never a university's or a unit's account)."""
     query = (
-        select(StaffUser)
-        .where(StaffUser.active.is_(True), StaffUser.email != "", StaffUser.role.in_(OFFICE_ROLES))
-        .order_by(StaffUser.id)
+        select(Account)
+        .where(Account.active.is_(True), Account.email != "", Account.role.in_(OFFICE_ROLES))
+        .order_by(Account.id)
     )
     return list(session.scalars(query))

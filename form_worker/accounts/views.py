@@ -23,9 +23,9 @@ from ..core.paging import paginate
 from ..outbox.tasks import queue_emails
 from . import audit, invitations
 from .audit import ACTIONS
-from .auth import EVERYONE, Staff, staff_required
+from .auth import EVERYONE, SignedIn, role_required
 from .forms import AccountForm, LoginForm, PasswordChangeForm, PasswordResetForm, RosterForm, WelcomeForm
-from .models import AuditEntry, StaffUser
+from .models import Account, AuditEntry
 from .roster import RosterError, read_roster
 from .services import (
     ROLE_LABELS,
@@ -46,7 +46,7 @@ bp = Blueprint("accounts", __name__, url_prefix="/staff")
 SAFE_NEXT = re.compile(r"/staff(?:[/?#][!-\[\]-~]*)?")
 
 
-def _safe_next(target: str | None, user: Staff) -> str:
+def _safe_next(target: str | None, user: SignedIn) -> str:
     """Where to go after login: the staff page asked for, or the user's own work list for anything
     else (another host, a line break that would split the Location header, a malformed path)."""
     if target and SAFE_NEXT.fullmatch(target) and "//" not in target:
@@ -73,7 +73,7 @@ def login():
             form.password.errors.append("用户名或密码不正确")
         else:
             session.permanent = True
-            staff = Staff(user)
+            staff = SignedIn(user)
             login_user(staff)
             audit.record(db, user.username, "login")
             db.commit()
@@ -82,7 +82,7 @@ def login():
 
 
 @bp.post("/logout")
-@staff_required(*EVERYONE)
+@role_required(*EVERYONE)
 def logout():
     """Ends every session of the account, so a copy of this session's cookie opens nothing."""
     db = get_session()
@@ -97,7 +97,7 @@ def logout():
 
 
 @bp.route("/password", methods=["GET", "POST"])
-@staff_required(*EVERYONE)
+@role_required(*EVERYONE)
 def password():
     """Change one's own password: every other session of the account ends, this one goes on."""
     db = get_session()
@@ -110,7 +110,7 @@ def password():
             set_password(user, form.password.data)
             audit.record(db, user.username, "password_change")
             db.commit()
-            staff = Staff(user)
+            staff = SignedIn(user)
             login_user(staff)
             flash("密码已修改；这个账号在其他设备上的登录已结束。")
             return redirect(url_for(staff.landing), code=303)
@@ -132,7 +132,7 @@ def welcome(token: str):
         audit.record(db, user.username, "password_set")
         db.commit()
         session.permanent = True
-        staff = Staff(user)
+        staff = SignedIn(user)
         login_user(staff)
         flash("密码已设置，欢迎使用。以后请用用户名或邮箱和这个密码登录。")
         return redirect(url_for(staff.landing), code=303)
@@ -157,9 +157,9 @@ def _accounts_page(
     status: int = 200,
 ):
     role = request.args.get("role", "")
-    query = select(StaffUser).order_by(StaffUser.active.desc(), StaffUser.role, StaffUser.username)
+    query = select(Account).order_by(Account.active.desc(), Account.role, Account.username)
     if role in ROLE_LABELS:
-        query = query.where(StaffUser.role == role)
+        query = query.where(Account.role == role)
     page = paginate(session, query)
     users = page.items
     locks = throttle.locks(session, [login_key(u.username) for u in users], utcnow())
@@ -178,7 +178,7 @@ def _accounts_page(
     ), status
 
 
-def _invite(session: Session, user: StaffUser, place: str = "") -> int:
+def _invite(session: Session, user: Account, place: str = "") -> int:
     config = current_app.config
     return invitations.invite(
         session, user, config["SECRET_KEY"], config["WORKER_URL"], config["MAIL_FROM"], place
@@ -186,13 +186,13 @@ def _invite(session: Session, user: StaffUser, place: str = "") -> int:
 
 
 @bp.get("/accounts")
-@staff_required("admin")
+@role_required("admin")
 def accounts():
     return _accounts_page(get_session())
 
 
 @bp.post("/accounts")
-@staff_required("admin")
+@role_required("admin")
 def account_create():
     """One account, without a password: its holder gets the one-time link to set one."""
     db = get_session()
@@ -201,7 +201,7 @@ def account_create():
         return _accounts_page(db, form, status=422)
     email = form.email.data.strip().lower()
     username = (form.username.data or "").strip() or username_for(db, email)
-    if db.scalar(select(StaffUser.id).where(StaffUser.username == username)) is not None:
+    if db.scalar(select(Account.id).where(Account.username == username)) is not None:
         form.username.errors.append("这个用户名已被使用")
         return _accounts_page(db, form, status=409)
     if email_taken(db, email):
@@ -235,7 +235,7 @@ def account_create():
 
 
 @bp.post("/accounts/upload")
-@staff_required("admin")
+@role_required("admin")
 def account_upload():
     """University accounts from a list: all rows valid or nothing created; known emails skipped."""
     db = get_session()
@@ -280,7 +280,7 @@ def account_upload():
 
 
 @bp.post("/accounts/<int:user_id>/invite")
-@staff_required("admin")
+@role_required("admin")
 def account_invite(user_id: int):
     """A new one-time link; every earlier link and session of the account ends."""
     db = get_session()
@@ -297,12 +297,12 @@ def account_invite(user_id: int):
     return redirect(url_for("accounts.accounts"), code=303)
 
 
-def _user(user_id: int) -> StaffUser | None:
-    return get_session().get(StaffUser, user_id)
+def _user(user_id: int) -> Account | None:
+    return get_session().get(Account, user_id)
 
 
 @bp.post("/accounts/<int:user_id>/active")
-@staff_required("admin")
+@role_required("admin")
 def account_active(user_id: int):
     db = get_session()
     user = _user(user_id)
@@ -322,7 +322,7 @@ def account_active(user_id: int):
 
 
 @bp.post("/accounts/<int:user_id>/unlock")
-@staff_required("admin")
+@role_required("admin")
 def account_unlock(user_id: int):
     db = get_session()
     user = _user(user_id)
@@ -337,7 +337,7 @@ def account_unlock(user_id: int):
 
 
 @bp.post("/accounts/<int:user_id>/password")
-@staff_required("admin")
+@role_required("admin")
 def account_password(user_id: int):
     db = get_session()
     user = _user(user_id)
@@ -351,7 +351,7 @@ def account_password(user_id: int):
         audit.record(db, current_user.username, "account_password_reset", user.username)
         db.commit()
         if user.username == current_user.username:
-            login_user(Staff(user))
+            login_user(SignedIn(user))
         flash(f"已重置 {user.username} 的密码，请告知本人；该账号原有的登录已全部结束。")
     return redirect(url_for("accounts.accounts"), code=303)
 
@@ -369,7 +369,7 @@ def _day(value: str) -> dt.date | None:
 
 
 @bp.get("/audit")
-@staff_required("admin")
+@role_required("admin")
 def audit_log():
     db = get_session()
     filters = {name: request.args.get(name, "").strip() for name in ("actor", "action", "since", "until")}

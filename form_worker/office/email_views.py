@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts import audit
-from ..accounts.auth import staff_required
+from ..accounts.auth import office_only
 from ..applications.models import Application
 from ..core.db import get_session
 from ..core.models import utcnow
@@ -18,7 +18,7 @@ bp = Blueprint("emails", __name__, url_prefix="/staff")
 
 
 @bp.get("/outbox")
-@staff_required()
+@office_only
 def outbox():
     db = get_session()
     page = paginate(db, select(Outbox).where(Outbox.status == "failed").order_by(Outbox.id.desc()))
@@ -30,7 +30,7 @@ def outbox():
 
 
 @bp.post("/outbox/<int:outbox_id>/resend")
-@staff_required()
+@office_only
 def outbox_resend(outbox_id: int):
     """Put a failed email back to pending and queue it; the row's claim keeps it from going twice."""
     db = get_session()

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from site_builder import spreadsheet
 
 from ..accounts import audit
-from ..accounts.auth import staff_required
+from ..accounts.auth import office_only
 from ..applications.models import Application, Choice, Placement
 from ..applications.states import STATE_LABELS
 from ..applications.tables import application_table
@@ -52,7 +52,7 @@ def _forms(positions: Positions) -> dict[str, ExportForm]:
 
 
 @bp.get("/exports")
-@staff_required()
+@office_only
 def exports():
     return render_template("staff/exports.html", forms=_forms(current_positions()), scopes=SCOPES)
 
@@ -71,7 +71,7 @@ def _applications(scope: str, key: str) -> list[Application]:
 
 
 @bp.post("/exports/applications/<scope>")
-@staff_required()
+@office_only
 def export_applications(scope: str):
     if scope not in SCOPES:
         abort(404)
@@ -116,7 +116,7 @@ def export_applications(scope: str):
 
 
 @bp.post("/exports/catalogue")
-@staff_required()
+@office_only
 def export_catalogue():
     """The whole catalogue as the 岗位征集表, for reporting to the national office."""
     positions = current_positions()

@@ -3,7 +3,7 @@
 from flask import Blueprint, render_template
 from sqlalchemy import func, select
 
-from ..accounts.auth import staff_required
+from ..accounts.auth import office_only
 from ..applications.models import Application
 from ..core.db import get_session
 from ..outbox.models import Outbox
@@ -13,7 +13,7 @@ bp = Blueprint("office", __name__, url_prefix="/staff")
 
 
 @bp.get("/")
-@staff_required()
+@office_only
 def dashboard():
     db = get_session()
     by_state = dict(db.execute(select(Application.state, func.count()).group_by(Application.state)).all())

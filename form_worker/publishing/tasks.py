@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from site_builder.clock import CHONGQING
 
-from ..accounts.services import staff_recipients
+from ..accounts.services import office_recipients
 from ..core.db import sessions
 from ..core.models import utcnow
 from ..core.queue import app_context, enqueue, huey
@@ -142,7 +142,7 @@ def _build_while_pending(app: Flask, interval: int) -> int:
 
 def _tell_staff(session: Session, app: Flask, started: dt.datetime, error: str) -> list[int]:
     """Stage one email per active staff member with an address; return the outbox ids."""
-    staff = staff_recipients(session)
+    staff = office_recipients(session)
     shown = started.replace(tzinfo=dt.UTC).astimezone(CHONGQING).strftime("%Y-%m-%d %H:%M:%S")
     rows = [
         outbox.add(

@@ -4,7 +4,7 @@ from collections.abc import Mapping
 
 from flask import Blueprint, current_app, render_template, request
 
-from ..accounts.auth import staff_required
+from ..accounts.auth import office_only
 from ..catalogue.positions import Positions, current_positions
 from ..core.db import get_session
 from . import subsidy
@@ -62,13 +62,13 @@ def _office_page(args: Mapping[str, str]):
 
 
 @bp.get("/reports/subsidy")
-@staff_required()
+@office_only
 def subsidy_report():
     return _office_page(request.args)
 
 
 @bp.post("/reports/subsidy.xlsx")
-@staff_required()
+@office_only
 def subsidy_report_download():
     positions = current_positions()
     month_range, errors = month_range_of(request.form)
@@ -81,6 +81,6 @@ def subsidy_report_download():
 
 
 @bp.get("/placements/<int:placement_id>/certificate")
-@staff_required()
+@office_only
 def certificate(placement_id: int):
     return certificate_page(placement_id, None)

@@ -17,7 +17,7 @@ from flask_login import current_user
 from site_builder.model.vocab import DISTRICTS, POSITION_TYPES
 
 from ..accounts import audit
-from ..accounts.auth import staff_required
+from ..accounts.auth import office_only
 from ..catalogue.positions import current_positions
 from ..core.db import get_session
 from ..core.downloads import XLSX_TYPE, Cell, write_xlsx
@@ -58,7 +58,7 @@ def _download(data: bytes, name: str) -> Response:
 
 
 @bp.get("/stats")
-@staff_required()
+@office_only
 def stats_page():
     db = get_session()
     positions = current_positions()
@@ -85,7 +85,7 @@ def stats_page():
 
 
 @bp.post("/stats.xlsx")
-@staff_required()
+@office_only
 def stats_workbook():
     db = get_session()
     filters, ignored = _filters(request.form)
@@ -102,7 +102,7 @@ def stats_workbook():
 
 
 @bp.get("/charts.css")
-@staff_required()
+@office_only
 def chart_stylesheet():
     """The charts' rules, served from 'self' because the policy refuses inline styles."""
     return Response(charts.stylesheet(), mimetype="text/css")
@@ -116,7 +116,7 @@ def _summary(year: int):
 
 
 @bp.get("/reports/summary")
-@staff_required()
+@office_only
 def summary_report():
     filters, ignored = _filters({"year": request.args.get("year", "")})
     db, report, sensitive = _summary(filters.year)
@@ -136,7 +136,7 @@ def summary_report():
 
 
 @bp.post("/reports/summary.xlsx")
-@staff_required()
+@office_only
 def summary_workbook():
     filters, ignored = _filters({"year": request.form.get("year", "")})
     db, report, sensitive = _summary(filters.year)

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
-from ..accounts.auth import staff_required
+from ..accounts.auth import role_required
 from ..catalogue.positions import current_positions
 from ..core.db import get_session
 from . import subsidy
@@ -39,13 +39,13 @@ def _unit_page(args: Mapping[str, str]):
 
 
 @bp.get("/subsidy", endpoint="subsidy")
-@staff_required("unit")
+@role_required("unit")
 def unit_subsidy():
     return _unit_page(request.args)
 
 
 @bp.post("/subsidy.xlsx", endpoint="subsidy_download")
-@staff_required("unit")
+@role_required("unit")
 def unit_subsidy_download():
     month_range, _errors = month_range_of(request.form)
     if month_range is None:
@@ -58,6 +58,6 @@ def unit_subsidy_download():
 
 
 @bp.get("/placements/<int:placement_id>/certificate", endpoint="certificate")
-@staff_required("unit")
+@role_required("unit")
 def unit_certificate(placement_id: int):
     return certificate_page(placement_id, current_user.unit)

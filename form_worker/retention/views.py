@@ -17,7 +17,7 @@ from wtforms import RadioField, SelectChoice, StringField
 from wtforms.validators import Length
 
 from ..accounts import audit
-from ..accounts.auth import staff_required
+from ..accounts.auth import role_required
 from ..accounts.models import AuditEntry
 from ..applications.models import Application
 from ..applications.states import STATE_LABELS
@@ -87,13 +87,13 @@ def _page(application: Application, form: EraseForm | None = None, error: str = 
 
 
 @bp.get("/applications/<int:application_id>/personal-data")
-@staff_required("admin")
+@role_required("admin")
 def personal_data(application_id: int):
     return _page(_load(application_id))
 
 
 @bp.post("/applications/<int:application_id>/personal-data/export")
-@staff_required("admin")
+@role_required("admin")
 def personal_data_export(application_id: int):
     """The JSON copy, downloaded by the admin to hand to the person; audited with counts only."""
     db = get_session()
@@ -127,7 +127,7 @@ def _result(erasure: services.Erasure) -> str:
 
 
 @bp.post("/applications/<int:application_id>/personal-data/erase")
-@staff_required("admin")
+@role_required("admin")
 def personal_data_erase(application_id: int):
     """Erase on request: the reference typed again and a reason; an open application is withdrawn first."""
     db = get_session()

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from site_builder.model.vocab import DISTRICTS, POSITION_TYPES
 
-from ..accounts.auth import staff_required
+from ..accounts.auth import office_only
 from ..catalogue.positions import current_positions
 from ..core.db import get_session
 from ..core.paging import PAGE_SIZE, Page, page_number
@@ -51,7 +51,7 @@ def _matches(submission: Submission, filters: dict[str, str]) -> bool:
 
 
 @bp.get("/submissions")
-@staff_required()
+@office_only
 def submissions_queue():
     filters = _filters()
     query = select(Submission).order_by(Submission.updated_at.desc(), Submission.id.desc())
@@ -121,13 +121,13 @@ def _detail(
 
 
 @bp.get("/submissions/<int:submission_id>")
-@staff_required()
+@office_only
 def submission(submission_id: int):
     return _detail(_load(submission_id))
 
 
 @bp.post("/submissions/<int:submission_id>/approve")
-@staff_required()
+@office_only
 def approve_submission(submission_id: int):
     """Check the files at once (a validation problem is shown here), then publish in the background."""
     item = _load(submission_id)
@@ -154,7 +154,7 @@ def approve_submission(submission_id: int):
 
 
 @bp.post("/submissions/<int:submission_id>/retry")
-@staff_required()
+@office_only
 def retry_submission(submission_id: int):
     """Publish again after a failure (a git problem fixed, a conflicting file corrected)."""
     item = _load(submission_id)
@@ -168,7 +168,7 @@ def retry_submission(submission_id: int):
 
 
 @bp.post("/submissions/<int:submission_id>/request-changes")
-@staff_required()
+@office_only
 def request_submission_changes(submission_id: int):
     db = get_session()
     item = _load(submission_id)
@@ -193,7 +193,7 @@ def request_submission_changes(submission_id: int):
 
 
 @bp.post("/submissions/<int:submission_id>/reject")
-@staff_required()
+@office_only
 def reject_submission(submission_id: int):
     db = get_session()
     item = _load(submission_id)

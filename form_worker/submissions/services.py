@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from site_builder.model.schema import Position, Unit
 
 from ..accounts import audit
-from ..accounts.services import staff_recipients
+from ..accounts.services import office_recipients
 from ..core.db import rowcount
 from ..core.models import utcnow
 from ..outbox import services as outbox
@@ -146,7 +146,7 @@ def _receipts(
             **context,
         )
     ]
-    for member in staff_recipients(session):
+    for member in office_recipients(session):
         rows.append(
             outbox.add(
                 session,

@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from form_worker.accounts import invitations
-from form_worker.accounts.models import StaffUser
+from form_worker.accounts.models import Account
 from form_worker.applications.models import Application, Choice
 from form_worker.applications.review import filing
 from form_worker.applications.selection import offers
@@ -280,7 +280,7 @@ def test_a_units_public_form_and_the_error_pages(worker: Worker, audit: Callable
 @pytest.mark.usefixtures("a11y_tools")
 def test_the_welcome_page(worker: Worker, audit: Callable[[], Audit]) -> None:
     with db.sessions(worker.app)() as session:
-        user = session.scalars(select(StaffUser).where(StaffUser.username == "unit_b")).one()
+        user = session.scalars(select(Account).where(Account.username == "unit_b")).one()
         token = invitations.token(user, worker.app.config["SECRET_KEY"])
     contact = audit()
     contact.visit(f"/staff/welcome/{token}", "welcome: set a password")

@@ -15,7 +15,7 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from form_worker.accounts.services import create_staff
+from form_worker.accounts.services import create_account
 from form_worker.applications.models import Application, Transition
 from form_worker.core import db
 from form_worker.publishing.site import build_and_swap
@@ -51,7 +51,7 @@ def worker(tmp_path: Path) -> Iterator[Worker]:
     with worker_app(config) as app, serve_app(app) as base_url:
         app.config["CATALOGUE_URL"] = base_url + "/"
         with db.sessions(app)() as session:
-            create_staff(session, "reviewer", "审核员乙", PASSWORD, "reviewer")
+            create_account(session, "reviewer", "审核员乙", PASSWORD, "reviewer")
         yield Worker(app, base_url, repo, Path(config["SITE_DIR"]))
 
 

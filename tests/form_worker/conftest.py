@@ -32,8 +32,8 @@ from flask import Flask
 from sqlalchemy import Engine, MetaData, create_engine, text
 
 from form_worker import create_app
-from form_worker.accounts.models import StaffUser
-from form_worker.accounts.services import create_staff
+from form_worker.accounts.models import Account
+from form_worker.accounts.services import create_account
 from form_worker.applications.intake import services as intake
 from form_worker.catalogue.positions import PositionSource
 from form_worker.core import db, queue
@@ -414,11 +414,11 @@ class StaffClient:
         return self.client.post(path, data={"csrf_token": self.token(), **(data or {})}, **kwargs)
 
 
-def make_accounts(session) -> dict[str, StaffUser]:
+def make_accounts(session) -> dict[str, Account]:
     """An admin and a reviewer, both with PASSWORD."""
     return {
-        "admin": create_staff(session, "admin", "管理员甲", PASSWORD, "admin", "admin@jianxi.test"),
-        "reviewer": create_staff(session, "reviewer", "审核员乙", PASSWORD, "reviewer"),
+        "admin": create_account(session, "admin", "管理员甲", PASSWORD, "admin", "admin@jianxi.test"),
+        "reviewer": create_account(session, "reviewer", "审核员乙", PASSWORD, "reviewer"),
     }
 
 
@@ -429,7 +429,7 @@ def logged_in(client, username: str) -> StaffClient:
 
 
 @pytest.fixture
-def accounts(session) -> dict[str, StaffUser]:
+def accounts(session) -> dict[str, Account]:
     return make_accounts(session)
 
 

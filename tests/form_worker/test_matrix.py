@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select, update
 
 from form_worker import create_app
-from form_worker.accounts.services import create_staff
+from form_worker.accounts.services import create_account
 from form_worker.applications.models import Application, Choice, FilingBatch, Placement
 from form_worker.core.models import utcnow
 from form_worker.outbox import services as outbox
@@ -82,7 +82,7 @@ def records(app, session) -> dict[str, object]:
         application=Application(name="测试", reference="JX2026-999999"), label="测试", reason="",
     )  # fmt: skip
     failed.status = "failed"
-    spare = create_staff(session, "spare", "备用账号", PASSWORD, "reviewer", "spare@jianxi.test")
+    spare = create_account(session, "spare", "备用账号", PASSWORD, "reviewer", "spare@jianxi.test")
     session.commit()
     choices = {c.position_id: c.id for c in session.scalars(select(Choice))}
     return {

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from site_builder.clock import CHONGQING
 
-from ...accounts.models import StaffUser
+from ...accounts.models import Account
 from ...outbox import services as outbox
 from ...outbox.models import Outbox
 from ..models import Application, Transition
@@ -25,9 +25,7 @@ def send_digests(session: Session, now: dt.datetime, worker_url: str, mail_from:
     """Stage each university account's digest and commit; the outbox ids to send."""
     users = list(
         session.scalars(
-            select(StaffUser).where(
-                StaffUser.role == "university", StaffUser.active.is_(True), StaffUser.email != ""
-            )
+            select(Account).where(Account.role == "university", Account.active.is_(True), Account.email != "")
         )
     )
     day = now.replace(tzinfo=dt.UTC).astimezone(CHONGQING).date().isoformat()

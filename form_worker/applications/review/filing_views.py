@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import defer
 
 from ...accounts import audit
-from ...accounts.auth import staff_required
+from ...accounts.auth import office_only
 from ...catalogue.positions import current_positions
 from ...core.db import get_session
 from ...core.downloads import XLSX_TYPE
@@ -25,7 +25,7 @@ bp = Blueprint("filing", __name__, url_prefix="/staff")
 
 
 @bp.get("/filing")
-@staff_required()
+@office_only
 def filing_page():
     db = get_session()
     # The files stay in the database until downloaded: a page of batches is megabytes otherwise.
@@ -41,7 +41,7 @@ def filing_page():
 
 
 @bp.post("/filing")
-@staff_required()
+@office_only
 def filing_export():
     """File every approved application as one batch, then offer its spreadsheet."""
     db = get_session()
@@ -57,7 +57,7 @@ def filing_export():
 
 
 @bp.post("/filing/<int:batch_id>.xlsx")
-@staff_required()
+@office_only
 def filing_download(batch_id: int):
     db = get_session()
     batch = db.get(FilingBatch, batch_id)

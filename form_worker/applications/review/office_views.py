@@ -16,8 +16,8 @@ from site_builder.model.schema import MENTOR_LIMIT
 from site_builder.model.vocab import POSITION_TYPES
 
 from ...accounts import audit
-from ...accounts.auth import staff_required
-from ...accounts.models import StaffUser
+from ...accounts.auth import office_only
+from ...accounts.models import Account
 from ...catalogue.positions import Positions, current_positions
 from ...core.db import get_session
 from ...core.forms import row_ids
@@ -83,7 +83,7 @@ def _matching(positions: Positions, filters: dict[str, str]):
 
 
 @bp.get("/applications")
-@staff_required()
+@office_only
 def application_queue(bulk_form: BulkForm | None = None, error: str = "", status: int = 200):
     db = get_session()
     positions = current_positions()
@@ -110,7 +110,7 @@ def application_queue(bulk_form: BulkForm | None = None, error: str = "", status
 
 
 @bp.post("/applications/bulk")
-@staff_required()
+@office_only
 def application_bulk():
     """The selected rows of one state moved at once (approve, return to the university, reject)."""
     form = BulkForm()
@@ -203,9 +203,7 @@ def _detail(
     transition_form.state.data = offer_form.state.data = application.state
     room = _fill_offer(offer_form, application, positions)
     actors = [t.actor for t in application.transitions]
-    names = dict(
-        db.execute(select(StaffUser.username, StaffUser.name).where(StaffUser.username.in_(actors))).all()
-    )
+    names = dict(db.execute(select(Account.username, Account.name).where(Account.username.in_(actors))).all())
     # Filing goes through /staff/filing and offering through the offer form below.
     actions = {
         s: action_label(application.state, s)
@@ -235,7 +233,7 @@ def _detail(
 
 
 @bp.get("/applications/<int:application_id>")
-@staff_required()
+@office_only
 def application_detail(application_id: int):
     return _detail(_load(application_id))
 
@@ -287,7 +285,7 @@ def _act(application: Application, form: TransitionForm | OfferForm, to_state: s
 
 
 @bp.post("/applications/<int:application_id>/transition")
-@staff_required()
+@office_only
 def application_transition(application_id: int):
     application = _load(application_id)
     form = TransitionForm()
@@ -300,7 +298,7 @@ def application_transition(application_id: int):
 
 
 @bp.post("/applications/<int:application_id>/offer")
-@staff_required()
+@office_only
 def application_offer(application_id: int):
     application = _load(application_id)
     form = OfferForm()

@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from ...accounts.auth import staff_required
+from ...accounts.auth import role_required
 from ...catalogue.positions import current_positions
 from ...core.db import get_session
 from ...core.forms import row_ids
@@ -59,13 +59,13 @@ def _page(form: BulkForm | None = None, error: str = "", status: int = 200):
 
 
 @bp.get("/")
-@staff_required("university")
+@role_required("university")
 def queue():
     return _page()
 
 
 @bp.get("/<int:application_id>")
-@staff_required("university")
+@role_required("university")
 def detail(application_id: int):
     application = scope.university_application(get_session(), application_id, current_user.university)
     if application is None:
@@ -79,7 +79,7 @@ def detail(application_id: int):
 
 
 @bp.post("/act")
-@staff_required("university")
+@role_required("university")
 def act():
     """Recommend or decline the selected applications of this university still waiting."""
     form = BulkForm()

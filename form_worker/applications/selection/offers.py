@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from site_builder.clock import local_time
 
-from ...accounts.models import StaffUser
+from ...accounts.models import Account
 from ...catalogue.positions import Positions
 from ...outbox import services as outbox
 from .. import placements, services
@@ -71,8 +71,8 @@ def unit_recipients(session: Session, positions: Positions, position_id: str) ->
         return []
     unit = positions.unit_of(entry)
     accounts = session.scalars(
-        select(StaffUser.email).where(
-            StaffUser.role == "unit", StaffUser.unit == entry.unit_slug, StaffUser.active.is_(True)
+        select(Account.email).where(
+            Account.role == "unit", Account.unit == entry.unit_slug, Account.active.is_(True)
         )
     )
     addresses = [(entry.position.contact or unit.contact).email, *accounts]

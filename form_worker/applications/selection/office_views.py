@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ...accounts import audit
-from ...accounts.auth import staff_required
+from ...accounts.auth import office_only
 from ...catalogue.positions import current_positions
 from ...core.db import get_session
 from ...core.paging import paginate
@@ -18,7 +18,7 @@ bp = Blueprint("placements", __name__, url_prefix="/staff")
 
 
 @bp.get("/placements")
-@staff_required()
+@office_only
 def placements_overview():
     db = get_session()
     query = (
@@ -40,7 +40,7 @@ def placements_overview():
 
 
 @bp.post("/placements/<int:placement_id>/allowance")
-@staff_required()
+@office_only
 def allowance_approval(placement_id: int):
     """The office approves an allowance below the position's advertised amount for one placement."""
     db = get_session()

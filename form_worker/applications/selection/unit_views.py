@@ -15,7 +15,7 @@ from wtforms import SelectChoice
 from site_builder.model.schema import MENTOR_LIMIT
 
 from ...accounts import audit
-from ...accounts.auth import staff_required
+from ...accounts.auth import role_required
 from ...catalogue.positions import Positions, current_positions
 from ...core.db import get_session
 from ...core.models import utcnow
@@ -57,7 +57,7 @@ def unit_status(choice: Choice, placement: Placement | None) -> str:
 
 
 @bp.get("/")
-@staff_required("unit")
+@role_required("unit")
 def queue():
     db = get_session()
     positions = current_positions()
@@ -131,13 +131,13 @@ def _candidate(choice: Choice, form: UnitOfferForm | None = None, error: str = "
 
 
 @bp.get("/candidates/<int:choice_id>")
-@staff_required("unit")
+@role_required("unit")
 def candidate(choice_id: int):
     return _candidate(_choice(choice_id))
 
 
 @bp.post("/candidates/<int:choice_id>/shortlist")
-@staff_required("unit")
+@role_required("unit")
 def shortlist(choice_id: int):
     choice = _choice(choice_id)
     choice.shortlisted = request.form.get("on") == "1"
@@ -156,7 +156,7 @@ def shortlist(choice_id: int):
 
 
 @bp.post("/candidates/<int:choice_id>/pass")
-@staff_required("unit")
+@role_required("unit")
 def not_selected(choice_id: int):
     """This unit will not take the candidate; the application stays open for its other choices."""
     choice = _choice(choice_id)
@@ -177,7 +177,7 @@ def not_selected(choice_id: int):
 
 
 @bp.post("/candidates/<int:choice_id>/offer")
-@staff_required("unit")
+@role_required("unit")
 def offer(choice_id: int):
     choice = _choice(choice_id)
     form = UnitOfferForm()
@@ -221,7 +221,7 @@ def _placement(placement_id: int) -> Placement:
 
 
 @bp.get("/placements", endpoint="placements")
-@staff_required("unit")
+@role_required("unit")
 def placements_list():
     db = get_session()
     positions = current_positions()
@@ -265,7 +265,7 @@ def _agreement_page(placement: Placement, form: AgreementForm, status: int = 200
 
 
 @bp.route("/placements/<int:placement_id>/agreement", methods=["GET", "POST"])
-@staff_required("unit")
+@role_required("unit")
 def agreement(placement_id: int):
     placement = _placement(placement_id)
     application = get_session().get(Application, placement.application_id)
@@ -305,7 +305,7 @@ def agreement(placement_id: int):
 
 
 @bp.post("/placements/<int:placement_id>/start")
-@staff_required("unit")
+@role_required("unit")
 def start(placement_id: int):
     placement = _placement(placement_id)
     db = get_session()

@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ...accounts import audit
-from ...accounts.auth import staff_required
+from ...accounts.auth import role_required
 from ...catalogue.positions import current_positions
 from ...core.db import get_session
 from ...core.downloads import XLSX_TYPE
@@ -76,14 +76,14 @@ def _sheet_page(
 
 
 @bp.get("/staff/unit/attendance")
-@staff_required("unit")
+@role_required("unit")
 def attendance_sheet_page():
     month = parse_month(request.args.get("month")) or rules.first_of(today())
     return _sheet_page(AttendanceUploadForm(formdata=None, month=month), month)
 
 
 @bp.get("/staff/unit/attendance/template")
-@staff_required("unit")
+@role_required("unit")
 def attendance_template():
     month = parse_month(request.args.get("month")) or rules.first_of(today())
     data = attendance_sheet.template(month, _interns(month))
@@ -92,7 +92,7 @@ def attendance_template():
 
 
 @bp.post("/staff/unit/attendance")
-@staff_required("unit")
+@role_required("unit")
 def attendance_upload():
     form = AttendanceUploadForm()
     month = rules.first_of(form.month.data) if form.month.data else rules.first_of(today())

@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ...accounts.auth import staff_required
+from ...accounts.auth import office_only, role_required
 from ...catalogue.positions import current_positions
 from ...core.db import get_session
 from ...core.forms import Form
@@ -103,13 +103,13 @@ def _overview(placement: Placement, application: Application, editable: bool):
 
 
 @bp.get(UNIT)
-@staff_required("unit")
+@role_required("unit")
 def overview(placement_id: int):
     return _overview(*_unit_placement(placement_id), editable=True)
 
 
 @bp.get("/staff/work-files/<int:placement_id>")
-@staff_required()
+@office_only
 def office_view(placement_id: int):
     """The office reads any work file; it keeps none of them."""
     placement = get_session().scalar(
@@ -185,7 +185,7 @@ def parse_month(value: str | None) -> dt.date | None:
 
 
 @bp.route(UNIT + "/attendance", methods=["GET", "POST"])
-@staff_required("unit")
+@role_required("unit")
 def attendance(placement_id: int):
     placement, application = _unit_placement(placement_id)
     if (locked := _locked(placement, application)) is not None:
@@ -227,7 +227,7 @@ def _task(placement: Placement, task_id: int | None) -> WorkTask | None:
 
 @bp.route(UNIT + "/tasks/new", methods=["GET", "POST"], defaults={"task_id": None})
 @bp.route(UNIT + "/tasks/<int:task_id>", methods=["GET", "POST"])
-@staff_required("unit")
+@role_required("unit")
 def task(placement_id: int, task_id: int | None):
     placement, application = _unit_placement(placement_id)
     if (locked := _locked(placement, application)) is not None:
@@ -257,7 +257,7 @@ def task(placement_id: int, task_id: int | None):
 
 
 @bp.route(UNIT + "/notes", methods=["GET", "POST"])
-@staff_required("unit")
+@role_required("unit")
 def note(placement_id: int):
     placement, application = _unit_placement(placement_id)
     if (locked := _locked(placement, application)) is not None:
@@ -277,7 +277,7 @@ def note(placement_id: int):
 
 
 @bp.route(UNIT + "/allowance", methods=["GET", "POST"])
-@staff_required("unit")
+@role_required("unit")
 def allowance(placement_id: int):
     placement, application = _unit_placement(placement_id)
     if (locked := _locked(placement, application)) is not None:
@@ -311,7 +311,7 @@ def allowance(placement_id: int):
 
 
 @bp.route(UNIT + "/evaluation", methods=["GET", "POST"])
-@staff_required("unit")
+@role_required("unit")
 def evaluation(placement_id: int):
     placement, application = _unit_placement(placement_id)
     if application.state != "active" and application.state != "agreement_signed":
@@ -345,7 +345,7 @@ def evaluation(placement_id: int):
 
 
 @bp.route(UNIT + "/finish", methods=["GET", "POST"])
-@staff_required("unit")
+@role_required("unit")
 def finish(placement_id: int):
     placement, application = _unit_placement(placement_id)
     if application.state != "active":
@@ -384,7 +384,7 @@ def finish(placement_id: int):
 
 
 @bp.post(UNIT + "/case")
-@staff_required("unit")
+@role_required("unit")
 def case(placement_id: int):
     placement, application = _unit_placement(placement_id)
     if (locked := _locked(placement, application)) is not None:

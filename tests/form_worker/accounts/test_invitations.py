@@ -11,9 +11,9 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from form_worker.accounts import invitations
-from form_worker.accounts.models import AuditEntry, StaffUser
+from form_worker.accounts.models import Account, AuditEntry
 from form_worker.accounts.roster import RosterError, read_roster
-from form_worker.accounts.services import create_staff, new_account, staff_recipients
+from form_worker.accounts.services import create_account, new_account, office_recipients
 from form_worker.core.logs import scrub
 from form_worker.core.models import utcnow
 from form_worker.outbox.models import Outbox
@@ -21,7 +21,7 @@ from tests.form_worker.accounts.test_views import invitation_link
 from tests.form_worker.conftest import PASSWORD, StaffClient, csrf_token
 
 
-def invited(session, email: str = "t@example.edu.cn") -> StaffUser:
+def invited(session, email: str = "t@example.edu.cn") -> Account:
     user = new_account(session, "teacher", "王老师", "university", email, university="重庆大学")
     session.commit()
     return user
@@ -77,7 +77,7 @@ def test_an_admin_invites_a_unit_contact_bound_to_its_folder(admin, app, session
         },
     )
     assert response.status_code == 303
-    user = session.scalar(select(StaffUser).where(StaffUser.role == "unit"))
+    user = session.scalar(select(Account).where(Account.role == "unit"))
     assert (user.unit, user.username) == ("shili-science-museum", "clerk")
     email = session.scalar(select(Outbox).where(Outbox.recipient == "clerk@unit.example.com"))
     assert "见习单位" in email.body_text and "示例" in email.body_text  # names the unit
@@ -96,7 +96,7 @@ def test_an_admin_invites_a_unit_contact_bound_to_its_folder(admin, app, session
     ],
 )
 def test_each_role_lands_on_its_own_work_list(app, session, role, university, unit, landing) -> None:
-    create_staff(
+    create_account(
         session, "someone", "某人", PASSWORD, role, "s@example.com", university=university, unit=unit
     )
     client = StaffClient(app.test_client())
@@ -132,9 +132,7 @@ def upload(admin: StaffClient, data: bytes, name: str):
 def test_an_uploaded_list_creates_university_accounts_once(admin, app, session) -> None:
     response = upload(admin, xlsx(ROSTER), "名单.xlsx")
     assert response.status_code == 303
-    users = session.scalars(
-        select(StaffUser).where(StaffUser.role == "university").order_by(StaffUser.id)
-    ).all()
+    users = session.scalars(select(Account).where(Account.role == "university").order_by(Account.id)).all()
     assert [(u.university, u.name, u.email) for u in users] == [
         ("重庆大学", "王老师", "wang@cqu.edu.cn"),
         ("西南大学", "李老师", "li@swu.edu.cn"),
@@ -147,7 +145,7 @@ def test_an_uploaded_list_creates_university_accounts_once(admin, app, session) 
     )
     assert again.status_code == 303
     assert "1 个邮箱已有账号" in admin.get("/staff/accounts").text
-    assert len(session.scalars(select(StaffUser).where(StaffUser.role == "university")).all()) == 2
+    assert len(session.scalars(select(Account).where(Account.role == "university")).all()) == 2
 
 
 def test_a_list_with_a_bad_row_creates_nobody_and_names_every_problem(admin, session) -> None:
@@ -165,7 +163,7 @@ def test_a_list_with_a_bad_row_creates_nobody_and_names_every_problem(admin, ses
         "第 6 行：电子邮箱与第 3 行重复",
     ):
         assert problem in response.text
-    assert session.scalars(select(StaffUser).where(StaffUser.role == "university")).all() == []
+    assert session.scalars(select(Account).where(Account.role == "university")).all() == []
     for data, name, message in (
         (b"not a zip", "x.xlsx", "无法读取"),
         ("高校,姓名\n重庆大学,王\n".encode(), "x.csv", "缺少列“电子邮箱”"),
@@ -195,10 +193,12 @@ def test_setting_the_password_needs_a_valid_form_and_logs_in(app, session) -> No
 
 
 def test_only_the_office_hears_of_new_submissions_and_failed_builds(session) -> None:
-    create_staff(session, "office", "办公室", PASSWORD, "reviewer", "office@jianxi.test")
-    create_staff(session, "cqu", "重大", PASSWORD, "university", "cqu@example.edu.cn", university="重庆大学")
-    create_staff(session, "unit", "单位", PASSWORD, "unit", "u@example.com", unit="shili-science-museum")
-    assert [u.username for u in staff_recipients(session)] == ["office"]
+    create_account(session, "office", "办公室", PASSWORD, "reviewer", "office@jianxi.test")
+    create_account(
+        session, "cqu", "重大", PASSWORD, "university", "cqu@example.edu.cn", university="重庆大学"
+    )
+    create_account(session, "unit", "单位", PASSWORD, "unit", "u@example.com", unit="shili-science-museum")
+    assert [u.username for u in office_recipients(session)] == ["office"]
 
 
 def test_a_list_with_blank_rows_drops_no_one_and_control_characters_are_gone(admin, session) -> None:
@@ -208,7 +208,5 @@ def test_a_list_with_blank_rows_drops_no_one_and_control_characters_are_gone(adm
         + ["西南大学,李老师,li@swu.edu.cn"]
     )
     assert upload(admin, "\n".join(lines).encode(), "list.csv").status_code == 303
-    users = session.scalars(
-        select(StaffUser).where(StaffUser.role == "university").order_by(StaffUser.id)
-    ).all()
+    users = session.scalars(select(Account).where(Account.role == "university").order_by(Account.id)).all()
     assert [(u.name, u.email) for u in users] == [("王老师", "wang@cqu.edu.cn"), ("李老师", "li@swu.edu.cn")]

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select, update
 
 from form_worker.accounts import services
-from form_worker.accounts.models import AuditEntry, StaffUser
+from form_worker.accounts.models import Account, AuditEntry
 from form_worker.accounts.services import FREE_LOGINS
 from form_worker.core.models import utcnow
 from form_worker.core.throttle import Throttle
@@ -102,7 +102,7 @@ def test_a_refused_change_names_the_field_and_changes_nothing(
     assert response.status_code == 422
     assert f'id="{field}-error"' in response.text and message in response.text
     assert opens_staff(reviewer) and opens_staff(other_device)
-    assert session.scalar(select(StaffUser.session_version).where(StaffUser.username == "reviewer")) == 1
+    assert session.scalar(select(Account.session_version).where(Account.username == "reviewer")) == 1
 
 
 def test_reactivating_an_account_does_not_revive_its_old_sessions(app, client, accounts) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from form_worker import create_app
 from form_worker.accounts.auth import SESSION_LIFETIME
-from form_worker.accounts.models import AuditEntry, StaffUser
+from form_worker.accounts.models import Account, AuditEntry
 from form_worker.accounts.services import authenticate
 from form_worker.applications.models import Application, Evaluation, Placement
 from form_worker.outbox import services as outbox
@@ -282,7 +282,7 @@ def test_admin_creates_an_account_whose_holder_sets_the_password_from_the_link(
     )
     assert response.status_code == 303
     session.expire_all()
-    user = session.scalar(select(StaffUser).where(StaffUser.username == "zhang.san"))
+    user = session.scalar(select(Account).where(Account.username == "zhang.san"))
     assert user is not None and user.role == "reviewer" and user.password_hash == ""
     assert authenticate(session, "zhang.san", "") is None  # no password opens it yet
     entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "account_create"))
@@ -336,7 +336,7 @@ def test_admin_deactivates_an_account_and_its_session_ends(app, accounts, sessio
     assert other.get("/staff/").status_code == 302
     assert other.login("reviewer").status_code == 200  # the form again, not a redirect
     session.expire_all()
-    assert session.get(StaffUser, reviewer_id).active is False
+    assert session.get(Account, reviewer_id).active is False
     assert (
         session.scalar(select(AuditEntry.target).where(AuditEntry.action == "account_deactivate"))
         == "reviewer"
@@ -346,7 +346,7 @@ def test_admin_deactivates_an_account_and_its_session_ends(app, accounts, sessio
 def test_admin_cannot_deactivate_themselves(admin: StaffClient, accounts, session) -> None:
     admin.post(f"/staff/accounts/{accounts['admin'].id}/active", {"active": "0"})
     session.expire_all()
-    assert session.get(StaffUser, accounts["admin"].id).active is True
+    assert session.get(Account, accounts["admin"].id).active is True
     assert "不能停用自己" in admin.get("/staff/accounts").text
 
 

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from form_worker.accounts.models import AuditEntry
-from form_worker.accounts.services import create_staff
+from form_worker.accounts.services import create_account
 from form_worker.applications.models import Application, Choice, FilingBatch, Placement, Transition
 from form_worker.applications.review import filing
 from form_worker.applications.selection.tasks import start_placements
@@ -27,17 +27,17 @@ PRIORITY = "零就业家庭"  # one of the form's priority groups; the test look
 
 def make_parties(session) -> None:
     """The office, two universities and two units, one account each (all with PASSWORD)."""
-    create_staff(session, "admin", "管理员甲", PASSWORD, "admin", "admin@jianxi.test")
-    create_staff(session, "reviewer", "审核员乙", PASSWORD, "reviewer", "reviewer@jianxi.test")
-    create_staff(
+    create_account(session, "admin", "管理员甲", PASSWORD, "admin", "admin@jianxi.test")
+    create_account(session, "reviewer", "审核员乙", PASSWORD, "reviewer", "reviewer@jianxi.test")
+    create_account(
         session, "cqu", "重大老师", PASSWORD, "university", "cqu@example.edu.cn", university="重庆大学"
     )
-    create_staff(
+    create_account(
         session, "swu", "西大老师", PASSWORD, "university", "swu@example.edu.cn", university="西南大学"
     )
     unit_a, unit_b = OPEN_POSITION.split("/")[0], OTHER_POSITION.split("/")[0]
-    create_staff(session, "unit_a", "学会联系人", PASSWORD, "unit", "a@unit.example.com", unit=unit_a)
-    create_staff(session, "unit_b", "科技馆联系人", PASSWORD, "unit", "b@unit.example.com", unit=unit_b)
+    create_account(session, "unit_a", "学会联系人", PASSWORD, "unit", "a@unit.example.com", unit=unit_a)
+    create_account(session, "unit_b", "科技馆联系人", PASSWORD, "unit", "b@unit.example.com", unit=unit_b)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from form_worker.accounts.models import StaffUser
+from form_worker.accounts.models import Account
 from form_worker.core import config, queue
 from form_worker.core.models import utcnow
 from form_worker.outbox.models import Outbox
@@ -414,8 +414,8 @@ def test_failed_build_keeps_the_old_site_and_tells_staff(publishing, session, cl
     app = publishing
     session.add_all(
         [
-            StaffUser(username="wang", name="王审核", email="wang@example.com", password_hash="-"),
-            StaffUser(
+            Account(username="wang", name="王审核", email="wang@example.com", password_hash="-"),
+            Account(
                 username="zhao", name="赵离职", email="zhao@example.com", password_hash="-", active=False
             ),
         ]

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import event, insert, select
 
 from form_worker.accounts.models import AuditEntry
-from form_worker.accounts.services import create_staff
+from form_worker.accounts.services import create_account
 from form_worker.applications.models import Application, Choice, Evaluation, Placement, Transition
 from form_worker.applications.states import CHAIN
 from form_worker.core import db
@@ -524,10 +524,10 @@ ROUTES = [
 
 @pytest.fixture
 def parties(app, session) -> dict[str, StaffClient]:
-    create_staff(
+    create_account(
         session, "cqu", "重大老师", PASSWORD, "university", "cqu@example.edu.cn", university="重庆大学"
     )
-    create_staff(
+    create_account(
         session, "unit_a", "学会联系人", PASSWORD, "unit", "a@unit.example.com", unit=A.split("/")[0]
     )
     session.commit()

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from form_worker.accounts.models import AuditEntry, StaffUser
-from form_worker.accounts.services import create_staff
+from form_worker.accounts.models import Account, AuditEntry
+from form_worker.accounts.services import create_account
 from form_worker.core import db, queue
 from form_worker.core.models import utcnow
 from form_worker.outbox.models import Outbox
@@ -68,8 +68,8 @@ def mailbox(smtp_server):
 @pytest.fixture
 def staff(session) -> dict[str, object]:
     return {
-        "li": create_staff(session, "li", "李审核", PASSWORD, "reviewer", email="li@office.example.com"),
-        "wang": create_staff(
+        "li": create_account(session, "li", "李审核", PASSWORD, "reviewer", email="li@office.example.com"),
+        "wang": create_account(
             session, "wang", "王审核", PASSWORD, "reviewer", email="wang@office.example.com"
         ),
     }
@@ -201,7 +201,7 @@ def test_a_unit_submits_two_positions_staff_approve_and_the_site_has_both(
     ]
     assert f"https://jianxi.example.org/units/{NEW_FOLDER}/" in text_of(to_unit[1])
     # The unit's first approval opens its contact's account, bound to the new folder.
-    unit_user = session.scalar(select(StaffUser).where(StaffUser.role == "unit"))
+    unit_user = session.scalar(select(Account).where(Account.role == "unit"))
     assert (unit_user.unit, unit_user.email, unit_user.password_hash) == (NEW_FOLDER, UNIT_EMAIL, "")
     assert "/staff/welcome/" in text_of(to_unit[2])
 

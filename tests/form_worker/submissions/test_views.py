@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
-from form_worker.accounts.models import StaffUser
-from form_worker.accounts.services import create_staff
+from form_worker.accounts.models import Account
+from form_worker.accounts.services import create_account
 from form_worker.outbox.models import Outbox
 from form_worker.submissions.models import Submission, SubmissionEvent
 from site_builder import spreadsheet
@@ -438,10 +438,10 @@ def test_enter_in_a_text_box_goes_to_the_check_page_not_to_remove(client) -> Non
 
 @pytest.mark.backend
 def test_check_page_edit_and_confirm_give_a_reference_and_emails(clerk, client, session, app) -> None:
-    create_staff(session, "li", "李审核", "correct-horse-1", "reviewer", email="li@office.example.com")
-    create_staff(session, "wang", "王审核", "correct-horse-2", "admin", email="wang@office.example.com")
-    create_staff(session, "zhao", "赵审核", "correct-horse-3", "reviewer")  # no address: no email
-    gone = create_staff(
+    create_account(session, "li", "李审核", "correct-horse-1", "reviewer", email="li@office.example.com")
+    create_account(session, "wang", "王审核", "correct-horse-2", "admin", email="wang@office.example.com")
+    create_account(session, "zhao", "赵审核", "correct-horse-3", "reviewer")  # no address: no email
+    gone = create_account(
         session, "qian", "钱审核", "correct-horse-4", "reviewer", email="qian@office.example.com"
     )
     gone.active = False
@@ -743,7 +743,7 @@ def test_spreadsheet_of_a_known_unit_edits_positions_with_the_same_title(client,
 
 
 def test_staff_accounts_are_not_needed_to_submit(clerk, session) -> None:
-    assert count(session, StaffUser) == 0
+    assert count(session, Account) == 0
     assert clerk.submit(answers_for()).startswith("DW2026-")
 
 
