@@ -20,11 +20,12 @@ from .applications.selection import office_views as selection_office_views
 from .applications.selection import unit_views
 from .applications.workfile import sheet_views
 from .applications.workfile import views as workfile_views
+from .catalogue import views as site
 from .catalogue.positions import PositionSource
-from .core import config, db, errors, headers, paging, queue, site
+from .core import config, db, errors, headers, paging, queue
 from .core.forms import MAX_ID
-from .core.limits import limiter
 from .core.models import utcnow
+from .core.throttle import limiter
 from .office import email_views, export_views
 from .office import views as office_views
 from .reports import office_views as reports_office_views

@@ -17,9 +17,9 @@ from ..catalogue.positions import current_positions
 from ..catalogue.universities import UNIVERSITIES
 from ..core import throttle
 from ..core.db import get_session
-from ..core.limits import limiter
 from ..core.models import utcnow
 from ..core.paging import paginate
+from ..core.throttle import limiter
 from ..outbox.tasks import queue_emails
 from . import audit, invitations
 from .audit import ACTIONS

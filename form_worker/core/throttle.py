@@ -1,6 +1,8 @@
-"""Failures counted per account or per reference, in the database every process shares.
+"""Throttles: per-IP limits on form posts, and failures counted per account or per reference in the
+database every process shares.
 
-Per-IP limits (core.limits) stop one address; this stops many addresses guessing one staff
+Per-IP limits (Flask-Limiter: memory by default, Redis when configured) stop one address; the
+counted failures stop many addresses guessing one account's
 password or one application's contact. Each attempt is counted *before* it is checked, in its own
 committed UPDATE, so a burst of simultaneous guesses cannot all pass a check that none has failed
 yet: of `free` allowed attempts in a row, the next is refused and locks the key for 1 minute, then
@@ -11,6 +13,9 @@ whether or not it exists, so a lock tells nothing about which accounts or refere
 
 import datetime as dt
 
+from flask import current_app
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from sqlalchemy import DateTime, Integer, String, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -21,6 +26,13 @@ FIRST_LOCK = dt.timedelta(minutes=1)
 LONGEST_LOCK = dt.timedelta(hours=1)
 # Rows of keys nobody has tried for this long are dropped: a failure a day ago is forgotten.
 FORGET_AFTER = dt.timedelta(days=1)
+
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def post_limit() -> str:
+    """The per-IP limit on form posts, from the configuration (RATELIMIT_POST)."""
+    return current_app.config["RATELIMIT_POST"]
 
 
 class Throttle(Base):

@@ -34,7 +34,7 @@ from site_builder.clock import local_time
 
 from ..catalogue.positions import current_positions
 from ..core.db import get_session
-from ..core.limits import limiter, post_limit
+from ..core.throttle import limiter, post_limit
 from ..core.urls import external
 from ..outbox.tasks import queue_emails
 from . import drafts, services

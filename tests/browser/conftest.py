@@ -25,11 +25,7 @@ from werkzeug.serving import make_server
 
 from form_worker.core.server import RequestHandler, closing
 from tests.conftest import ROOT, skip_or_fail
-from tests.form_worker.conftest import (
-    app_config,
-    smtp_server,  # noqa: F401  (the fixture, for the apply test)
-    sqlite_urls,
-)
+from tests.form_worker.conftest import app_config, sqlite_urls
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -8,8 +8,8 @@ from flask_wtf.csrf import CSRFError
 from ...catalogue.positions import current_positions
 from ...core import throttle
 from ...core.db import get_session
-from ...core.limits import limiter, post_limit
 from ...core.models import utcnow
+from ...core.throttle import limiter, post_limit
 from .. import placements, services
 from ..models import Application
 from ..selection import answers, offers

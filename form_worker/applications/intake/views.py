@@ -11,7 +11,7 @@ from wtforms import SelectChoice
 from ...catalogue.positions import Positions, current_positions
 from ...catalogue.universities import UNIVERSITIES
 from ...core.db import get_session
-from ...core.limits import limiter, post_limit
+from ...core.throttle import limiter, post_limit
 from . import chooser, services
 from .eligibility import choice_problem, status_problem
 from .forms import ApplyForm

@@ -1,13 +1,7 @@
 """Forms of the office and the universities moving applications: one at a time, in bulk, and the
 office's offer."""
 
-from wtforms import (
-    HiddenField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from ...core.forms import Form

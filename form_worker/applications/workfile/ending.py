@@ -11,11 +11,7 @@ from sqlalchemy.orm import Session
 
 from ...catalogue.positions import Positions
 from .. import services
-from ..models import (
-    Application,
-    Evaluation,
-    Placement,
-)
+from ..models import Application, Evaluation, Placement
 from .rules import CRITERIA, GRADES, SCORES, Refused, audit_entry, evaluation_of
 
 

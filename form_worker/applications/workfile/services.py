@@ -14,14 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import (
-    AllowancePayment,
-    Attendance,
-    Evaluation,
-    PerformanceNote,
-    Placement,
-    WorkTask,
-)
+from ..models import AllowancePayment, Attendance, Evaluation, PerformanceNote, Placement, WorkTask
 from .rules import (
     TASK_STATUSES,
     Refused,

@@ -20,9 +20,7 @@ from ..models import Application, Attendance, Placement
 from . import rules
 from . import services as workfile
 from . import sheet as attendance_sheet
-from .forms import (
-    AttendanceUploadForm,
-)
+from .forms import AttendanceUploadForm
 from .views import parse_month, save_once, today
 
 bp = Blueprint("unit_attendance", __name__)

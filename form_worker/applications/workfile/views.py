@@ -25,15 +25,7 @@ from ..states import STATE_LABELS
 from ..tasks import queue_application_emails
 from . import ending, rules
 from . import services as workfile
-from .forms import (
-    AllowanceForm,
-    AttendanceForm,
-    CaseForm,
-    EvaluationForm,
-    FinishForm,
-    NoteForm,
-    TaskForm,
-)
+from .forms import AllowanceForm, AttendanceForm, CaseForm, EvaluationForm, FinishForm, NoteForm, TaskForm
 
 bp = Blueprint("workfile", __name__)
 

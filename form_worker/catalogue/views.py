@@ -20,7 +20,7 @@ from flask import (
 )
 from werkzeug.security import safe_join
 
-from .headers import CATALOGUE_POLICY, catalogue_policy
+from ..core.headers import CATALOGUE_POLICY, catalogue_policy
 
 bp = Blueprint("site", __name__)
 
