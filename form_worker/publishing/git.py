@@ -1,13 +1,11 @@
-"""Git for publishing: run a command, hold the publishing lock, commit validated files.
+"""Git for publishing: run a command, commit validated files; the caller holds lock.repo_lock.
 
 Writes go through a staging folder inside the repository's git directory: the files are written
 there next to a copy of their folders, validated with the same loader as `jianxi validate`, and only
-then moved into place and committed. So files that fail validation change nothing. A lock file in
-the git directory (fcntl.flock) serialises writers across threads and processes.
+then moved into place and committed. So files that fail validation change nothing.
 """
 
 import datetime as dt
-import fcntl
 import logging
 import os
 import shutil
@@ -21,19 +19,12 @@ from pathlib import Path
 
 from site_builder.model.catalogue import SYMLINK_MESSAGE, load_catalogue, symlink_on_the_way
 
+from .checks import PublishError
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_AUTHOR = "jianxi <jianxi@localhost>"
-LOCK_NAME = "jianxi-publish.lock"
 GIT_RETRIES = 25  # times 0.2 s: how long to wait for an index.lock held by someone else's git
-
-
-class PublishError(Exception):
-    """Validation refused the files; problems are Chinese lines (path:line:column: field: message)."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 class GitError(RuntimeError):
@@ -52,37 +43,6 @@ def git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
             break
         time.sleep(0.2)
     raise GitError(f"git {' '.join(args[:2])} failed ({result.returncode}): {result.stderr.strip()}")
-
-
-def _git_dir(repo: Path) -> Path:
-    return (repo / git(repo, "rev-parse", "--git-common-dir").strip()).resolve()
-
-
-@contextmanager
-def repo_lock(repo: Path) -> Iterator[Path]:
-    """Hold the publishing lock of repo (threads and processes alike); yield its git directory.
-
-    flock locks belong to an open file description, so two threads that each open the file exclude
-    each other just as two processes do, and the kernel drops the lock with its holder: a killed
-    worker blocks nobody. git's own index.lock is a plain file that a `git commit` killed with its
-    worker leaves behind, refusing every later commit; every git command here runs under this
-    lock, so one found on entry is such a leftover and is removed.
-    """
-    git_dir = _git_dir(repo)
-    with open(git_dir / LOCK_NAME, "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            _remove_stale_index_lock(git_dir)
-            yield git_dir
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _remove_stale_index_lock(git_dir: Path) -> None:
-    stale = git_dir / "index.lock"
-    if stale.exists():
-        logger.warning("removing %s left by a git command that did not finish", stale)
-        stale.unlink(missing_ok=True)
 
 
 def _commit_env(now: dt.datetime, author: str) -> dict[str, str]:
@@ -123,15 +83,6 @@ def _problems(stage: Path, check: list[str]) -> list[str]:
     return [
         str(problem) for problem in load_catalogue(stage, [stage / relative for relative in check]).problems
     ]
-
-
-def stage_problems(repo: Path, git_dir: Path, files: dict[str, str], check: list[str]) -> list[str]:
-    """What the validator says of files once written (a dry run: the working copy is not touched).
-
-    check names the relative files or folders to validate in the stage.
-    """
-    with _staged(repo, git_dir, files) as stage:
-        return _problems(stage, check)
 
 
 def commit_files(

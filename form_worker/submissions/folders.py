@@ -11,7 +11,7 @@ from site_builder.model.schema import Position, Unit
 from site_builder.model.writer import find_unit_folder
 
 from ..catalogue.positions import Positions
-from ..publishing.files import submission_positions
+from ..publishing.checks import submission_positions
 from .models import Submission
 
 

@@ -1,8 +1,6 @@
-"""Approving a submission and publishing it: the staff member's dry run, then the task's commit.
-
-The request checks the files the commit would write (the same validator, nothing written) and
-moves the row to `publishing`; the publish_submission task writes and commits and records
-`published` with the commit, or `publish_failed` with the reason, which staff can retry.
+"""Publishing an approved submission: the publish_submission task writes and commits its files
+and records `published` with the commit, or `publish_failed` with the reason, which staff can
+retry (approval.py is the request's side).
 """
 
 import datetime as dt
@@ -14,66 +12,26 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..accounts import audit, invitations
+from ..accounts import invitations
 from ..core.db import rowcount
 from ..core.heartbeat import heartbeat
 from ..core.models import utcnow
 from ..outbox import services as outbox
-from ..publishing.files import DEFAULT_AUTHOR, PublishError, check_submission, write_submission
-from ..publishing.git import GitError
+from ..publishing.checks import PublishError
+from ..publishing.files import write_submission
+from ..publishing.git import DEFAULT_AUTHOR, GitError
+from ..publishing.lock import RepositoryUnavailable
 from .folders import positions_of, target_folder, to_write, unit_of
 from .models import Submission
-from .services import SYSTEM_ACTOR, add_event, claim
+from .services import SYSTEM_ACTOR, add_event
 
 logger = logging.getLogger(__name__)
-
-
-class RepositoryUnavailable(Exception):
-    """git could not even be asked (the working copy is missing or locked); nothing changed."""
 
 
 # Far longer than any publication takes (a commit waits at most seconds for the publishing lock).
 # A publishing task renews its submission's updated_at every third of this while it runs, so a
 # submission `publishing` for longer has lost its task: the next sweep (every minute) queues it again.
 PUBLISH_TIMEOUT = dt.timedelta(seconds=45)
-
-
-def approve(session: Session, submission: Submission, staff: str, staff_name: str, repo: Path) -> None:
-    """Check the files the approval would write, then hand the submission to the publishing task.
-
-    Raises PublishError (nothing changes, the submission stays submitted) when the validator refuses
-    the files, Refused when someone else acted first. On success the row is `publishing`, the
-    approval is audited and committed; the caller queues publish_submission.
-    """
-    unit = unit_of(submission)
-    try:
-        folder = target_folder(repo, submission, unit)
-        problems = check_submission(repo, folder, unit, to_write(repo, folder, submission))
-    except GitError as error:
-        raise RepositoryUnavailable(str(error)) from error
-    if problems:
-        raise PublishError(problems)
-    _start_publishing(session, submission, ("submitted",), staff, staff_name, "submission_approved")
-
-
-def retry(session: Session, submission: Submission, staff: str, staff_name: str) -> None:
-    """Send a submission whose publication failed back to the publishing task."""
-    _start_publishing(session, submission, ("publish_failed",), staff, staff_name, "submission_publish_retry")
-
-
-def _start_publishing(
-    session: Session,
-    submission: Submission,
-    from_states: tuple[str, ...],
-    staff: str,
-    staff_name: str,
-    action: str,
-) -> None:
-    before = claim(session, submission, from_states, "publishing")
-    submission.approved_by, submission.publish_error = staff_name, ""
-    add_event(session, submission, before, "publishing", staff_name)
-    audit.record(session, staff, action, submission.reference or "", folder=submission.unit_slug)
-    session.commit()
 
 
 @dataclass(frozen=True)
@@ -122,7 +80,7 @@ def publish(
                 now,
                 author,
             )
-    except (PublishError, GitError) as failure:
+    except (PublishError, GitError, RepositoryUnavailable) as failure:
         logger.warning("publishing %s failed: %s", submission.reference, failure)
         return _failed(session, submission, str(failure))
     if not _finish(

@@ -19,12 +19,13 @@ from ..core.db import get_session
 from ..core.paging import PAGE_SIZE, Page, page_number
 from ..core.urls import external
 from ..outbox.tasks import queue_emails
-from . import publication, review, services
+from ..publishing.checks import PublishError
+from ..publishing.lock import PublisherBusy, RepositoryUnavailable
+from . import approval, review, services
 from .changes import contact_email_moves, unit_changes
 from .folders import existing_unit, positions_of, unit_of
 from .forms import RejectSubmissionForm, RequestChangesForm
 from .models import Submission
-from .publication import PublishError, RepositoryUnavailable
 from .services import SOURCE_LABELS, STATE_LABELS, Refused
 from .tasks import queue_publication
 
@@ -132,7 +133,7 @@ def approve_submission(submission_id: int):
     """Check the files at once (a validation problem is shown here), then publish in the background."""
     item = _load(submission_id)
     try:
-        publication.approve(
+        approval.approve(
             get_session(),
             item,
             current_user.username,
@@ -141,9 +142,12 @@ def approve_submission(submission_id: int):
         )
     except Refused as refused:
         return _detail(item, error=str(refused), status=409)
+    except PublisherBusy:
+        message = "正在发布，请稍候：另一份申报正在写入岗位库，本申报仍待审核。请过几秒钟再点“通过”。"
+        return _detail(item, error=message, status=503)
     except RepositoryUnavailable:
-        logger.exception("git failed while checking %s", item.reference)
-        message = "读取岗位库时 git 出错，申报仍待审核。请稍后再试；问题持续请联系技术人员。"
+        logger.exception("the positions folder was unreadable while checking %s", item.reference)
+        message = "读取岗位库时出错，申报仍待审核。请稍后再试；问题持续请联系技术人员。"
         return _detail(item, error=message, status=503)
     except PublishError as failure:
         message = "岗位文件没有通过校验，没有写入任何文件，申报仍待审核。可请单位修改，或联系技术人员。"
@@ -159,7 +163,7 @@ def retry_submission(submission_id: int):
     """Publish again after a failure (a git problem fixed, a conflicting file corrected)."""
     item = _load(submission_id)
     try:
-        publication.retry(get_session(), item, current_user.username, current_user.name)
+        approval.retry(get_session(), item, current_user.username, current_user.name)
     except Refused as refused:
         return _detail(item, error=str(refused), status=409)
     queue_publication(item.id)

@@ -39,7 +39,7 @@ from ..core.db import rowcount
 from ..core.models import utcnow
 from ..outbox import services as outbox
 from ..outbox.models import Outbox
-from ..publishing.files import SLUG_KEY
+from ..publishing.checks import SLUG_KEY
 from .changes import contact_email_moves, unit_changes
 from .folders import positions_of, unit_of
 from .models import Submission, SubmissionEvent

@@ -6,7 +6,7 @@ every problem at once instead of stopping at the first, because a clerk fixes a 
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -106,10 +106,22 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
-def load_catalogue(root: Path, paths: Iterable[Path] | None = None) -> Catalogue:
-    """Validate the given files and folders (default: root/positions) and load what is valid."""
+def load_catalogue(
+    root: Path, paths: Iterable[Path] | None = None, overlay: Mapping[Path, bytes] | None = None
+) -> Catalogue:
+    """Validate the given files and folders (default: root/positions) and load what is valid.
+
+    `overlay` maps paths under root to the bytes they would hold: the catalogue is validated as if
+    they were written (new files join the folders given), without writing anything.
+    """
     catalogue = Catalogue()
-    files, links = _yaml_files(paths if paths is not None else [root / "positions"], root)
+    given = list(paths) if paths is not None else [root / "positions"]
+    contents = overlay or {}
+    found, links = _yaml_files(given, root)
+    added = {path for path in contents if any(_within(path, place) for place in given)}
+    # A folder that only the overlay creates is not on disk: its files come from the overlay.
+    new_folders = {path for path in found if not path.exists() and any(path in a.parents for a in added)}
+    files = sorted((set(found) - new_folders) | added)
     for link in sorted(links):
         shown = os.path.relpath(os.path.abspath(link), os.path.abspath(root))
         catalogue.problems.append(Problem(shown, 1, 1, "-", SYMLINK_MESSAGE))
@@ -122,29 +134,41 @@ def load_catalogue(root: Path, paths: Iterable[Path] | None = None) -> Catalogue
         elif (folder / UNIT_FILE).is_file():
             unit_files.add(folder / UNIT_FILE)
     for path in sorted(unit_files):
-        _load_unit(catalogue, path, root)
+        _load_unit(catalogue, path, root, contents)
     seen: dict[str, str] = {}
     for path in files:
         if path.name != UNIT_FILE:
-            _load_position(catalogue, path, root, seen)
+            _load_position(catalogue, path, root, seen, contents)
     catalogue.problems.sort()
     return catalogue
 
 
-def _load_unit(catalogue: Catalogue, path: Path, root: Path) -> None:
+def _within(path: Path, given: Path) -> bool:
+    """Whether path is given, or lies in the folder given."""
+    return path == given or given in path.parents
+
+
+def _read(path: Path, contents: Mapping[Path, bytes]) -> bytes:
+    """What the file holds, or would hold once the overlay is written."""
+    return contents[path] if path in contents else path.read_bytes()
+
+
+def _load_unit(catalogue: Catalogue, path: Path, root: Path, contents: Mapping[Path, bytes]) -> None:
     shown = _display(path, root)
     slug = path.parent.name
     if not SLUG.fullmatch(slug):
         message = f"单位目录名“{slug}”不合规：只能用小写英文字母、数字和连字符（-）"
         catalogue.problems.append(Problem(shown, 1, 1, "-", message))
         return
-    unit, problems = validate_document(read_document(shown, path.read_bytes()), Unit)
+    unit, problems = validate_document(read_document(shown, _read(path, contents)), Unit)
     catalogue.problems.extend(problems)
     if unit is not None:
         catalogue.units[slug] = UnitEntry(slug, shown, unit)
 
 
-def _load_position(catalogue: Catalogue, path: Path, root: Path, seen: dict[str, str]) -> None:
+def _load_position(
+    catalogue: Catalogue, path: Path, root: Path, seen: dict[str, str], contents: Mapping[Path, bytes]
+) -> None:
     shown = _display(path, root)
     unit_slug, slug = path.parent.name, path.stem
     if path.suffix == ".yml" and slug == "unit":
@@ -162,10 +186,10 @@ def _load_position(catalogue: Catalogue, path: Path, root: Path, seen: dict[str,
         catalogue.problems.append(Problem(shown, 1, 1, "-", message))
         return
     seen[position_id] = shown
-    if not (path.parent / UNIT_FILE).is_file():
+    if not ((path.parent / UNIT_FILE).is_file() or path.parent / UNIT_FILE in contents):
         message = f"单位目录 {unit_slug} 中缺少 unit.yaml"
         catalogue.problems.append(Problem(shown, 1, 1, "-", message))
-    position, problems = validate_document(read_document(shown, path.read_bytes()), Position)
+    position, problems = validate_document(read_document(shown, _read(path, contents)), Position)
     catalogue.problems.extend(problems)
     if position is not None and unit_slug in catalogue.units:
         catalogue.positions.append(PositionEntry(position_id, slug, unit_slug, shown, position))

@@ -15,7 +15,7 @@ from form_worker.publishing import files as publish_files
 from form_worker.publishing import git as publish_git
 from form_worker.publishing import rebuilds, site
 from form_worker.publishing import tasks as publish_tasks
-from form_worker.publishing.git import PublishError
+from form_worker.publishing.checks import PublishError, check_submission
 from form_worker.publishing.models import CatalogueBuild
 from form_worker.publishing.site import BuildError
 from form_worker.publishing.tasks import close_expired_positions, rebuild_catalogue, request_rebuild
@@ -509,6 +509,6 @@ def test_publishing_refuses_a_symlinked_unit_folder(repo: Path, tmp_path: Path) 
         f"positions/{NEW_UNIT}:1:1: -: 不允许符号链接：岗位文件和单位目录必须是仓库里的普通文件和目录"
     ]
     assert list(outside.iterdir()) == [] and head(repo) == before
-    assert publish_files.check_submission(repo, NEW_UNIT, new_unit(), [(None, sample_position())]) == (
+    assert check_submission(repo, NEW_UNIT, new_unit(), [(None, sample_position())]) == (
         refused.value.problems
     )

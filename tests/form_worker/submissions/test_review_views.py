@@ -4,6 +4,7 @@ request changes and resubmit, reject, the diff of an edit, hostile text, and two
 
 import datetime as dt
 import re
+import subprocess
 import threading
 import time
 from email.message import EmailMessage
@@ -17,6 +18,7 @@ from form_worker.accounts.services import create_account
 from form_worker.core import db, queue
 from form_worker.core.models import utcnow
 from form_worker.outbox.models import Outbox
+from form_worker.publishing.lock import repo_lock
 from form_worker.submissions import publication
 from form_worker.submissions.models import Submission, SubmissionEvent
 from form_worker.submissions.publication import PUBLISH_TIMEOUT
@@ -408,6 +410,44 @@ def test_publish_problems_are_shown_and_nothing_changes(app, client, session, st
     assert git(repo, "status", "--porcelain").strip() == ""
     assert submitted(session, reference).state == "submitted"
     assert session.scalar(select(AuditEntry).where(AuditEntry.action == "submission_approved")) is None
+
+
+def test_the_approve_request_checks_in_memory_without_git_or_a_file(
+    app, client, session, staff, repo, monkeypatch
+) -> None:
+    """The dry run reads the working copy and validates in memory: no git command, no staging copy."""
+    reference = Clerk(client).submit(answers_for())
+    submission = submitted(session, reference)
+    reviewer = Reviewer(app, "li")
+
+    def no_subprocess(*args, **kwargs):
+        raise AssertionError(f"the approve request ran a command: {args}")
+
+    monkeypatch.setattr(subprocess, "run", no_subprocess)
+    monkeypatch.setattr(subprocess, "Popen", no_subprocess)
+    response = reviewer.act(submission.id, "approve")
+    monkeypatch.undo()
+    assert response.status_code == 303, response.text
+    assert submitted(session, reference).state == "publishing"
+    assert not list((repo / ".git").glob("jianxi-stage-*"))
+    assert git(repo, "status", "--porcelain").strip() == ""
+
+
+def test_a_busy_publisher_answers_at_once_and_the_approval_waits_for_a_retry(
+    app, client, session, staff, repo
+) -> None:
+    """While a publication holds the repository, approving says so at once instead of waiting."""
+    reference = Clerk(client).submit(answers_for())
+    submission = submitted(session, reference)
+    reviewer = Reviewer(app, "li")
+    with repo_lock(repo):
+        response = reviewer.act(submission.id, "approve")
+    assert response.status_code == 503
+    assert "正在发布，请稍候" in response.text
+    assert submitted(session, reference).state == "submitted"
+    assert session.scalar(select(AuditEntry).where(AuditEntry.action == "submission_approved")) is None
+    assert reviewer.act(submission.id, "approve").status_code == 303
+    assert submitted(session, reference).state == "publishing"
 
 
 # --- hostile text --------------------------------------------------------------------------------

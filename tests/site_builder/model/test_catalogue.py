@@ -76,3 +76,24 @@ def test_long_texts_keep_line_breaks_but_refuse_control_characters(sample_catalo
     assert Position.model_validate(data | {"duties": "第一行职责说明。\n第二行职责说明。"})
     with pytest.raises(ValidationError, match="控制字符"):
         Position.model_validate(data | {"duties": "第一行职责说明。\x1b第二行职责说明。"})
+
+
+def test_an_overlay_is_validated_as_if_written_and_nothing_is_written(tmp_path: Path) -> None:
+    """Publishing's dry run: files that would be written join their folder, in memory only."""
+    source = DATA / "valid" / "positions" / "demo-society"
+    folder = tmp_path / "positions" / "demo-society"
+    folder.mkdir(parents=True)
+    for path in source.iterdir():
+        (folder / path.name).write_bytes(path.read_bytes())
+    good = (folder / "academic-assistant.yaml").read_bytes()
+    overlay = {
+        folder / "second.yaml": good,
+        folder / "broken.yaml": "title: 只有标题\n".encode(),
+        tmp_path / "positions" / "new-unit" / "unit.yaml": (folder / "unit.yaml").read_bytes(),
+    }
+    checked = load_catalogue(tmp_path, [folder, tmp_path / "positions" / "new-unit"], overlay)
+    assert [p.id for p in checked.positions] == ["demo-society/academic-assistant", "demo-society/second"]
+    assert sorted(checked.units) == ["demo-society", "new-unit"]
+    assert {p.path for p in checked.problems} == {"positions/demo-society/broken.yaml"}
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in source.iterdir())
+    assert not (tmp_path / "positions" / "new-unit").exists()
