@@ -38,6 +38,31 @@ from .submissions import views as submit_views
 csrf = CSRFProtect()
 
 
+# Each package's pages on a blueprint of its own: the applicant's, then each party's by stage.
+PAGES = (
+    apply_views,
+    status_views,
+    submit_views,
+    accounts_views,
+    office_views,
+    email_views,
+    export_views,
+    review_office_views,
+    university_views,
+    filing_views,
+    unit_views,
+    selection_office_views,
+    workfile_views,
+    sheet_views,
+    statistics_views,
+    reports_office_views,
+    reports_unit_views,
+    retention_views,
+    review_views,
+    site,
+)
+
+
 class RowId(IntegerConverter):
     """`<int:…>` in every route: 1 to the largest id PostgreSQL's integer columns hold."""
 
@@ -80,29 +105,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.globals["local_time"] = local_time
     app.jinja_env.globals["query_args"] = paging.query_args
 
-    # Each package's pages on a blueprint of its own: the applicant's, then each party's by stage.
-    for module in (
-        apply_views,
-        status_views,
-        submit_views,
-        accounts_views,
-        office_views,
-        email_views,
-        export_views,
-        review_office_views,
-        university_views,
-        filing_views,
-        unit_views,
-        selection_office_views,
-        workfile_views,
-        sheet_views,
-        statistics_views,
-        reports_office_views,
-        reports_unit_views,
-        retention_views,
-        review_views,
-        site,
-    ):
+    for module in PAGES:
         app.register_blueprint(module.bp)
     errors.init_app(app)
     headers.init_app(app)

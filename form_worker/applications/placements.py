@@ -1,4 +1,4 @@
-"""Placement rules: an positions names a position and a mentor, within the headcount and the mentor limit.
+"""Placement rules: an offer names a position and a mentor, within the headcount and the mentor limit.
 
 The notice gives every intern one mentor, and a mentor at most three interns at a time
 (`MENTOR_LIMIT`). An intern counts while offered, agreement signed or active; withdrawal, rejection
@@ -84,7 +84,7 @@ def _lock(session: Session, unit: str) -> None:
 
 
 def refusal(entry: PositionEntry, mentor: str, total: int, per_mentor: dict[str, int]) -> str | None:
-    """Why this positions breaks a rule, or None."""
+    """Why placing an intern here with this mentor breaks a rule, or None."""
     position = entry.position
     if mentor not in [m.name for m in position.mentors]:
         return f"“{mentor}”不是岗位“{position.title}”的见习导师，请从该岗位的导师中选择"

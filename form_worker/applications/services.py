@@ -18,7 +18,7 @@ from ..core.db import rowcount
 from ..outbox import services as outbox
 from ..outbox.models import Outbox
 from . import placements
-from .models import Application, Claim, Transition
+from .models import Application, Claim, Placement, Transition
 from .selection import rules as selection_rules
 from .states import (
     ACTION_LABELS,
@@ -135,6 +135,37 @@ def check_move(from_state: str, to_state: str, reason: str, bulk: bool = False, 
         raise TransitionRefused("报全国备案请在“全国备案”页面导出名单并登记，每一批都会留档")
 
 
+def _claim(session: Session, application: Application, from_state: str, to_state: str) -> None:
+    """Claim the move with a conditional UPDATE: of two staff acting at once, one wins; the other's
+    session is rolled back and told what happened."""
+    claimed = rowcount(
+        session.execute(
+            update(Application)
+            .where(Application.id == application.id, Application.state == from_state)
+            .values(state=to_state)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if not claimed:
+        session.rollback()
+        current = session.get(Application, application.id)
+        now = STATE_LABELS[current.state] if current is not None else "已不存在"
+        raise TransitionRefused(
+            f"这份报名刚刚已被其他工作人员处理（当前状态：{now}），请刷新页面后再操作", conflict=True
+        )
+
+
+def _place(
+    session: Session, application: Application, position_id: str, mentor: str, positions: Positions | None
+) -> Placement:
+    """Stage the offer's placement within the headcount and mentor rules, or roll back and refuse."""
+    try:
+        return placements.place(session, application, position_id, mentor, positions)
+    except placements.OfferRefused as error:
+        session.rollback()
+        raise TransitionRefused(str(error), conflict=error.conflict) from error
+
+
 def transition(
     session: Session,
     application: Application,
@@ -159,30 +190,12 @@ def transition(
     problem = STAGE_RULES[to_state](session, application) if to_state in STAGE_RULES else None
     if problem:
         raise TransitionRefused(problem)
-    claimed = rowcount(
-        session.execute(
-            update(Application)
-            .where(Application.id == application.id, Application.state == from_state)
-            .values(state=to_state)
-            .execution_options(synchronize_session=False)
-        )
-    )
-    if not claimed:
-        session.rollback()
-        current = session.get(Application, application.id)
-        now = STATE_LABELS[current.state] if current is not None else "已不存在"
-        raise TransitionRefused(
-            f"这份报名刚刚已被其他工作人员处理（当前状态：{now}），请刷新页面后再操作", conflict=True
-        )
+    _claim(session, application, from_state, to_state)
     # The reason's text stays in the history (which retention and erasure clear); the audit log,
     # kept for good, only says one was given: a reason may name a person or their health.
     detail: dict[str, object] = {"from": from_state, "to": to_state, "reason_given": bool(reason)}
     if to_state == "offered":
-        try:
-            placement = placements.place(session, application, position_id or "", mentor or "", positions)
-        except placements.OfferRefused as error:
-            session.rollback()
-            raise TransitionRefused(str(error), conflict=error.conflict) from error
+        placement = _place(session, application, position_id or "", mentor or "", positions)
         reason = "；".join(filter(None, [placements.describe(placement, positions), reason]))
         detail |= {"position": placement.position_id, "mentor": placement.mentor}
     if to_state in placements.ENDS_PLACEMENT:
@@ -191,6 +204,55 @@ def transition(
     target = application.reference or str(application.id)
     audit.record(session, actor, "application_transition", target, **detail)
     return result
+
+
+def _record_bulk(
+    session: Session,
+    moved: list[int],
+    from_state: str,
+    to_state: str,
+    actor: str,
+    reason: str,
+    mail_from: str,
+) -> None:
+    """Insert the history, the applicants' emails and the audit entries of the rows a bulk move
+    claimed, with Core statements: a filing batch moves thousands at once."""
+    connection = session.connection()
+    history = Transition.__table__
+    rows = connection.execute(
+        insert(history).returning(history.c.id, history.c.application_id),
+        [
+            dict(application_id=i, from_state=from_state, to_state=to_state, actor=actor, reason=reason)
+            for i in moved
+        ],
+    ).all()
+    transition_ids = dict((application_id, tid) for tid, application_id in rows)
+    people = session.execute(
+        select(Application.id, Application.name, Application.reference, Application.email).where(
+            Application.id.in_(moved)
+        )
+    ).all()
+    label = STATE_LABELS[to_state]
+    connection.execute(
+        insert(Outbox.__table__),
+        [
+            outbox.message(
+                f"state:{row.id}:{transition_ids[row.id]}",
+                row.email,
+                "application_state",
+                mail_from,
+                row.id,
+                application=row,
+                label=label,
+                reason=reason,
+            )
+            for row in people
+        ],
+    )
+    detail = {"from": from_state, "to": to_state, "reason_given": bool(reason), "bulk": len(moved)}
+    audit.record_many(
+        session, actor, "application_transition", [r.reference or str(r.id) for r in people], **detail
+    )
 
 
 def bulk_move(
@@ -234,47 +296,5 @@ def bulk_move(
         )
     if to_state in placements.ENDS_PLACEMENT:
         placements.end(session, *moved)
-    connection = session.connection()
-    rows = connection.execute(
-        insert(Transition.__table__).returning(
-            Transition.__table__.c.id, Transition.__table__.c.application_id
-        ),
-        [
-            {
-                "application_id": i,
-                "from_state": from_state,
-                "to_state": to_state,
-                "actor": actor,
-                "reason": reason,
-            }
-            for i in moved
-        ],
-    ).all()
-    transition_ids = dict((application_id, tid) for tid, application_id in rows)
-    people = session.execute(
-        select(Application.id, Application.name, Application.reference, Application.email).where(
-            Application.id.in_(moved)
-        )
-    ).all()
-    label = STATE_LABELS[to_state]
-    connection.execute(
-        insert(Outbox.__table__),
-        [
-            outbox.message(
-                f"state:{row.id}:{transition_ids[row.id]}",
-                row.email,
-                "application_state",
-                mail_from,
-                row.id,
-                application=row,
-                label=label,
-                reason=reason,
-            )
-            for row in people
-        ],
-    )
-    detail = {"from": from_state, "to": to_state, "reason_given": bool(reason), "bulk": len(moved)}
-    audit.record_many(
-        session, actor, "application_transition", [r.reference or str(r.id) for r in people], **detail
-    )
+    _record_bulk(session, moved, from_state, to_state, actor, reason, mail_from)
     return moved

@@ -177,10 +177,10 @@ def _groups(totals: dict[str, list[int]], order: Iterable[str]) -> list[Group]:
     return [Group(key, *totals[key]) for key in keys]
 
 
-def position_stats(session: Session, positions: Positions, filters: Filters) -> PositionStats:
-    """Positions and headcount from the catalogue; applications and filled places per position from
-    two GROUP BY statements, folded by the catalogue's type, track, district and unit category in
-    one pass (5,000 positions: a few ms), the most and least wanted picked without a full sort."""
+def _per_position(
+    session: Session, positions: Positions, filters: Filters
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Applications and filled places per position id, in two GROUP BY statements."""
     ids = filters.position_ids(positions)
     chosen = select(Choice.position_id, func.count()).join(
         Application, Application.id == Choice.application_id
@@ -197,7 +197,13 @@ def position_stats(session: Session, positions: Positions, filters: Filters) -> 
             .group_by(Placement.position_id)
         ).all()
     )
-    entries = [e for e in positions.by_id.values() if filters.matches(e)]
+    return applications, filled
+
+
+def _fold(
+    positions: Positions, entries: list[PositionEntry], applications: dict[str, int], filled: dict[str, int]
+) -> dict[str, dict[str, list[int]]]:
+    """Per dimension and value: positions, headcount, filled places and applications."""
     # Positions sharing type, track, district and unit category first (a few hundred), then each
     # dimension from those: a quarter of the work of adding every position to four groups.
     combined: dict[tuple[str, str, str, str], list[int]] = {}
@@ -217,6 +223,16 @@ def position_stats(session: Session, positions: Positions, filters: Filters) -> 
             total = totals[name].setdefault(value, [0, 0, 0, 0])
             for column, figure in enumerate(row):
                 total[column] += figure
+    return totals
+
+
+def position_stats(session: Session, positions: Positions, filters: Filters) -> PositionStats:
+    """Positions and headcount from the catalogue; applications and filled places per position from
+    two GROUP BY statements, folded by the catalogue's type, track, district and unit category in
+    one pass (5,000 positions: a few ms), the most and least wanted picked without a full sort."""
+    applications, filled = _per_position(session, positions, filters)
+    entries = [e for e in positions.by_id.values() if filters.matches(e)]
+    totals = _fold(positions, entries, applications, filled)
 
     def figures(e: PositionEntry) -> PositionFigures:
         unit, p = positions.unit_of(e), e.position

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from ..applications.workfile.rules import GRADES
 from ..core.downloads import Cell
 from .outcomes import Outcome
-from .statistics import TOP, Group, PositionFigures, Statistics
+from .statistics import TOP, ApplicantStats, Count, Funnel, Group, PositionFigures, PositionStats, Statistics
 
 
 @dataclass(frozen=True)
@@ -101,91 +101,71 @@ PRIORITY_NOTE = (
 )
 
 
-def tables(stats: Statistics) -> list[Section]:
-    """The statistics as sections of captioned tables, in the page's order."""
-    f, p, a, o = stats.funnel, stats.positions, stats.applicants, stats.outcome
-    funnel_rows: list[list[Cell]] = [
-        [s.label, s.now, s.reached, shown_percent(s.conversion)] for s in f.steps
-    ]
-    funnel_rows += [
+def _funnel_section(f: Funnel) -> Section:
+    rows: list[list[Cell]] = [[s.label, s.now, s.reached, shown_percent(s.conversion)] for s in f.steps]
+    rows += [
         ["已撤回", f.withdrawn, "", ""],
         ["未通过", f.rejected, "", ""],
         ["合计", f.total, "", ""],
     ]
+    headers = ["环节", "当前处于该环节", "到达人数", "转化率"]
+    return Section(
+        "报名环节", [Table("funnel", "各环节报名数与转化率", headers, rows, FUNNEL_NOTE, "报名环节")]
+    )
+
+
+def _positions_section(p: PositionStats) -> Section:
     unwanted = f"共 {p.unwanted} 个岗位在本年度无人报名。" if p.unwanted else ""
     unlisted = f"另有 {p.unlisted} 人次报名的岗位已不在当前目录中，未计入上表。" if p.unlisted else ""
+    return Section(
+        "岗位",
+        [
+            Table("by-type", "按岗位类型", ["岗位类型", *GROUP_HEADERS], _group_rows(p.by_type), GROUP_NOTE),
+            Table("by-track", "按岗位性质", ["岗位性质", *GROUP_HEADERS], _group_rows(p.by_track)),
+            Table("by-district", "按工作地点", ["工作地点", *GROUP_HEADERS], _group_rows(p.by_district)),
+            Table("by-category", "按单位类别", ["单位类别", *GROUP_HEADERS], _group_rows(p.by_category)),
+            Table("most-wanted", f"报名最多的 {TOP} 个岗位", POSITION_HEADERS, _position_rows(p.most_wanted)),
+            Table(
+                "least-wanted",
+                f"报名最少的 {TOP} 个岗位",
+                POSITION_HEADERS,
+                _position_rows(p.least_wanted),
+                " ".join(w for w in (unwanted, unlisted) if w),
+            ),
+        ],
+    )
+
+
+def _applicants_section(a: ApplicantStats) -> Section:
+    def counts(counted: list[Count]) -> list[list[Cell]]:
+        return [[c.key, c.applications, c.interns] for c in counted]
+
+    university_note = (
+        "学校按申请人填写的名称统计。“进入见习人数”：其中已签订见习协议（含见习中、已结束）的人数。"
+    )
+    return Section(
+        "报名人员",
+        [
+            Table(
+                "by-university", "按学校", ["学校", *COUNT_HEADERS], counts(a.by_university), university_note
+            ),
+            Table("by-degree", "按学历", ["学历", *COUNT_HEADERS], counts(a.by_degree)),
+            Table("by-major-group", "按学科门类", ["学科门类", *COUNT_HEADERS], counts(a.by_major_group)),
+        ],
+    )
+
+
+def tables(stats: Statistics) -> list[Section]:
+    """The statistics as sections of captioned tables, in the page's order."""
+    outcome_rows = [[stats.filters.describe(), *outcome_cells(stats.outcome)]]
+    outcome = Table(
+        "outcome", "见习完成与导师评价", ["范围", *OUTCOME_HEADERS], outcome_rows, OUTCOME_NOTE, "见习完成"
+    )
     sections = [
-        Section(
-            "报名环节",
-            [
-                Table(
-                    "funnel",
-                    "各环节报名数与转化率",
-                    ["环节", "当前处于该环节", "到达人数", "转化率"],
-                    funnel_rows,
-                    FUNNEL_NOTE,
-                    "报名环节",
-                )
-            ],
-        ),
-        Section(
-            "岗位",
-            [
-                Table(
-                    "by-type", "按岗位类型", ["岗位类型", *GROUP_HEADERS], _group_rows(p.by_type), GROUP_NOTE
-                ),
-                Table("by-track", "按岗位性质", ["岗位性质", *GROUP_HEADERS], _group_rows(p.by_track)),
-                Table("by-district", "按工作地点", ["工作地点", *GROUP_HEADERS], _group_rows(p.by_district)),
-                Table("by-category", "按单位类别", ["单位类别", *GROUP_HEADERS], _group_rows(p.by_category)),
-                Table(
-                    "most-wanted", f"报名最多的 {TOP} 个岗位", POSITION_HEADERS, _position_rows(p.most_wanted)
-                ),
-                Table(
-                    "least-wanted",
-                    f"报名最少的 {TOP} 个岗位",
-                    POSITION_HEADERS,
-                    _position_rows(p.least_wanted),
-                    " ".join(w for w in (unwanted, unlisted) if w),
-                ),
-            ],
-        ),
-        Section(
-            "报名人员",
-            [
-                Table(
-                    "by-university",
-                    "按学校",
-                    ["学校", *COUNT_HEADERS],
-                    [[c.key, c.applications, c.interns] for c in a.by_university],
-                    "学校按申请人填写的名称统计。“进入见习人数”：其中已签订见习协议（含见习中、已结束）的人数。",
-                ),
-                Table(
-                    "by-degree",
-                    "按学历",
-                    ["学历", *COUNT_HEADERS],
-                    [[c.key, c.applications, c.interns] for c in a.by_degree],
-                ),
-                Table(
-                    "by-major-group",
-                    "按学科门类",
-                    ["学科门类", *COUNT_HEADERS],
-                    [[c.key, c.applications, c.interns] for c in a.by_major_group],
-                ),
-            ],
-        ),
-        Section(
-            "见习完成情况",
-            [
-                Table(
-                    "outcome",
-                    "见习完成与导师评价",
-                    ["范围", *OUTCOME_HEADERS],
-                    [[stats.filters.describe(), *outcome_cells(o)]],
-                    OUTCOME_NOTE,
-                    "见习完成",
-                )
-            ],
-        ),
+        _funnel_section(stats.funnel),
+        _positions_section(stats.positions),
+        _applicants_section(stats.applicants),
+        Section("见习完成情况", [outcome]),
     ]
     if stats.priority is not None:
         rows: list[list[Cell]] = [["同意提供的申请人", stats.priority.consented]]

@@ -9,6 +9,7 @@ on the form posts to the draft's link, so saving again updates that draft.
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from functools import partial
 from io import BytesIO
 from pathlib import Path
@@ -39,9 +40,10 @@ from ..core.urls import external
 from ..outbox.tasks import queue_emails
 from . import drafts, services
 from .folders import existing_unit, positions_of, published_positions, unit_of
+from .form_pages import office_url, plain, render_check, render_form
 from .forms import SpreadsheetForm, SubmitForm
 from .mapping import build_draft, contact_email, filled_form
-from .pages import draft_answers, error_list, hidden_pairs, without_entry
+from .pages import draft_answers, without_entry
 from .services import Draft, Refused
 
 bp = Blueprint("submit", __name__)
@@ -72,65 +74,6 @@ def repo() -> Path:
     return Path(current_app.config["POSITIONS_ROOT"])
 
 
-# --- rendering -----------------------------------------------------------------------------------
-
-
-def _render_form(
-    form: SubmitForm,
-    submission=None,
-    notice: str = "",
-    upload: SpreadsheetForm | None = None,
-    upload_problems: list[str] | None = None,
-    status: int = 200,
-    link: drafts.Link | None = None,
-):
-    for entry in form.positions:
-        for row, mentor in enumerate(entry.form.mentors, start=1):
-            mentor.form.name.label.text = f"导师 {row} 姓名"
-            mentor.form.title.label.text = f"导师 {row} 职务或职称"
-    return (
-        render_template(
-            "submit/form.html",
-            form=form,
-            errors=error_list(form),
-            submission=submission,
-            action_url=_action_url(submission, link),
-            draft_link=link,
-            notice=notice,
-            upload=upload or SpreadsheetForm(formdata=None),
-            upload_problems=upload_problems or [],
-        ),
-        status,
-    )
-
-
-def _action_url(submission, link: drafts.Link | None = None) -> str:
-    if submission is not None:
-        return url_for("submit.resubmit", token=submission.token)
-    if link is not None:
-        return url_for("submit.continue_draft", token=link.token)
-    return url_for("submit.step")
-
-
-def _render_check(form: SubmitForm, draft: Draft, submission=None, link: drafts.Link | None = None):
-    current = current_positions()
-    published = published_positions(current, draft.unit_slug) if draft.is_edit else {}
-    return render_template(
-        "submit/check.html",
-        form=form,
-        draft=draft,
-        hidden=hidden_pairs(form),
-        published=published,
-        submission=submission,
-        action_url=_action_url(submission, link),
-    )
-
-
-def _staff_url() -> str:
-    """The staff detail page's absolute address, with {id} for the submission's id."""
-    return external("submission_review.submission", submission_id=0).removesuffix("0") + "{id}"
-
-
 # --- views ---------------------------------------------------------------------------------------
 
 
@@ -139,12 +82,12 @@ def start():
     """The empty form; with ?credit_code=… a unit already in the catalogue gets its published data."""
     code = request.args.get("credit_code", "").strip().upper()[:30]
     if not code:
-        return _render_form(SubmitForm(formdata=None))
+        return render_form(SubmitForm(formdata=None))
     current = current_positions()
     entry = existing_unit(current, code)
     if entry is None:
         form = SubmitForm(formdata=None, data={"unit": {"credit_code": code}})
-        return _render_form(form, notice="岗位目录中没有这个统一社会信用代码的单位，请按新单位填写。")
+        return render_form(form, notice="岗位目录中没有这个统一社会信用代码的单位，请按新单位填写。")
     published = sorted(published_positions(current, entry.slug).items())
     form = filled_form(entry.unit, [(slug, e.position) for slug, e in published])
     notice = (
@@ -152,10 +95,10 @@ def start():
         "修改后提交，经市项目办审核后更新目录；"
         "从表中删去的岗位不会从目录中撤下，要停止招募请把岗位状态改为“已关闭”或“已招满”。"
     )
-    return _render_form(form, notice=notice)
+    return render_form(form, notice=notice)
 
 
-def _handle(submission=None, link: drafts.Link | None = None):
+def _answer_post(submission=None, link: drafts.Link | None = None):
     """One post of the form: add or remove a part, go back to edit, save a draft, check, or confirm.
 
     `submission`: the one staff sent back for changes; `link`: the saved draft being continued.
@@ -164,46 +107,55 @@ def _handle(submission=None, link: drafts.Link | None = None):
     if form.nickname.data:
         logger.info("honeypot filled; submission dropped")
         return render_template("submit/done.html", reference=None, resubmitted=False)
-    render = partial(_render_form, submission=submission, link=link)
+    render = partial(render_form, submission=submission, link=link)
     action = request.form.get("action", "review")
+    part, _, number = action.partition("-")
+    if action in ("add_position", "edit") or (part in ("remove_position", "add_mentor") and number.isdigit()):
+        return _rearranged(form, action, render)
+    if action == "save_draft" and submission is None:
+        return _save_draft(form, link)
+    valid = form.validate()
+    draft = build_draft(form, current_positions(), today(), repo())
+    if not valid or draft is None:
+        return render(form, status=422)
+    if action != "confirm":
+        return render_check(form, draft, submission, link)
+    return _confirm(draft, submission, link)
+
+
+def _rearranged(form: SubmitForm, action: str, render: Callable):
+    """The form back with a position or a mentor row added or removed, or as it was (edit)."""
     if action == "add_position":
         if len(form.positions) < form.positions.max_entries:
             form.positions.append_entry()
         return render(form)
-    if action.startswith("remove_position-") and action.removeprefix("remove_position-").isdigit():
+    if action.startswith("remove_position-"):
         index = int(action.removeprefix("remove_position-"))
         form = SubmitForm(formdata=without_entry(request.form, "positions", index))
         return render(form, notice=f"已删除岗位 {index + 1}。")
-    if action.startswith("add_mentor-") and action.removeprefix("add_mentor-").isdigit():
+    if action.startswith("add_mentor-"):
         index = int(action.removeprefix("add_mentor-"))
         if index < len(form.positions):
             mentors = form.positions[index].form.mentors
             if len(mentors) < mentors.max_entries:
                 mentors.append_entry()
-        return render(form)
-    if action == "edit":
-        return render(form)
-    if action == "save_draft" and submission is None:
-        return _save_draft(form, link)
-    current = current_positions()
-    valid = form.validate()
-    draft = build_draft(form, current, today(), repo())
-    if not valid or draft is None:
-        return render(form, status=422)
-    if action != "confirm":
-        return _render_check(form, draft, submission, link)
+    return render(form)
+
+
+def _confirm(draft: Draft, submission, link: drafts.Link | None):
+    """Record the checked submission (or the sent-back one's new version), then the done page."""
     db = get_session()
     config = current_app.config
     if submission is None:
         if link is not None:
             drafts.discard(db, link.draft)  # in the submission's commit
         record, ids = services.record(
-            db, draft, config["PROGRAMME_YEAR"], config["MAIL_FROM"], _staff_url(), _unit_account(draft)
+            db, draft, config["PROGRAMME_YEAR"], config["MAIL_FROM"], office_url(), _unit_account(draft)
         )
         reference, resubmitted = record.reference, False
     else:
         try:
-            ids = services.resubmit(db, submission, draft, config["MAIL_FROM"], _staff_url())
+            ids = services.resubmit(db, submission, draft, config["MAIL_FROM"], office_url())
         except Refused:
             return render_template("submit/closed.html", submission=submission), 409
         reference, resubmitted = submission.reference, True
@@ -218,7 +170,7 @@ def _save_draft(form: SubmitForm, link: drafts.Link | None):
     the form comes back with them, now posting to the draft's link."""
     email = contact_email(form)
     if email is None:
-        return _render_form(form, link=link, status=422)
+        return render_form(form, link=link, status=422)
     config = current_app.config
     link, ids = drafts.save(
         get_session(),
@@ -242,7 +194,7 @@ def _save_draft(form: SubmitForm, link: drafts.Link | None):
             f"草稿已保存。这次没有再给 {drafts.masked(email)} 发邮件：同一草稿 {minutes} 分钟内、"
             f"同一邮箱一天内最多发 {drafts.DAILY_LINKS} 次链接。已收到的链接继续有效。"
         )
-    return _render_form(form, link=link, notice=notice)
+    return render_form(form, link=link, notice=notice)
 
 
 def _unit_account(draft) -> str | None:
@@ -253,16 +205,10 @@ def _unit_account(draft) -> str | None:
     return None
 
 
-def _plain(problem) -> str:
-    """A spreadsheet problem as the clerk reads it (no file:sheet:row:col)."""
-    plain = getattr(problem, "plain", None)
-    return plain() if callable(plain) else str(problem)
-
-
 @bp.post("/submit")
 @limiter.limit(post_limit)
 def step():
-    return _handle()
+    return _answer_post()
 
 
 def _open_submission(token: str):
@@ -279,7 +225,7 @@ def reopen(token: str):
     if submission.state != "changes_requested":
         return render_template("submit/closed.html", submission=submission), 409
     form = filled_form(unit_of(submission), positions_of(submission), submission.source)
-    return _render_form(form, submission)
+    return render_form(form, submission)
 
 
 @bp.post("/submit/<token>")
@@ -288,7 +234,7 @@ def resubmit(token: str):
     submission = _open_submission(token)
     if submission.state != "changes_requested":
         return render_template("submit/closed.html", submission=submission), 409
-    return _handle(submission)
+    return _answer_post(submission)
 
 
 def _draft(token: str) -> tuple[drafts.Link | None, int]:
@@ -319,7 +265,7 @@ def reopen_draft(token: str):
         f"已载入您于 {local_time(link.draft.updated_at)} 保存的草稿。"
         "填完后点“下一步：核对信息”提交，提交后这个链接即失效；没填完可以再次保存草稿。"
     )
-    response = make_response(_render_form(form, link=link, notice=notice))
+    response = make_response(render_form(form, link=link, notice=notice))
     response.headers["Cache-Control"] = "no-store"  # the contact's details, on a shared computer
     return response
 
@@ -336,8 +282,8 @@ def continue_draft(token: str):
             "这个草稿链接已失效（草稿已经提交，或超过有效期没有再保存），这次没有保存也没有提交。"
             "您刚才填写的内容都在下面，可以重新保存草稿或提交。"
         )
-        return _render_form(SubmitForm(), notice=notice, status=status)
-    response = make_response(_handle(link=link))
+        return render_form(SubmitForm(), notice=notice, status=status)
+    response = make_response(_answer_post(link=link))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -349,13 +295,13 @@ def upload():
     upload_form = SpreadsheetForm()
     blank = SubmitForm(formdata=None)
     if not upload_form.validate():
-        return _render_form(blank, upload=upload_form, status=422)
+        return render_form(blank, upload=upload_form, status=422)
     file = upload_form.spreadsheet.data
     name = Path(file.filename or spreadsheet.TEMPLATE_NAME).name
     result = spreadsheet.read_import(file.read(), name, today=today())
     if result.problems or result.unit is None:
-        problems = [_plain(problem) for problem in result.problems] or ["没有读到单位信息"]
-        return _render_form(blank, upload=upload_form, upload_problems=problems, status=422)
+        problems = [plain(problem) for problem in result.problems] or ["没有读到单位信息"]
+        return render_form(blank, upload=upload_form, upload_problems=problems, status=422)
     current = current_positions()
     existing = existing_unit(current, result.unit.credit_code)
     published = published_positions(current, existing.slug) if existing else {}
@@ -369,8 +315,8 @@ def upload():
     form = filled_form(result.unit, positions, source="xlsx")
     draft = build_draft(form, current, today(), repo())
     if draft is None:
-        return _render_form(form, status=422)
-    return _render_check(form, draft)
+        return render_form(form, status=422)
+    return render_check(form, draft)
 
 
 @bp.get("/submit/template.xlsx")
@@ -399,7 +345,7 @@ def _expired(error: CSRFError):
     """A stale token: the form comes back with everything typed and a fresh token."""
     notice = "页面停留时间过长，安全校验已过期。您填写的内容都还在，请检查后再提交一次。"
     if request.endpoint == "submit.upload":
-        return _render_form(SubmitForm(formdata=None), notice=notice + "请重新选择文件上传。", status=400)
+        return render_form(SubmitForm(formdata=None), notice=notice + "请重新选择文件上传。", status=400)
     submission, link = None, None
     token = (request.view_args or {}).get("token", "")
     if request.endpoint == "submit.resubmit":
@@ -409,4 +355,4 @@ def _expired(error: CSRFError):
             link = _open_draft(token)
         except HTTPException as gone:
             return gone.get_response()
-    return _render_form(SubmitForm(meta={"csrf": True}), submission, notice=notice, status=400, link=link)
+    return render_form(SubmitForm(meta={"csrf": True}), submission, notice=notice, status=400, link=link)

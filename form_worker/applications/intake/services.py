@@ -11,6 +11,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from site_builder.model.catalogue import PositionEntry
+
 from ...catalogue.positions import Positions
 from ...core import throttle
 from ...core.db import rowcount
@@ -102,6 +104,46 @@ class Received:
     reference: str
 
 
+def _receipts(
+    application_id: int,
+    ref: str,
+    applicant: Applicant,
+    entries: list[PositionEntry],
+    positions: Positions,
+    mail_from: str,
+) -> list[dict[str, object]]:
+    """The outbox rows a new application causes: its receipt, and one email per chosen position's unit."""
+    units = {e.id: positions.unit_of(e) for e in entries}
+    emails = [
+        outbox.message(
+            f"received:{application_id}",
+            applicant.email,
+            "application_received",
+            mail_from,
+            application_id,
+            applicant=applicant,
+            reference=ref,
+            entries=entries,
+            units=units,
+        )
+    ]
+    emails += [
+        outbox.message(
+            f"unit:{application_id}:{entry.id}",
+            (entry.position.contact or units[entry.id].contact).email,
+            "unit_new_application",
+            mail_from,
+            application_id,
+            applicant=applicant,
+            reference=ref,
+            entry=entry,
+            unit=units[entry.id],
+        )
+        for entry in entries
+    ]
+    return emails
+
+
 def submit(
     session: Session,
     applicant: Applicant,
@@ -152,35 +194,9 @@ def submit(
         insert(Transition.__table__),
         {"application_id": application_id, "to_state": "submitted", "actor": APPLICANT_ACTOR},
     )
-    entries = [positions.by_id[p] for p in position_ids]
-    units = {e.id: positions.unit_of(e) for e in entries}
-    emails = [
-        outbox.message(
-            f"received:{application_id}",
-            applicant.email,
-            "application_received",
-            mail_from,
-            application_id,
-            applicant=applicant,
-            reference=ref,
-            entries=entries,
-            units=units,
-        )
-    ]
-    emails += [
-        outbox.message(
-            f"unit:{application_id}:{entry.id}",
-            (entry.position.contact or units[entry.id].contact).email,
-            "unit_new_application",
-            mail_from,
-            application_id,
-            applicant=applicant,
-            reference=ref,
-            entry=entry,
-            unit=units[entry.id],
-        )
-        for entry in entries
-    ]
+    emails = _receipts(
+        application_id, ref, applicant, [positions.by_id[p] for p in position_ids], positions, mail_from
+    )
     connection.execute(insert(Outbox.__table__), emails)
     session.commit()
     return Received(application_id, ref)

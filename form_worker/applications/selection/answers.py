@@ -41,16 +41,12 @@ def accept(
     """The student takes the place: their other open applications are withdrawn and every unit
     concerned is told. Raises AnswerRefused; the caller commits."""
     _answerable(session, application, placement, now)
-    claimed = _claim_open(session, placement, accepted_at=now)
-    if (
-        not claimed
-        or session.scalar(select(Application.state).where(Application.id == application.id)) != "offered"
-    ):
+    state = select(Application.state).where(Application.id == application.id)
+    if not _claim_open(session, placement, accepted_at=now) or session.scalar(state) != "offered":
         session.rollback()
         raise AnswerRefused("这份录用已经答复过或已失效，请刷新页面查看最新状态")
     session.expire(placement, ["accepted_at"])
-    entry = positions.by_id.get(placement.position_id)
-    title = entry.position.title if entry else placement.position_id
+    title = _title(positions, placement)
     record_offer(session, application, "offered", "offered", services.APPLICANT_ACTOR, f"接受录用：{title}")
     outbox.add(
         session,
@@ -83,6 +79,13 @@ def accept(
         mail,
         application.id,
     )
+    _withdraw_the_others(session, application, mail, positions)
+
+
+def _withdraw_the_others(
+    session: Session, application: Application, mail: Mail, positions: Positions
+) -> None:
+    """Withdraw the person's other open applications after an acceptance; their units are told."""
     others = list(
         session.scalars(
             select(Application).where(
@@ -107,6 +110,12 @@ def accept(
             f"申请人已接受其他岗位的录用（{application.reference}）",
             mail.mail_from,
         )
+
+
+def _title(positions: Positions, placement: Placement) -> str:
+    """The placement's position title, or its id once the position left the catalogue."""
+    entry = positions.by_id.get(placement.position_id)
+    return entry.position.title if entry else placement.position_id
 
 
 def _gone(
@@ -197,16 +206,8 @@ def lapse_due(session: Session, now: dt.datetime, mail: Mail, positions: Positio
     return released
 
 
-def _release(
-    session: Session,
-    application: Application,
-    placement: Placement,
-    outcome: str,
-    actor: str,
-    reason: str,
-    mail: Mail,
-    positions: Positions,
-) -> None:
+def _claim_release(session: Session, application: Application, placement: Placement) -> None:
+    """End the open offer and send the application back to `filed`, once: else AnswerRefused."""
     removed = _claim_open(session, placement, ended=True)
     moved = removed and rowcount(
         session.execute(
@@ -220,17 +221,23 @@ def _release(
         session.rollback()
         raise AnswerRefused("这份录用已经答复过或已失效，请刷新页面查看最新状态")
     session.expire(application, ["state"])
-    entry = positions.by_id.get(placement.position_id)
-    title = entry.position.title if entry else placement.position_id
+
+
+def _release(
+    session: Session,
+    application: Application,
+    placement: Placement,
+    outcome: str,
+    actor: str,
+    reason: str,
+    mail: Mail,
+    positions: Positions,
+) -> None:
+    _claim_release(session, application, placement)
+    title = _title(positions, placement)
     words = "申请人谢绝录用" if outcome == "declined" else "录用逾期未答复，已失效"
-    record_offer(
-        session,
-        application,
-        "offered",
-        "filed",
-        actor,
-        "；".join(filter(None, [f"{words}：{title}", reason])),
-    )
+    history = "；".join(filter(None, [f"{words}：{title}", reason]))
+    record_offer(session, application, "offered", "filed", actor, history)
     for choice in application.choices:
         if choice.position_id == placement.position_id:
             choice.outcome = outcome
