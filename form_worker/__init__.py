@@ -10,6 +10,7 @@ from werkzeug.routing import IntegerConverter
 
 from site_builder.clock import local_time, today_in_chongqing
 
+from .accounts import admin_views as account_admin_views
 from .accounts import auth
 from .accounts import views as accounts_views
 from .applications.intake import status_views
@@ -44,6 +45,7 @@ PAGES = (
     status_views,
     submit_views,
     accounts_views,
+    account_admin_views,
     office_views,
     email_views,
     export_views,

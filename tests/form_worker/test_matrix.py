@@ -51,7 +51,7 @@ def owner(endpoint: str) -> tuple[str, ...]:
         endpoint.startswith("workfile.") and endpoint != "workfile.office_view"
     ):
         return ("unit_a", "unit_b")
-    if endpoint.startswith(("accounts.", "retention.")):
+    if endpoint.startswith(("accounts.", "account_admin.", "retention.")):
         return ("admin",)
     return OFFICE
 
