@@ -127,17 +127,10 @@ def make_offer(
         raise services.TransitionRefused(f"这个志愿已结束（{CHOICE_OUTCOMES[choice.outcome]}），不能再录用")
     if not 1 <= days <= MAX_DAYS:
         raise services.TransitionRefused(f"答复期限应为 1 至 {MAX_DAYS} 天")
-    services.transition(
-        session,
-        application,
-        "offered",
-        actor,
-        reason,
-        mail.mail_from,
-        mentor=mentor,
-        position_id=position_id,
-        positions=positions,
-        notify=False,
+    # notify=False: the offer email below carries the answer link instead of the state email.
+    move = services.transition
+    move(
+        session, application, "offered", actor, reason, mail.mail_from, mentor, position_id, positions, False
     )
     placement = placements.placement_of(session, application.id)
     assert placement is not None  # nosec B101  # transition placed it or raised
