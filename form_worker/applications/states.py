@@ -81,6 +81,6 @@ def action_label(from_state: str, to_state: str) -> str:
 
 
 # What a bulk action may do to selected rows: the review steps and ending an application. Filing
-# goes through the filing batch (applications.filing), an offer, the agreement and the start need
+# goes through the filing batch (review/filing.py), an offer, the agreement and the start need
 # one placement's records each.
 BULK_TARGETS = ("recommended_by_university", "approved_by_city_office", "checked", "rejected", "withdrawn")

@@ -2,7 +2,7 @@
 their workbooks, and the stylesheet of their charts.
 
 The pages are GETs with their filters in the query string, so a view can be bookmarked and sent.
-The workbooks are posted forms, like every export of the staff area (exports.py): a download is
+The workbooks are posted forms, like every export of the office (office/export_views.py): a download is
 an action with a CSRF token and an audit entry (stats_export, report_summary), which a link another
 site embeds cannot trigger. The priority-group figures are computed only for admins; every page
 or workbook that shows them is logged as stats_view_sensitive, as a look at an application's

@@ -247,7 +247,7 @@ def resubmit(
     return [row.id for row in rows]
 
 
-def _answer(
+def _decide_and_tell_unit(
     session: Session,
     submission: Submission,
     from_states: tuple[str, ...],
@@ -291,7 +291,7 @@ def request_changes(
     resubmit_url: str,
 ) -> list[int]:
     """Send the submission back to the unit with staff's message and the link to correct it."""
-    return _answer(
+    return _decide_and_tell_unit(
         session,
         submission,
         ("submitted", "publish_failed"),
@@ -308,7 +308,7 @@ def request_changes(
 def reject(
     session: Session, submission: Submission, staff: str, staff_name: str, reason: str, mail_from: str
 ) -> list[int]:
-    return _answer(
+    return _decide_and_tell_unit(
         session,
         submission,
         ("submitted", "changes_requested", "publish_failed"),

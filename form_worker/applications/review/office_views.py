@@ -238,7 +238,7 @@ def application_detail(application_id: int):
     return _detail(_load(application_id))
 
 
-def _act(application: Application, form: TransitionForm | OfferForm, to_state: str, **place: str):
+def _move_if_current(application: Application, form: TransitionForm | OfferForm, to_state: str, **place: str):
     """Run the transition if the page the staff member saw is still current; commit it with its
     audit entry and queue the email. A refusal gives the page back with the reason."""
     kind = "offer_form" if isinstance(form, OfferForm) else "transition_form"
@@ -294,7 +294,7 @@ def application_transition(application_id: int):
     if form.to_state.data == "offered":
         error = "录用请使用下方的录用表，选择岗位和导师"
         return _detail(application, transition_form=form, error=error, status=422)
-    return _act(application, form, form.to_state.data or "")
+    return _move_if_current(application, form, form.to_state.data or "")
 
 
 @bp.post("/applications/<int:application_id>/offer")
@@ -304,6 +304,6 @@ def application_offer(application_id: int):
     form = OfferForm()
     if not form.validate():
         return _detail(application, offer_form=form, status=422)
-    return _act(
+    return _move_if_current(
         application, form, "offered", position_id=form.position.data or "", mentor=form.mentor.data or ""
     )

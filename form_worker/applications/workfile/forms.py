@@ -1,4 +1,4 @@
-"""Forms of the work file (applications.workfile): each field's own checks here, the rules across
+"""Forms of the work file (services.py and ending.py): each field's own checks here, the rules across
 fields and against the internship's dates in the service."""
 
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
