@@ -21,10 +21,9 @@ from .applications.selection import unit_views
 from .applications.workfile import sheet_views
 from .applications.workfile import views as workfile_views
 from .catalogue.positions import PositionSource
-from .core import config, db, errors, headers, paging, queue, site
+from .core import clock, config, db, errors, headers, paging, queue, site
 from .core.forms import MAX_ID
 from .core.limits import limiter
-from .core.models import utcnow
 from .office import email_views, export_views
 from .office import views as office_views
 from .reports import office_views as reports_office_views
@@ -59,8 +58,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         WTF_I18N_ENABLED=False,
         WTF_CSRF_TIME_LIMIT=6 * 3600,
         OUTBOX_CLAIM_TIMEOUT=300,
+        # The configured clock (core.clock): today in Chongqing, now in naive UTC; tests pin them.
         CLOCK=today_in_chongqing,
-        UTCNOW=utcnow,
+        UTCNOW=clock.utcnow,
         RATELIMIT_HEADERS_ENABLED=True,
     )
     app.config.update(settings)
