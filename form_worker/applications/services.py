@@ -5,8 +5,10 @@ audit entry, alone (`transition`) or many at once (`bulk_move`).
 moves need, and each stage's own rule for entering a state, asked of that stage (the work file
 says whether an internship may complete; the placement whether its agreement is on record).
 Views and tasks call these functions with a session; nothing here sends mail or touches the queue.
+A move that ends a placement (withdrawn, rejected, completed) dates it with the caller's `today`.
 """
 
+import datetime as dt
 from collections.abc import Callable
 
 from sqlalchemy import delete, insert, select, update
@@ -135,6 +137,13 @@ def check_move(from_state: str, to_state: str, reason: str, bulk: bool = False, 
         raise TransitionRefused("报全国备案请在“全国备案”页面导出名单并登记，每一批都会留档")
 
 
+def _needed(today: dt.date | None, to_state: str) -> dt.date:
+    """The caller's day, which every move that ends a placement must pass in."""
+    if today is None:
+        raise ValueError(f"a move to {to_state} ends the placement: pass today=")
+    return today
+
+
 def transition(
     session: Session,
     application: Application,
@@ -146,6 +155,7 @@ def transition(
     position_id: str | None = None,
     positions: Positions | None = None,
     notify: bool = True,
+    today: dt.date | None = None,
 ) -> Transition:
     """Move an application as a staff member, with its email, placement and audit entry.
 
@@ -186,7 +196,7 @@ def transition(
         reason = "；".join(filter(None, [placements.describe(placement, positions), reason]))
         detail |= {"position": placement.position_id, "mentor": placement.mentor}
     if to_state in placements.ENDS_PLACEMENT:
-        placements.end(session, application.id)
+        placements.end(session, application.id, today=_needed(today, to_state))
     result = move(session, application, to_state, actor, reason, mail_from, notify)
     target = application.reference or str(application.id)
     audit.record(session, actor, "application_transition", target, **detail)
@@ -203,6 +213,7 @@ def bulk_move(
     mail_from: str,
     where: tuple = (),
     values: dict[str, object] | None = None,
+    today: dt.date | None = None,
 ) -> list[int]:
     """Move many applications at once (selected rows, a filing batch); the ones moved, in order.
 
@@ -233,7 +244,7 @@ def bulk_move(
             delete(Claim).where(Claim.application_id.in_(moved), Claim.position_id.startswith(SLOT))
         )
     if to_state in placements.ENDS_PLACEMENT:
-        placements.end(session, *moved)
+        placements.end(session, *moved, today=_needed(today, to_state))
     connection = session.connection()
     rows = connection.execute(
         insert(Transition.__table__).returning(

@@ -15,9 +15,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..accounts import audit, invitations
+from ..core.clock import utcnow
 from ..core.db import rowcount
 from ..core.heartbeat import heartbeat
-from ..core.models import utcnow
 from ..outbox import services as outbox
 from ..publishing.files import DEFAULT_AUTHOR, PublishError, check_submission, write_submission
 from ..publishing.git import GitError
@@ -38,7 +38,9 @@ class RepositoryUnavailable(Exception):
 PUBLISH_TIMEOUT = dt.timedelta(seconds=45)
 
 
-def approve(session: Session, submission: Submission, staff: str, staff_name: str, repo: Path) -> None:
+def approve(
+    session: Session, submission: Submission, staff: str, staff_name: str, repo: Path, now: dt.datetime
+) -> None:
     """Check the files the approval would write, then hand the submission to the publishing task.
 
     Raises PublishError (nothing changes, the submission stays submitted) when the validator refuses
@@ -53,12 +55,14 @@ def approve(session: Session, submission: Submission, staff: str, staff_name: st
         raise RepositoryUnavailable(str(error)) from error
     if problems:
         raise PublishError(problems)
-    _start_publishing(session, submission, ("submitted",), staff, staff_name, "submission_approved")
+    _start_publishing(session, submission, ("submitted",), staff, staff_name, "submission_approved", now)
 
 
-def retry(session: Session, submission: Submission, staff: str, staff_name: str) -> None:
+def retry(session: Session, submission: Submission, staff: str, staff_name: str, now: dt.datetime) -> None:
     """Send a submission whose publication failed back to the publishing task."""
-    _start_publishing(session, submission, ("publish_failed",), staff, staff_name, "submission_publish_retry")
+    _start_publishing(
+        session, submission, ("publish_failed",), staff, staff_name, "submission_publish_retry", now
+    )
 
 
 def _start_publishing(
@@ -68,8 +72,9 @@ def _start_publishing(
     staff: str,
     staff_name: str,
     action: str,
+    now: dt.datetime,
 ) -> None:
-    before = claim(session, submission, from_states, "publishing")
+    before = claim(session, submission, from_states, "publishing", now)
     submission.approved_by, submission.publish_error = staff_name, ""
     add_event(session, submission, before, "publishing", staff_name)
     audit.record(session, staff, action, submission.reference or "", folder=submission.unit_slug)
@@ -102,7 +107,9 @@ def publish(
     and loses the conditional UPDATE, so nothing is written or emailed twice. While it writes, it
     keeps the submission's claim fresh (core.heartbeat), so the sweep queues it again only once
     this task is gone. With `invitation` (SECRET_KEY, WORKER_URL), a unit published for the first
-    time gets its contact's account and the link to set a password.
+    time gets its contact's account and the link to set a password. `clock` stamps the claim and
+    the outcome when they happen; the task passes the configured clock (the default, the wall
+    clock, serves callers without an app).
     """
     submission = session.get(Submission, submission_id)
     if submission is None or submission.state != "publishing":
@@ -124,11 +131,12 @@ def publish(
             )
     except (PublishError, GitError) as failure:
         logger.warning("publishing %s failed: %s", submission.reference, failure)
-        return _failed(session, submission, str(failure))
+        return _failed(session, submission, str(failure), clock)
     if not _finish(
         session,
         submission,
         "published",
+        clock,
         commit=sha,
         unit_slug=folder,
         is_edit=submission.is_edit or folder != submission.unit_slug,
@@ -157,21 +165,29 @@ def publish(
     return Publication("published", tuple(r.id for r in rows))
 
 
-def _failed(session: Session, submission: Submission, reason: str) -> Publication:
-    if not _finish(session, submission, "publish_failed", publish_error=reason[:4000]):
+def _failed(
+    session: Session, submission: Submission, reason: str, clock: Callable[[], dt.datetime]
+) -> Publication:
+    if not _finish(session, submission, "publish_failed", clock, publish_error=reason[:4000]):
         return Publication("skipped")
     add_event(session, submission, "publishing", "publish_failed", SYSTEM_ACTOR, reason[:4000])
     session.commit()
     return Publication("failed")
 
 
-def _finish(session: Session, submission: Submission, to_state: str, **values: object) -> bool:
+def _finish(
+    session: Session,
+    submission: Submission,
+    to_state: str,
+    clock: Callable[[], dt.datetime],
+    **values: object,
+) -> bool:
     """Move publishing → to_state with values, unless another run already did."""
     moved = rowcount(
         session.execute(
             update(Submission)
             .where(Submission.id == submission.id, Submission.state == "publishing")
-            .values(state=to_state, updated_at=utcnow(), **values)
+            .values(state=to_state, updated_at=clock(), **values)
             .execution_options(synchronize_session=False)
         )
     )

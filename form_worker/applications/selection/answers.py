@@ -13,6 +13,8 @@ import datetime as dt
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from site_builder.clock import beijing_time
+
 from ...catalogue.positions import Positions
 from ...core.db import rowcount
 from ...outbox import services as outbox
@@ -38,8 +40,8 @@ def accept(
     positions: Positions,
     now: dt.datetime,
 ) -> None:
-    """The student takes the place: their other open applications are withdrawn and every unit
-    concerned is told. Raises AnswerRefused; the caller commits."""
+    """The student takes the place: their other open applications are withdrawn (on the day in
+    Chongqing at `now`) and every unit concerned is told. Raises AnswerRefused; the caller commits."""
     _answerable(session, application, placement, now)
     claimed = _claim_open(session, placement, accepted_at=now)
     if (
@@ -106,6 +108,7 @@ def accept(
             SYSTEM,
             f"申请人已接受其他岗位的录用（{application.reference}）",
             mail.mail_from,
+            today=beijing_time(now).date(),
         )
 
 
