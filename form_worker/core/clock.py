@@ -10,6 +10,7 @@ is site_builder.clock.beijing_time; a daily task at a Chongqing time is core.que
 """
 
 import datetime as dt
+from collections.abc import Callable
 
 from flask import current_app
 
@@ -25,6 +26,13 @@ def now() -> dt.datetime:
     """Now in naive UTC, from the app's configured clock (UTCNOW)."""
     moment: dt.datetime = current_app.config["UTCNOW"]()
     return moment
+
+
+def now_source() -> Callable[[], dt.datetime]:
+    """The configured clock itself (UTCNOW), for work that asks the time off the app context, such
+    as a heartbeat's thread renewing a claim."""
+    source: Callable[[], dt.datetime] = current_app.config["UTCNOW"]
+    return source
 
 
 def today() -> dt.date:

@@ -23,7 +23,7 @@ def send_email(outbox_id: int) -> str:
             app.config["MAIL_FROM"],
             clock.now(),
             app.config["OUTBOX_CLAIM_TIMEOUT"],
-            clock.now,
+            clock.now_source(),
         )
     if result.status == "retry":
         send_email.schedule((outbox_id,), delay=result.retry_in)

@@ -24,7 +24,7 @@ def publish_submission(submission_id: int) -> str:
             config["CATALOGUE_URL"],
             clock.now(),
             config["PUBLISH_AUTHOR"],
-            clock=clock.now,
+            clock=clock.now_source(),
             invitation=(config["SECRET_KEY"], config["WORKER_URL"]),
         )
         if result.status == "published":

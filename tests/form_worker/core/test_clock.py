@@ -80,6 +80,8 @@ def test_now_and_today_are_the_configured_clock(app) -> None:
     app.config["CLOCK"] = lambda: dt.date(2026, 11, 28)
     with app.app_context():
         assert clock.now() == moment and clock.today() == dt.date(2026, 11, 28)
+        source = clock.now_source()
+    assert source() == moment  # a heartbeat's thread calls it without the app context
 
 
 def test_the_wall_clock_is_naive_utc() -> None:
