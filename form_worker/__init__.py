@@ -23,9 +23,8 @@ from .applications.workfile import sheet_views
 from .applications.workfile import views as workfile_views
 from .catalogue import views as site
 from .catalogue.positions import PositionSource
-from .core import config, db, errors, headers, paging, queue
+from .core import clock, config, db, errors, headers, paging, queue
 from .core.forms import MAX_ID
-from .core.models import utcnow
 from .core.throttle import limiter
 from .office import email_views, export_views
 from .office import views as office_views
@@ -87,8 +86,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         WTF_I18N_ENABLED=False,
         WTF_CSRF_TIME_LIMIT=6 * 3600,
         OUTBOX_CLAIM_TIMEOUT=300,
+        # The configured clock (core.clock): today in Chongqing, now in naive UTC; tests pin them.
         CLOCK=today_in_chongqing,
-        UTCNOW=utcnow,
+        UTCNOW=clock.utcnow,
         RATELIMIT_HEADERS_ENABLED=True,
     )
     app.config.update(settings)

@@ -14,7 +14,7 @@ from .applications.intake import services as intake
 from .applications.intake.tasks import check_application
 from .applications.review import tasks as _review_tasks  # noqa: F401  (registers the daily digest)
 from .applications.selection import tasks as _selection_tasks  # noqa: F401  (registers lapses, starts)
-from .core import config, logs, queue
+from .core import clock, config, logs, queue
 from .core.db import sessions
 from .core.queue import app_context, huey
 from .outbox import services as outbox
@@ -43,7 +43,7 @@ def sweep() -> int:
     An unchecked application's check sends its emails itself, so those are not queued twice.
     """
     with app_context() as app, sessions(app)() as session:
-        now = app.config["UTCNOW"]()
+        now = clock.now()
         stale = now - dt.timedelta(seconds=app.config["OUTBOX_CLAIM_TIMEOUT"])
         stuck = publication.stuck(session, now)
         unchecked = intake.unchecked(session, stale)

@@ -1,8 +1,10 @@
 """Chongqing time: the one clock of the catalogue, the forms and the benchmarks.
 
 The programme runs in Chongqing, so "today" (a deadline passing, a position's 发布日期) is the date
-there, not on the server. The database stores naive UTC datetimes; this module turns them into
-Beijing time for staff and turns a Beijing day into the UTC range a query needs. It imports only
+there, not on the server. The database stores naive UTC datetimes; `beijing_time` is the one place
+that turns them into Beijing time (for staff, emails and exports, here and in the form worker), and
+`utc_start_of` turns a Beijing day into the UTC range a query needs. The form worker reads "now" and
+"today" through its configured clock (form_worker.core.clock), whose default is this module's. It imports only
 the standard library, so asking the time never loads MkDocs, Flask or SQLAlchemy.
 """
 
@@ -17,13 +19,18 @@ def today_in_chongqing() -> dt.date:
     return dt.datetime.now(CHONGQING).date()
 
 
+def beijing_time(moment: dt.datetime) -> dt.datetime:
+    """A stored naive-UTC time (or an aware one, from its own zone) as an aware Beijing time."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(CHONGQING)
+
+
 def local_time(moment: dt.datetime | None, seconds: bool = False) -> str:
     """A stored naive-UTC time as staff read it everywhere: Beijing time, to the minute ('' for None)."""
     if moment is None:
         return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(CHONGQING).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    return beijing_time(moment).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 
 def utc_start_of(day: dt.date) -> dt.datetime:

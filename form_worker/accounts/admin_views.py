@@ -14,9 +14,8 @@ from site_builder.clock import utc_start_of
 
 from ..catalogue.positions import current_positions
 from ..catalogue.universities import UNIVERSITIES
-from ..core import throttle
+from ..core import clock, throttle
 from ..core.db import get_session
-from ..core.models import utcnow
 from ..core.paging import paginate
 from ..outbox.tasks import queue_emails
 from . import audit, invitations
@@ -63,7 +62,7 @@ def _accounts_page(
         query = query.where(Account.role == role)
     page = paginate(session, query)
     users = page.items
-    locks = throttle.locks(session, [login_key(u.username) for u in users], utcnow())
+    locks = throttle.locks(session, [login_key(u.username) for u in users], clock.now())
     units = current_positions().catalogue.units
     return render_template(
         "staff/accounts.html",

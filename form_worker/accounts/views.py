@@ -7,9 +7,8 @@ import re
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from ..core import throttle
+from ..core import clock, throttle
 from ..core.db import get_session
-from ..core.models import utcnow
 from ..core.throttle import limiter
 from . import audit, invitations
 from .auth import EVERYONE, SignedIn, role_required
@@ -44,7 +43,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         db = get_session()
-        now = utcnow()
+        now = clock.now()
         user, locked = log_in(db, form.username.data.strip(), form.password.data, now)
         db.commit()
         if locked is not None:

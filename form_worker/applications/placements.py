@@ -8,10 +8,11 @@ takes an advisory lock per unit (a mentor may be named on several of its positio
 at once cannot both take the last place or a mentor's fourth intern.
 """
 
+import datetime as dt
+
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
-from site_builder.clock import today_in_chongqing
 from site_builder.model.catalogue import PositionEntry
 from site_builder.model.schema import MENTOR_LIMIT
 
@@ -124,12 +125,12 @@ def place(
     return placement
 
 
-def end(session: Session, *application_ids: int) -> None:
+def end(session: Session, *application_ids: int, today: dt.date) -> None:
     """The intern left the place (withdrawn, rejected or completed): the mentor may take another.
 
     An internship under a signed agreement that ends without 登记见习结束 (a withdrawal) ends
-    today, or on its agreed end if that has passed: its work file, the claim list and the
-    statistics then stop at the day it really ended.
+    `today` (the programme's day, from the caller's clock), or on its agreed end if that has passed:
+    its work file, the claim list and the statistics then stop at the day it really ended.
     """
     session.execute(
         update(Placement)
@@ -137,7 +138,6 @@ def end(session: Session, *application_ids: int) -> None:
         .values(ended=True)
         .execution_options(synchronize_session=False)
     )
-    today = today_in_chongqing()
     session.execute(
         update(Placement)
         .where(

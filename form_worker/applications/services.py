@@ -5,8 +5,10 @@ audit entry, alone (`transition`) or many at once (`bulk_move`).
 moves need, and each stage's own rule for entering a state, asked of that stage (the work file
 says whether an internship may complete; the placement whether its agreement is on record).
 Views and tasks call these functions with a session; nothing here sends mail or touches the queue.
+A move that ends a placement (withdrawn, rejected, completed) dates it with the caller's `today`.
 """
 
+import datetime as dt
 from collections.abc import Callable
 
 from sqlalchemy import delete, insert, select, update
@@ -166,6 +168,13 @@ def _place(
         raise TransitionRefused(str(error), conflict=error.conflict) from error
 
 
+def _needed(today: dt.date | None, to_state: str) -> dt.date:
+    """The caller's day, which every move that ends a placement must pass in."""
+    if today is None:
+        raise ValueError(f"a move to {to_state} ends the placement: pass today=")
+    return today
+
+
 def transition(
     session: Session,
     application: Application,
@@ -177,6 +186,7 @@ def transition(
     position_id: str | None = None,
     positions: Positions | None = None,
     notify: bool = True,
+    today: dt.date | None = None,
 ) -> Transition:
     """Move an application as a staff member, with its email, placement and audit entry.
 
@@ -199,7 +209,7 @@ def transition(
         reason = "；".join(filter(None, [placements.describe(placement, positions), reason]))
         detail |= {"position": placement.position_id, "mentor": placement.mentor}
     if to_state in placements.ENDS_PLACEMENT:
-        placements.end(session, application.id)
+        placements.end(session, application.id, today=_needed(today, to_state))
     result = move(session, application, to_state, actor, reason, mail_from, notify)
     target = application.reference or str(application.id)
     audit.record(session, actor, "application_transition", target, **detail)
@@ -265,6 +275,7 @@ def bulk_move(
     mail_from: str,
     where: tuple = (),
     values: dict[str, object] | None = None,
+    today: dt.date | None = None,
 ) -> list[int]:
     """Move many applications at once (selected rows, a filing batch); the ones moved, in order.
 
@@ -295,6 +306,6 @@ def bulk_move(
             delete(Claim).where(Claim.application_id.in_(moved), Claim.position_id.startswith(SLOT))
         )
     if to_state in placements.ENDS_PLACEMENT:
-        placements.end(session, *moved)
+        placements.end(session, *moved, today=_needed(today, to_state))
     _record_bulk(session, moved, from_state, to_state, actor, reason, mail_from)
     return moved

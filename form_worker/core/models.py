@@ -1,6 +1,12 @@
-"""The declarative base every domain's tables share, and the clock the database stores (naive UTC)."""
+"""The declarative base every domain's tables share, and the storage default of its time columns.
 
-import datetime as dt
+`utcnow` (core.clock's wall clock, naive UTC) is what the models name as `default=`/`onupdate=` of
+created_at, updated_at and at, deliberately not the configured clock (UTCNOW): SQLAlchemy calls a
+column default at flush, where no app need be current (the CLI, migrations, benchmarks), and a row's
+stamp records when it was really written. Code that must decide with a pinned time sets the column
+itself from the time it was passed (a draft's updated_at, a claim's updated_at).
+"""
+
 from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy.orm import DeclarativeBase
@@ -8,10 +14,9 @@ from sqlalchemy.orm import DeclarativeBase
 if TYPE_CHECKING:
     from sqlalchemy import Table
 
+from .clock import utcnow
 
-def utcnow() -> dt.datetime:
-    """Now in UTC without tzinfo: what every DateTime column holds."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+__all__ = ["Base", "utcnow"]
 
 
 class Base(DeclarativeBase):

@@ -3,9 +3,11 @@
 Huey binds tasks to an instance at import time, so the instance lives here. Its storage touches
 nothing until the first queue operation (importing a tasks module creates no file and opens no
 connection); create_app() points it at the app's HUEY_URL, and the consumer's target
-(form_worker.worker) at the environment's.
+(form_worker.worker) at the environment's. A daily task is declared at its Chongqing time with
+`chongqing_crontab`, which gives Huey the UTC schedule it matches against.
 """
 
+import datetime as dt
 import logging
 import sys
 import threading
@@ -15,8 +17,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, has_app_context
-from huey import Huey
+from huey import Huey, crontab
 from huey.storage import RedisStorage, SqliteStorage
+
+from .clock import utc_time_of_day
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +85,16 @@ def use(url: str, name: str = "jianxi") -> None:
 # Until use() is called the queue is an unopened SQLite file in the working folder's instance/.
 # Nothing reads task results; storing them would cost a write per task.
 huey = Huey("jianxi", results=False, storage_class=SqliteQueueStorage, filename="instance/huey.sqlite3")
+
+
+def chongqing_crontab(hour: int, minute: int) -> Callable[[dt.datetime], bool]:
+    """Every day at hour:minute Chongqing time, as the crontab Huey needs: Huey matches crontabs in
+    UTC (utc=True, its default), so 00:20 in Chongqing becomes 16:20 UTC. The UTC time may fall on
+    the day before; a daily schedule names no day, so that shift needs no other field."""
+    utc_hour, utc_minute = utc_time_of_day(hour, minute)
+    schedule: Callable[[dt.datetime], bool] = crontab(hour=str(utc_hour), minute=str(utc_minute))
+    return schedule
+
 
 _worker_app: Flask | None = None
 _worker_app_lock = threading.Lock()

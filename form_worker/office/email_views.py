@@ -7,8 +7,8 @@ from sqlalchemy import select
 from ..accounts import audit
 from ..accounts.auth import office_only
 from ..applications.models import Application
+from ..core import clock
 from ..core.db import get_session
-from ..core.models import utcnow
 from ..core.paging import paginate
 from ..outbox import services
 from ..outbox.models import Outbox
@@ -38,7 +38,7 @@ def outbox_resend(outbox_id: int):
     if row is None:
         flash("没有找到这封邮件。")
         return redirect(url_for("emails.outbox"), code=303)
-    if not services.resend(db, outbox_id, utcnow()):
+    if not services.resend(db, outbox_id, clock.now()):
         db.rollback()
         flash(f"发给 {row.recipient} 的邮件已在重新发送或已发出，无需再次操作。")
         return redirect(url_for("emails.outbox"), code=303)

@@ -6,7 +6,7 @@ priority-group columns need an admin who ticks the box; that export is logged as
 
 import io
 
-from flask import Blueprint, abort, current_app, render_template, send_file
+from flask import Blueprint, abort, render_template, send_file
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -19,6 +19,7 @@ from ..applications.models import Application, Choice, Placement
 from ..applications.states import STATE_LABELS
 from ..applications.tables import application_table
 from ..catalogue.positions import Positions, current_positions
+from ..core import clock
 from ..core.db import get_session
 from ..core.downloads import CSV_TYPE, XLSX_TYPE, download_name, write_csv, write_xlsx
 from .forms import ExportForm
@@ -106,7 +107,7 @@ def export_applications(scope: str):
         rows=len(table),
     )
     db.commit()
-    day = current_app.config["CLOCK"]().strftime("%Y%m%d")
+    day = clock.today().strftime("%Y%m%d")
     name = download_name("报名名单", SCOPES[scope], keys[form.key.data], day)
     if form.format.data == "csv":
         data, mimetype, name = write_csv(headers, table), CSV_TYPE, name + ".csv"
@@ -124,7 +125,7 @@ def export_catalogue():
     audit.record(db, current_user.username, "export_catalogue", "catalogue", positions=len(positions.by_id))
     db.commit()
     data = spreadsheet.workbook_bytes(spreadsheet.export_workbook(positions.catalogue))
-    day = current_app.config["CLOCK"]().strftime("%Y%m%d")
+    day = clock.today().strftime("%Y%m%d")
     return send_file(
         io.BytesIO(data), mimetype=XLSX_TYPE, as_attachment=True, download_name=f"岗位征集表-{day}.xlsx"
     )

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from ..core.clock import utcnow
 from ..core.db import rowcount
 from ..core.heartbeat import heartbeat
-from ..core.models import utcnow
 from .models import Outbox
 from .rendering import build_message, new_message_id, render
 from .transports import PermanentFailure, Sender, TemporaryFailure
@@ -76,7 +76,8 @@ def deliver(
 
     While the send is in flight the claim is renewed (core.heartbeat), so the sweep, which takes
     over claims older than claim_timeout, never sends again what a live worker is still sending:
-    only a send in flight when its worker is killed can arrive twice.
+    only a send in flight when its worker is killed can arrive twice. `clock` stamps each renewal;
+    the task passes the configured clock (the default, the wall clock, serves callers without an app).
     """
     claimed = rowcount(
         session.execute(

@@ -6,6 +6,7 @@ the periodic sweep (form_worker.worker) re-queues rows left pending.
 
 from collections.abc import Iterable
 
+from ..core import clock
 from ..core.db import sessions
 from ..core.queue import app_context, enqueue, huey
 from . import services
@@ -20,9 +21,9 @@ def send_email(outbox_id: int) -> str:
             outbox_id,
             sender_from_url(app.config["MAIL_URL"]),
             app.config["MAIL_FROM"],
-            app.config["UTCNOW"](),
+            clock.now(),
             app.config["OUTBOX_CLAIM_TIMEOUT"],
-            app.config["UTCNOW"],
+            clock.now_source(),
         )
     if result.status == "retry":
         send_email.schedule((outbox_id,), delay=result.retry_in)

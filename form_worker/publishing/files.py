@@ -75,7 +75,7 @@ def _commit_of(repo: Path, reference: str) -> str:
 
 
 def close_expired(
-    repo: Path, today: dt.date, actor: str, now: dt.datetime | None = None, author: str = DEFAULT_AUTHOR
+    repo: Path, today: dt.date, actor: str, now: dt.datetime, author: str = DEFAULT_AUTHOR
 ) -> list[str]:
     """Set status: closed on open positions whose deadline is before today, in one commit; return ids."""
     with repo_lock(repo) as git_dir:
@@ -98,6 +98,6 @@ def close_expired(
             + "".join(f"- {position_id}\n" for position_id in ids)
             + f"\nClosed-by: {_line(actor)}\n"
         )
-        commit_files(repo, git_dir, files, sorted(files), message, now or dt.datetime.now(dt.UTC), author)
+        commit_files(repo, git_dir, files, sorted(files), message, now, author)
     logger.info("closed %s expired positions", len(ids))
     return ids

@@ -2,6 +2,8 @@
 
 A new build goes into a fresh folder there; the link is switched with one rename, so a reader sees
 either the old site or the new one, never a half-built one; a failed build leaves the link alone.
+Build folders are named by the wall clock (core.clock.utcnow), not the configured one: the names
+must stay unique and in order even while a test pins the time.
 """
 
 import datetime as dt
@@ -14,6 +16,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from site_builder.model.catalogue import load_catalogue
+
+from ..core.clock import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +58,7 @@ def build_and_swap(repo: Path, site_link: Path, today: dt.date, worker_url: str 
         if catalogue.problems:
             lines = [str(problem) for problem in catalogue.problems]
             raise BuildError("岗位文件有错误，未重建网站：\n" + "\n".join(lines[:50]))
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        stamp = utcnow().strftime("%Y%m%dT%H%M%S%fZ")
         target = builds / stamp
         # Imported here, not at the top: it loads MkDocs, which only the consumer's builds need,
         # and every web worker imports this module through the tasks it queues.

@@ -13,12 +13,12 @@ from huey.exceptions import TaskLockedException
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from site_builder.clock import CHONGQING
+from site_builder.clock import local_time
 
 from ..accounts.services import office_recipients
+from ..core import clock
 from ..core.db import sessions
-from ..core.models import utcnow
-from ..core.queue import app_context, enqueue, huey
+from ..core.queue import app_context, chongqing_crontab, enqueue, huey
 from ..outbox import services as outbox
 from ..outbox.tasks import queue_emails
 from . import rebuilds
@@ -43,7 +43,7 @@ def request_rebuild(session: Session, now: dt.datetime) -> None:
 def rebuild_if_requested() -> bool:
     """Queue a rebuild for a request whose task was lost (queue down, consumer killed mid-build)."""
     with app_context() as app:
-        waiting = rebuilds.pending(_row(app), utcnow())
+        waiting = rebuilds.pending(_row(app), clock.now())
     if waiting:
         rebuild_catalogue()
     return waiting
@@ -61,7 +61,7 @@ def rebuild_catalogue() -> int:
     with app_context() as app:
         interval = app.config["REBUILD_INTERVAL"]
         while True:
-            row, now = _row(app), utcnow()
+            row, now = _row(app), clock.now()
             if not rebuilds.pending(row, now):
                 return done
             # pending() is False when there is no row; the assert narrows the type for mypy.
@@ -89,7 +89,7 @@ def _clear_stale_lock(app: Flask) -> bool:
         return False
     # Set in the same commit as status "building"; the assert narrows the type for mypy.
     assert row.started_at is not None  # nosec B101
-    if row.started_at >= utcnow() - rebuilds.STALE_BUILD:
+    if row.started_at >= clock.now() - rebuilds.STALE_BUILD:
         return False
     logger.warning("clearing the rebuild lock of a build started at %s that never finished", row.started_at)
     huey.lock_task(LOCK).clear()
@@ -102,7 +102,7 @@ def _build_while_pending(app: Flask, interval: int) -> int:
     while True:
         with sessions(app)() as session:
             row = session.get(CatalogueBuild, rebuilds.ROW_ID)
-            started = utcnow()
+            started = clock.now()
             if not rebuilds.pending(row, started):
                 return count
             # pending() is False when there is no row; the assert narrows the type for mypy.
@@ -117,7 +117,7 @@ def _build_while_pending(app: Flask, interval: int) -> int:
             build_and_swap(
                 Path(config["POSITIONS_ROOT"]),
                 Path(config["SITE_DIR"]),
-                config["CLOCK"](),
+                clock.today(),
                 apply_base(config["WORKER_URL"], config["CATALOGUE_URL"]),
             )
         except Exception as failure:
@@ -129,7 +129,7 @@ def _build_while_pending(app: Flask, interval: int) -> int:
                 update(CatalogueBuild)
                 .where(CatalogueBuild.id == rebuilds.ROW_ID)
                 .values(
-                    finished_at=utcnow(),
+                    finished_at=clock.now(),
                     builds=CatalogueBuild.builds + 1,
                     status="failed" if error else "ok",
                     error=error,
@@ -143,7 +143,7 @@ def _build_while_pending(app: Flask, interval: int) -> int:
 def _tell_staff(session: Session, app: Flask, started: dt.datetime, error: str) -> list[int]:
     """Stage one email per active staff member with an address; return the outbox ids."""
     staff = office_recipients(session)
-    shown = started.replace(tzinfo=dt.UTC).astimezone(CHONGQING).strftime("%Y-%m-%d %H:%M:%S")
+    shown = local_time(started, seconds=True)
     rows = [
         outbox.add(
             session,
@@ -160,8 +160,7 @@ def _tell_staff(session: Session, app: Flask, started: dt.datetime, error: str) 
     return [row.id for row in rows]
 
 
-# 01:05 in Chongqing (UTC+8) is 17:05 UTC the day before; Huey reads crontabs in UTC by default.
-@huey.periodic_task(crontab(hour="17", minute="5"))
+@huey.periodic_task(chongqing_crontab(hour=1, minute=5))
 def close_expired_positions() -> list[str]:
     """Close the positions whose deadline has passed (one commit), then rebuild the catalogue.
 
@@ -171,14 +170,14 @@ def close_expired_positions() -> list[str]:
         try:
             ids = close_expired(
                 Path(app.config["POSITIONS_ROOT"]),
-                app.config["CLOCK"](),
+                clock.today(),
                 "daily expiry task",
-                now=utcnow(),
+                now=clock.now(),
                 author=app.config["PUBLISH_AUTHOR"],
             )
         except Exception:
             logger.exception("could not close expired positions; rebuilding anyway")
             ids = []
         with sessions(app)() as session:
-            request_rebuild(session, utcnow())
+            request_rebuild(session, clock.now())
     return ids

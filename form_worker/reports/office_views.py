@@ -2,10 +2,11 @@
 
 from collections.abc import Mapping
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 
 from ..accounts.auth import office_only
 from ..catalogue.positions import Positions, current_positions
+from ..core import clock
 from ..core.db import get_session
 from . import subsidy
 from .pages import ALL_UNITS, certificate_page, month_range_of, send_claims
@@ -25,7 +26,7 @@ def _unit_choice(args: Mapping[str, str], positions: Positions) -> tuple[str, st
 def _office_claims(
     positions: Positions, unit: str, month_range: subsidy.MonthRange
 ) -> list[subsidy.UnitClaims]:
-    db, today = get_session(), current_app.config["CLOCK"]()
+    db, today = get_session(), clock.today()
     if unit == ALL_UNITS:
         return subsidy.all_claims(db, positions, month_range, today)
     return [subsidy.unit_claims(db, positions, unit, month_range, today)]

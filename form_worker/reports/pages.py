@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from ..accounts import audit
 from ..catalogue.positions import current_positions
+from ..core import clock
 from ..core.db import get_session
 from ..core.downloads import XLSX_TYPE, download_name, write_xlsx
 from . import certificates, months, subsidy
@@ -20,7 +21,7 @@ ALL_UNITS = ""
 
 
 def month_range_of(args: Mapping[str, str]) -> tuple[subsidy.MonthRange | None, dict[str, str]]:
-    return months.parse_range(args, current_app.config["CLOCK"]())
+    return months.parse_range(args, clock.today())
 
 
 def claims_workbook(units: list[subsidy.UnitClaims], month_range: subsidy.MonthRange) -> bytes:
@@ -45,7 +46,7 @@ def send_claims(units: list[subsidy.UnitClaims], month_range: subsidy.MonthRange
         gaps=sum(len(r.gaps) for u in units for r in u.rows),
     )
     db.commit()
-    day = current_app.config["CLOCK"]().strftime("%Y%m%d")
+    day = clock.today().strftime("%Y%m%d")
     months = f"{month_range.first:%Y%m}-{month_range.last:%Y%m}"
     name = download_name("见习补贴申领名单", title, months, day) + ".xlsx"
     data = claims_workbook(units, month_range)

@@ -19,6 +19,7 @@ from site_builder.model.vocab import DISTRICTS, POSITION_TYPES
 from ..accounts import audit
 from ..accounts.auth import office_only
 from ..catalogue.positions import current_positions
+from ..core import clock
 from ..core.db import get_session
 from ..core.downloads import XLSX_TYPE, Cell, write_xlsx
 from . import charts, statistics
@@ -51,7 +52,7 @@ def _workbook(sections: list[Section], about: list[tuple[str, str]]) -> bytes:
 
 
 def _download(data: bytes, name: str) -> Response:
-    day = current_app.config["CLOCK"]().strftime("%Y%m%d")
+    day = clock.today().strftime("%Y%m%d")
     return send_file(
         io.BytesIO(data), mimetype=XLSX_TYPE, as_attachment=True, download_name=f"{name}-{day}.xlsx"
     )
@@ -131,7 +132,7 @@ def summary_report():
         sections=summary_tables(report),
         charts=charts.statistics_charts(report.stats),
         years=years(db, current_app.config["PROGRAMME_YEAR"], filters.year),
-        today=current_app.config["CLOCK"](),
+        today=clock.today(),
     )
 
 

@@ -5,11 +5,12 @@ The unit comes from the account, never from the URL: another unit's placement is
 
 from collections.abc import Mapping
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from ..accounts.auth import role_required
 from ..catalogue.positions import current_positions
+from ..core import clock
 from ..core.db import get_session
 from . import subsidy
 from .pages import certificate_page, month_range_of, send_claims
@@ -23,7 +24,7 @@ def _unit_page(args: Mapping[str, str]):
     claims = None
     if month_range is not None:
         claims = subsidy.unit_claims(
-            get_session(), current_positions(), current_user.unit, month_range, current_app.config["CLOCK"]()
+            get_session(), current_positions(), current_user.unit, month_range, clock.today()
         )
     return render_template(
         "staff/reports/subsidy_unit.html",
@@ -51,9 +52,7 @@ def unit_subsidy_download():
     if month_range is None:
         return _unit_page(request.form)
     positions = current_positions()
-    claims = subsidy.unit_claims(
-        get_session(), positions, current_user.unit, month_range, current_app.config["CLOCK"]()
-    )
+    claims = subsidy.unit_claims(get_session(), positions, current_user.unit, month_range, clock.today())
     return send_claims([claims], month_range, f"unit:{current_user.unit}", claims.name)
 
 

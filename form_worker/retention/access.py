@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from site_builder.clock import CHONGQING
+from site_builder.clock import beijing_time
 
 from ..applications.models import (
     AllowancePayment,
@@ -115,7 +115,7 @@ def held(session: Session, application: Application) -> dict[str, int]:
 
 def _value(value: object) -> object:
     if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=dt.UTC).astimezone(CHONGQING).isoformat()
+        return beijing_time(value).isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     return value

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from site_builder.clock import CHONGQING, add_months, utc_start_of
+from site_builder.clock import add_months, beijing_time, utc_start_of
 
 UNITS = {"days": "天", "months": "个月", "years": "年"}
 THEN = {
@@ -110,7 +110,7 @@ def created_before_year_end(year: int) -> dt.datetime:
 
 def chongqing_year(moment: dt.datetime) -> int:
     """The Chongqing year of a stored naive-UTC moment (the fallback for rows without programme_year)."""
-    return moment.replace(tzinfo=dt.UTC).astimezone(CHONGQING).year
+    return beijing_time(moment).year
 
 
 def from_config(config: Mapping[str, Any]) -> Rules:

@@ -1,25 +1,21 @@
 """The daily retention purge, and the one audit entry that says what it did."""
 
-from huey import crontab
-
 from ..accounts import audit
+from ..core import clock
 from ..core.db import sessions
-from ..core.queue import app_context, huey
+from ..core.queue import app_context, chongqing_crontab, huey
 from . import rules, services
 
 # Who the audit log names for what the system does on its own.
 SYSTEM_ACTOR = "系统"
 
 
-# 02:50 in Chongqing (UTC+8) is 18:50 UTC the day before; Huey reads crontabs in UTC. At night,
-# after the drafts purge (01:35), when no one is working on the applications it anonymises.
-@huey.periodic_task(crontab(hour="18", minute="50"))
+# At night, after the drafts purge (01:35), when no one is working on the applications it anonymises.
+@huey.periodic_task(chongqing_crontab(hour=2, minute=50))
 def purge_personal_data() -> dict[str, int]:
     """Daily: anonymise and clear what the retention rules say is due; log the counts, no names."""
     with app_context() as app, sessions(app)() as session:
-        report = services.purge(
-            session, app.config["CLOCK"](), app.config["UTCNOW"](), rules.from_config(app.config)
-        )
+        report = services.purge(session, clock.today(), clock.now(), rules.from_config(app.config))
         counts = report.as_detail()
         audit.record(session, SYSTEM_ACTOR, "retention_purge", "retention", **counts)
         session.commit()

@@ -21,6 +21,7 @@ from ..accounts.auth import role_required
 from ..accounts.models import AuditEntry
 from ..applications.models import Application
 from ..applications.states import STATE_LABELS
+from ..core import clock
 from ..core.db import get_session
 from ..core.forms import Form, required
 from . import access, rules, services
@@ -76,7 +77,7 @@ def _page(application: Application, form: EraseForm | None = None, error: str = 
         reference=_reference(application),
         held=access.held(db, application),
         labels=access.HELD_LABELS,
-        plan=services.plan(db, application, current_app.config["CLOCK"](), retention),
+        plan=services.plan(db, application, clock.today(), retention),
         retention_date=services.retention_date(db, application, retention),
         rules=retention,
         exports=list(exports),
@@ -98,11 +99,11 @@ def personal_data_export(application_id: int):
     """The JSON copy, downloaded by the admin to hand to the person; audited with counts only."""
     db = get_session()
     application = _load(application_id)
-    document = access.export(db, application, current_app.config["UTCNOW"]())
+    document = access.export(db, application, clock.now())
     counts = access.held(db, application)
     audit.record(db, current_user.username, "applicant_export", _target(application), format="json", **counts)
     db.commit()
-    day = current_app.config["CLOCK"]().strftime("%Y%m%d")
+    day = clock.today().strftime("%Y%m%d")
     return send_file(
         io.BytesIO(access.export_bytes(document)),
         mimetype="application/json",
@@ -138,9 +139,9 @@ def personal_data_erase(application_id: int):
     if (form.confirm.data or "").strip().upper() != _reference(application).upper():
         form.confirm.errors = [*form.confirm.errors, "报名编号不一致，未删除"]
         return _page(application, form, status=422)
-    today: dt.date = current_app.config["CLOCK"]()
+    today: dt.date = clock.today()
     retention = rules.from_config(current_app.config)
-    erasure = services.erase(db, application, today, current_app.config["UTCNOW"](), retention)
+    erasure = services.erase(db, application, today, clock.now(), retention)
     if erasure.plan.mode == "open":
         db.rollback()
         error = "这份报名仍在办理中：请先在报名页面办理“撤回报名”，再删除个人信息。"

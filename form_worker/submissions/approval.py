@@ -3,6 +3,7 @@ write (in memory, nothing written, no git run, no wait for the publisher), then 
 `publishing` and the caller queues the publishing task (publication.py).
 """
 
+import datetime as dt
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -14,7 +15,9 @@ from .models import Submission
 from .services import add_event, claim
 
 
-def approve(session: Session, submission: Submission, staff: str, staff_name: str, repo: Path) -> None:
+def approve(
+    session: Session, submission: Submission, staff: str, staff_name: str, repo: Path, now: dt.datetime
+) -> None:
     """Check the files the approval would write, then hand the submission to the publishing task.
 
     Raises PublishError (nothing changes, the submission stays submitted) when the validator refuses
@@ -28,12 +31,14 @@ def approve(session: Session, submission: Submission, staff: str, staff_name: st
     problems = check_submission(repo, folder, unit, to_write(repo, folder, submission))
     if problems:
         raise PublishError(problems)
-    _start_publishing(session, submission, ("submitted",), staff, staff_name, "submission_approved")
+    _start_publishing(session, submission, ("submitted",), staff, staff_name, "submission_approved", now)
 
 
-def retry(session: Session, submission: Submission, staff: str, staff_name: str) -> None:
+def retry(session: Session, submission: Submission, staff: str, staff_name: str, now: dt.datetime) -> None:
     """Send a submission whose publication failed back to the publishing task."""
-    _start_publishing(session, submission, ("publish_failed",), staff, staff_name, "submission_publish_retry")
+    _start_publishing(
+        session, submission, ("publish_failed",), staff, staff_name, "submission_publish_retry", now
+    )
 
 
 def _start_publishing(
@@ -43,8 +48,9 @@ def _start_publishing(
     staff: str,
     staff_name: str,
     action: str,
+    now: dt.datetime,
 ) -> None:
-    before = claim(session, submission, from_states, "publishing")
+    before = claim(session, submission, from_states, "publishing", now)
     submission.approved_by, submission.publish_error = staff_name, ""
     add_event(session, submission, before, "publishing", staff_name)
     audit.record(session, staff, action, submission.reference or "", folder=submission.unit_slug)

@@ -13,9 +13,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..accounts import invitations
+from ..core.clock import utcnow
 from ..core.db import rowcount
 from ..core.heartbeat import heartbeat
-from ..core.models import utcnow
 from ..outbox import services as outbox
 from ..publishing.checks import PublishError
 from ..publishing.files import write_submission
@@ -60,7 +60,9 @@ def publish(
     and loses the conditional UPDATE, so nothing is written or emailed twice. While it writes, it
     keeps the submission's claim fresh (core.heartbeat), so the sweep queues it again only once
     this task is gone. With `invitation` (SECRET_KEY, WORKER_URL), a unit published for the first
-    time gets its contact's account and the link to set a password.
+    time gets its contact's account and the link to set a password. `clock` stamps the claim and
+    the outcome when they happen; the task passes the configured clock (the default, the wall
+    clock, serves callers without an app).
     """
     submission = session.get(Submission, submission_id)
     if submission is None or submission.state != "publishing":
@@ -82,11 +84,12 @@ def publish(
             )
     except (PublishError, GitError, RepositoryUnavailable) as failure:
         logger.warning("publishing %s failed: %s", submission.reference, failure)
-        return _failed(session, submission, str(failure))
+        return _failed(session, submission, str(failure), clock)
     if not _finish(
         session,
         submission,
         "published",
+        clock,
         commit=sha,
         unit_slug=folder,
         is_edit=submission.is_edit or folder != submission.unit_slug,
@@ -115,21 +118,29 @@ def publish(
     return Publication("published", tuple(r.id for r in rows))
 
 
-def _failed(session: Session, submission: Submission, reason: str) -> Publication:
-    if not _finish(session, submission, "publish_failed", publish_error=reason[:4000]):
+def _failed(
+    session: Session, submission: Submission, reason: str, clock: Callable[[], dt.datetime]
+) -> Publication:
+    if not _finish(session, submission, "publish_failed", clock, publish_error=reason[:4000]):
         return Publication("skipped")
     add_event(session, submission, "publishing", "publish_failed", SYSTEM_ACTOR, reason[:4000])
     session.commit()
     return Publication("failed")
 
 
-def _finish(session: Session, submission: Submission, to_state: str, **values: object) -> bool:
+def _finish(
+    session: Session,
+    submission: Submission,
+    to_state: str,
+    clock: Callable[[], dt.datetime],
+    **values: object,
+) -> bool:
     """Move publishing → to_state with values, unless another run already did."""
     moved = rowcount(
         session.execute(
             update(Submission)
             .where(Submission.id == submission.id, Submission.state == "publishing")
-            .values(state=to_state, updated_at=utcnow(), **values)
+            .values(state=to_state, updated_at=clock(), **values)
             .execution_options(synchronize_session=False)
         )
     )

@@ -15,6 +15,7 @@ from site_builder.model.vocab import DISTRICTS, POSITION_TYPES
 
 from ..accounts.auth import office_only
 from ..catalogue.positions import current_positions
+from ..core import clock
 from ..core.db import get_session
 from ..core.paging import PAGE_SIZE, Page, page_number
 from ..core.urls import external
@@ -93,7 +94,7 @@ def _detail(
 ):
     config = current_app.config
     repo = Path(config["POSITIONS_ROOT"])
-    previews = review.preview(submission, config["CATALOGUE_URL"], config["WORKER_URL"], config["CLOCK"]())
+    previews = review.preview(submission, config["CATALOGUE_URL"], config["WORKER_URL"], clock.today())
     diffs = [] if submission.state in ("published", "publishing") else review.diff(submission, repo)
     unit = unit_of(submission)
     published = existing_unit(current_positions(), unit.credit_code) if submission.is_edit else None
@@ -139,6 +140,7 @@ def approve_submission(submission_id: int):
             current_user.username,
             current_user.name,
             Path(current_app.config["POSITIONS_ROOT"]),
+            clock.now(),
         )
     except Refused as refused:
         return _detail(item, error=str(refused), status=409)
@@ -163,7 +165,7 @@ def retry_submission(submission_id: int):
     """Publish again after a failure (a git problem fixed, a conflicting file corrected)."""
     item = _load(submission_id)
     try:
-        approval.retry(get_session(), item, current_user.username, current_user.name)
+        approval.retry(get_session(), item, current_user.username, current_user.name, clock.now())
     except Refused as refused:
         return _detail(item, error=str(refused), status=409)
     queue_publication(item.id)
@@ -188,6 +190,7 @@ def request_submission_changes(submission_id: int):
             form.message.data.strip(),
             current_app.config["MAIL_FROM"],
             external("submit.reopen", token=item.token),
+            clock.now(),
         )
     except Refused as refused:
         return _detail(item, error=str(refused), status=409)
@@ -212,6 +215,7 @@ def reject_submission(submission_id: int):
             current_user.name,
             form.reason.data.strip(),
             current_app.config["MAIL_FROM"],
+            clock.now(),
         )
     except Refused as refused:
         return _detail(item, error=str(refused), status=409)

@@ -24,6 +24,7 @@ UPDATE, which is what stops two staff members publishing, answering or rejecting
 twice, and two runs of the task recording one publication twice.
 """
 
+import datetime as dt
 import logging
 import secrets
 from dataclasses import dataclass
@@ -36,7 +37,6 @@ from site_builder.model.schema import Position, Unit
 from ..accounts import audit
 from ..accounts.services import office_recipients
 from ..core.db import rowcount
-from ..core.models import utcnow
 from ..outbox import services as outbox
 from ..outbox.models import Outbox
 from ..publishing.checks import SLUG_KEY
@@ -209,8 +209,11 @@ def by_token(session: Session, token: str) -> Submission | None:
     return session.scalar(select(Submission).where(Submission.token == token))
 
 
-def claim(session: Session, submission: Submission, from_states: tuple[str, ...], to_state: str) -> str:
-    """Move the row from one of from_states to to_state only if no one moved it first; return the old state.
+def claim(
+    session: Session, submission: Submission, from_states: tuple[str, ...], to_state: str, now: dt.datetime
+) -> str:
+    """Move the row from one of from_states to to_state only if no one moved it first, stamping
+    updated_at with now (publishing's sweep compares it); return the old state.
 
     The UPDATE is conditional on the state, so of two requests acting at once exactly one wins.
     """
@@ -219,7 +222,7 @@ def claim(session: Session, submission: Submission, from_states: tuple[str, ...]
         session.execute(
             update(Submission)
             .where(Submission.id == submission.id, Submission.state.in_(from_states))
-            .values(state=to_state, updated_at=utcnow())
+            .values(state=to_state, updated_at=now)
             .execution_options(synchronize_session=False)
         )
     )
@@ -233,10 +236,10 @@ def claim(session: Session, submission: Submission, from_states: tuple[str, ...]
 
 
 def resubmit(
-    session: Session, submission: Submission, draft: Draft, mail_from: str, staff_url: str
+    session: Session, submission: Submission, draft: Draft, mail_from: str, staff_url: str, now: dt.datetime
 ) -> list[int]:
     """The unit's corrected submission replaces the data of the same row, back in the review queue."""
-    before = claim(session, submission, ("changes_requested",), "submitted")
+    before = claim(session, submission, ("changes_requested",), "submitted", now)
     submission.unit_data = draft.unit_data()
     submission.positions_data = draft.positions_data()
     submission.unit_slug, submission.is_edit, submission.source = draft.unit_slug, draft.is_edit, draft.source
@@ -256,11 +259,12 @@ def _decide_and_tell_unit(
     staff_name: str,
     mail_from: str,
     mail_kind: str,
+    now: dt.datetime,
     **words: str,
 ) -> list[int]:
     """Move the submission on with staff's words (message or reason), email the unit, audit it."""
     text = next(iter(words.values()))
-    before = claim(session, submission, from_states, to_state)
+    before = claim(session, submission, from_states, to_state, now)
     submission.message = text
     event = add_event(session, submission, before, to_state, staff_name, text)
     unit = unit_of(submission)
@@ -289,6 +293,7 @@ def request_changes(
     message: str,
     mail_from: str,
     resubmit_url: str,
+    now: dt.datetime,
 ) -> list[int]:
     """Send the submission back to the unit with staff's message and the link to correct it."""
     return _decide_and_tell_unit(
@@ -300,13 +305,20 @@ def request_changes(
         staff_name,
         mail_from,
         "submission_changes",
+        now,
         message=message,
         resubmit_url=resubmit_url,
     )
 
 
 def reject(
-    session: Session, submission: Submission, staff: str, staff_name: str, reason: str, mail_from: str
+    session: Session,
+    submission: Submission,
+    staff: str,
+    staff_name: str,
+    reason: str,
+    mail_from: str,
+    now: dt.datetime,
 ) -> list[int]:
     return _decide_and_tell_unit(
         session,
@@ -317,5 +329,6 @@ def reject(
         staff_name,
         mail_from,
         "submission_rejected",
+        now,
         reason=reason,
     )

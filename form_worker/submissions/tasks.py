@@ -3,11 +3,9 @@ deleting the drafts whose link expired."""
 
 from pathlib import Path
 
-from huey import crontab
-
+from ..core import clock
 from ..core.db import sessions
-from ..core.models import utcnow
-from ..core.queue import app_context, enqueue, huey
+from ..core.queue import app_context, chongqing_crontab, enqueue, huey
 from ..outbox.tasks import queue_emails
 from ..publishing.tasks import request_rebuild
 from . import drafts, publication
@@ -24,12 +22,13 @@ def publish_submission(submission_id: int) -> str:
             Path(config["POSITIONS_ROOT"]),
             config["MAIL_FROM"],
             config["CATALOGUE_URL"],
-            utcnow(),
+            clock.now(),
             config["PUBLISH_AUTHOR"],
+            clock=clock.now_source(),
             invitation=(config["SECRET_KEY"], config["WORKER_URL"]),
         )
         if result.status == "published":
-            request_rebuild(session, utcnow())
+            request_rebuild(session, clock.now())
     queue_emails(result.outbox_ids)
     return result.status
 
@@ -39,9 +38,8 @@ def queue_publication(submission_id: int) -> None:
     enqueue(f"the publication of submission {submission_id}", lambda: publish_submission(submission_id))
 
 
-# 01:35 in Chongqing (UTC+8) is 17:35 UTC the day before; Huey reads crontabs in UTC.
-@huey.periodic_task(crontab(hour="17", minute="35"))
+@huey.periodic_task(chongqing_crontab(hour=1, minute=35))
 def purge_drafts() -> int:
     """Daily: drafts not saved again within DRAFT_DAYS go, with the contact details they kept."""
     with app_context() as app, sessions(app)() as session:
-        return drafts.purge(session, app.config["UTCNOW"]())
+        return drafts.purge(session, clock.now())

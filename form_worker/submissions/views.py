@@ -7,7 +7,6 @@ they belong to. "保存草稿，稍后继续" keeps the answers server-side (sub
 on the form posts to the draft's link, so saving again updates that draft.
 """
 
-import datetime as dt
 import logging
 from collections.abc import Callable
 from functools import partial
@@ -34,6 +33,8 @@ from site_builder import spreadsheet
 from site_builder.clock import local_time
 
 from ..catalogue.positions import current_positions
+from ..core import clock
+from ..core.clock import today
 from ..core.db import get_session
 from ..core.throttle import limiter, post_limit
 from ..core.urls import external
@@ -64,10 +65,6 @@ def _raise_limits() -> None:
     if request.blueprint == bp.name:
         for name, value in LIMITS.items():
             setattr(request, name, value)
-
-
-def today() -> dt.date:
-    return current_app.config["CLOCK"]()
 
 
 def repo() -> Path:
@@ -155,7 +152,7 @@ def _confirm(draft: Draft, submission, link: drafts.Link | None):
         reference, resubmitted = record.reference, False
     else:
         try:
-            ids = services.resubmit(db, submission, draft, config["MAIL_FROM"], office_url())
+            ids = services.resubmit(db, submission, draft, config["MAIL_FROM"], office_url(), clock.now())
         except Refused:
             return render_template("submit/closed.html", submission=submission), 409
         reference, resubmitted = submission.reference, True
@@ -177,7 +174,7 @@ def _save_draft(form: SubmitForm, link: drafts.Link | None):
         link,
         draft_answers(form),
         email,
-        config["UTCNOW"](),
+        clock.now(),
         config["DRAFT_DAYS"],
         config["MAIL_FROM"],
         lambda token: external("submit.continue_draft", token=token),
@@ -243,7 +240,7 @@ def _draft(token: str) -> tuple[drafts.Link | None, int]:
     saved = drafts.by_token(get_session(), token)
     if saved is None:
         return None, 404
-    if drafts.expired(saved, current_app.config["UTCNOW"]()):
+    if drafts.expired(saved, clock.now()):
         return None, 410
     return drafts.Link(saved, token), 200
 

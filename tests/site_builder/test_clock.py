@@ -5,7 +5,7 @@ import datetime as dt
 import subprocess
 import sys
 
-from site_builder.clock import CHONGQING, local_time, today_in_chongqing, utc_start_of
+from site_builder.clock import CHONGQING, beijing_time, local_time, today_in_chongqing, utc_start_of
 
 
 def test_importing_the_clock_does_not_load_mkdocs() -> None:
@@ -42,3 +42,12 @@ def test_today_is_the_date_in_chongqing() -> None:
     today = today_in_chongqing()
     assert before <= today <= dt.datetime.now(CHONGQING).date()
     assert CHONGQING.utcoffset(None) == dt.timedelta(hours=8)
+
+
+def test_beijing_time_is_the_one_conversion_of_a_stored_time() -> None:
+    shown = beijing_time(dt.datetime(2026, 6, 30, 16, 30))
+    assert shown == dt.datetime(2026, 7, 1, 0, 30, tzinfo=CHONGQING) and shown.utcoffset() == dt.timedelta(
+        hours=8
+    )
+    aware = dt.datetime(2026, 6, 30, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=-4)))
+    assert beijing_time(aware).hour == 20

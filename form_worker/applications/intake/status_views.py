@@ -6,9 +6,8 @@ from flask import Blueprint, abort, current_app, render_template
 from flask_wtf.csrf import CSRFError
 
 from ...catalogue.positions import current_positions
-from ...core import throttle
+from ...core import clock, throttle
 from ...core.db import get_session
-from ...core.models import utcnow
 from ...core.throttle import limiter, post_limit
 from .. import placements, services
 from ..models import Application
@@ -90,7 +89,7 @@ def answer():
     form = StatusForm()
     if not form.validate():
         return _page(form, status=422)
-    db, now = get_session(), utcnow()
+    db, now = get_session(), clock.now()
     application, locked = look_up_status(db, form.reference.data, form.contact.data, now)
     db.commit()
     if locked is not None:
@@ -106,7 +105,7 @@ def withdraw():
     form = StatusForm(
         formdata=None, reference=withdraw_form.reference.data, contact=withdraw_form.contact.data
     )
-    db, now = get_session(), utcnow()
+    db, now = get_session(), clock.now()
     application, locked = look_up_status(db, form.reference.data or "", form.contact.data or "", now)
     db.commit()
     if locked is not None:
@@ -124,6 +123,7 @@ def withdraw():
             withdraw_form.reason.data.strip(),
             current_app.config["MAIL_FROM"],
             positions=current_positions(),
+            today=clock.today(),
         )
     except TransitionRefused as refusal:
         return _page(form, db.get(Application, application.id), notice=str(refusal), status=409)
@@ -158,8 +158,8 @@ def _offer_page(
         placement=placement,
         entry=entry,
         unit=positions.unit_of(entry) if entry else None,
-        waiting=waiting and (placement.deadline is None or placement.deadline >= utcnow()),
-        lapsed=waiting and placement.deadline is not None and placement.deadline < utcnow(),
+        waiting=waiting and (placement.deadline is None or placement.deadline >= clock.now()),
+        lapsed=waiting and placement.deadline is not None and placement.deadline < clock.now(),
         form=form or AnswerForm(formdata=None),
         notice=notice,
         labels=STATE_LABELS,
@@ -183,13 +183,13 @@ def answer_offer(token: str):
     db, mail = get_session(), offers.Mail.of(current_app.config)
     try:
         if form.answer.data == "accept":
-            answers.accept(db, application, placement, mail, current_positions(), utcnow())
+            answers.accept(db, application, placement, mail, current_positions(), clock.now())
             notice = (
                 "您已接受录用，确认邮件已发出。单位将联系您签订见习协议；您其他尚在进行的报名已自动撤回。"
             )
         else:
             answers.decline(
-                db, application, placement, form.reason.data or "", mail, current_positions(), utcnow()
+                db, application, placement, form.reason.data or "", mail, current_positions(), clock.now()
             )
             notice = "您已谢绝这份录用，确认邮件已发出；您其他意向岗位的遴选照常进行。"
     except answers.AnswerRefused as refusal:

@@ -1,6 +1,7 @@
 """An application's queued check, which then sends its emails in order."""
 
 from ...catalogue.positions import current_positions
+from ...core import clock
 from ...core.db import sessions
 from ...core.queue import app_context, enqueue, huey
 from ...outbox.tasks import send_email
@@ -20,7 +21,7 @@ def check_application(application_id: int) -> str:
             session,
             application_id,
             current_positions(),
-            app.config["CLOCK"](),
+            clock.today(),
             app.config["PROGRAMME_YEAR"],
             app.config["MAIL_FROM"],
         )

@@ -10,6 +10,7 @@ from wtforms import SelectChoice
 
 from ...catalogue.positions import Positions, current_positions
 from ...catalogue.universities import UNIVERSITIES
+from ...core.clock import today
 from ...core.db import get_session
 from ...core.throttle import limiter, post_limit
 from . import chooser, services
@@ -28,11 +29,6 @@ SECTIONS = (
     ("priority", "家庭经济困难或残疾情况"),
     ("statement", "个人陈述"),
 )
-
-
-def today() -> dt.date:
-    """Today in Chongqing, from the app's clock so tests can pass a fixed day in."""
-    return current_app.config["CLOCK"]()
 
 
 def fill_choices(form: ApplyForm, positions: Positions, day: dt.date) -> None:

@@ -10,7 +10,7 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from site_builder.clock import CHONGQING
+from site_builder.clock import beijing_time
 
 from ...accounts.models import Account
 from ...outbox import services as outbox
@@ -28,7 +28,7 @@ def send_digests(session: Session, now: dt.datetime, worker_url: str, mail_from:
             select(Account).where(Account.role == "university", Account.active.is_(True), Account.email != "")
         )
     )
-    day = now.replace(tzinfo=dt.UTC).astimezone(CHONGQING).date().isoformat()
+    day = beijing_time(now).date().isoformat()
     ids = []
     for user in users:
         waiting = session.scalar(

@@ -19,9 +19,9 @@ from ...accounts import audit
 from ...accounts.auth import office_only
 from ...accounts.models import Account
 from ...catalogue.positions import Positions, current_positions
+from ...core import clock
 from ...core.db import get_session
 from ...core.forms import row_ids
-from ...core.models import utcnow
 from ...core.paging import paginate
 from .. import placements, services
 from ..models import Application, Choice
@@ -141,6 +141,7 @@ def application_bulk():
             current_user.username,
             form.reason.data or "",
             current_app.config["MAIL_FROM"],
+            today=clock.today(),
         )
     except TransitionRefused as refusal:
         return application_queue(form, str(refusal), 422)
@@ -261,7 +262,7 @@ def _move_if_current(application: Application, form: TransitionForm | OfferForm,
                 form.reason.data or "",
                 offers.Mail.of(current_app.config),
                 current_positions(),
-                utcnow(),
+                clock.now(),
             )
         else:
             services.transition(
@@ -272,6 +273,7 @@ def _move_if_current(application: Application, form: TransitionForm | OfferForm,
                 form.reason.data or "",
                 current_app.config["MAIL_FROM"],
                 positions=current_positions(),
+                today=clock.today(),
             )
     except TransitionRefused as refusal:
         status = 409 if refusal.conflict else 422

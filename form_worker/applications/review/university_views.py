@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from ...accounts.auth import role_required
 from ...catalogue.positions import current_positions
+from ...core import clock
 from ...core.db import get_session
 from ...core.forms import row_ids
 from ...core.paging import paginate
@@ -102,6 +103,7 @@ def act():
             form.reason.data or "",
             current_app.config["MAIL_FROM"],
             where=(scope.of_university(current_user.university),),
+            today=clock.today(),
         )
     except TransitionRefused as refusal:
         return _page(

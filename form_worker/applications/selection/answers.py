@@ -13,6 +13,8 @@ import datetime as dt
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from site_builder.clock import beijing_time
+
 from ...catalogue.positions import Positions
 from ...core.db import rowcount
 from ...outbox import services as outbox
@@ -38,8 +40,8 @@ def accept(
     positions: Positions,
     now: dt.datetime,
 ) -> None:
-    """The student takes the place: their other open applications are withdrawn and every unit
-    concerned is told. Raises AnswerRefused; the caller commits."""
+    """The student takes the place: their other open applications are withdrawn (on the day in
+    Chongqing at `now`) and every unit concerned is told. Raises AnswerRefused; the caller commits."""
     _answerable(session, application, placement, now)
     state = select(Application.state).where(Application.id == application.id)
     if not _claim_open(session, placement, accepted_at=now) or session.scalar(state) != "offered":
@@ -79,11 +81,11 @@ def accept(
         mail,
         application.id,
     )
-    _withdraw_the_others(session, application, mail, positions)
+    _withdraw_the_others(session, application, mail, positions, now)
 
 
 def _withdraw_the_others(
-    session: Session, application: Application, mail: Mail, positions: Positions
+    session: Session, application: Application, mail: Mail, positions: Positions, now: dt.datetime
 ) -> None:
     """Withdraw the person's other open applications after an acceptance; their units are told."""
     others = list(
@@ -109,6 +111,7 @@ def _withdraw_the_others(
             SYSTEM,
             f"申请人已接受其他岗位的录用（{application.reference}）",
             mail.mail_from,
+            today=beijing_time(now).date(),
         )
 
 

@@ -17,8 +17,8 @@ from site_builder.model.schema import MENTOR_LIMIT
 from ...accounts import audit
 from ...accounts.auth import role_required
 from ...catalogue.positions import Positions, current_positions
+from ...core import clock
 from ...core.db import get_session
-from ...core.models import utcnow
 from ...core.paging import paginate
 from .. import placements, scope, services
 from ..models import Application, Choice, Placement
@@ -199,7 +199,7 @@ def offer(choice_id: int):
             form.reason.data or "",
             offers.Mail.of(current_app.config),
             current_positions(),
-            utcnow(),
+            clock.now(),
         )
     except TransitionRefused as refusal:
         status = 409 if refusal.conflict else 422
@@ -249,7 +249,7 @@ def placements_list():
         applications=applications,
         positions=positions,
         missing={p.id: rules.agreement_gaps(p) for p in page.items},
-        today=current_app.config["CLOCK"](),
+        today=clock.today(),
     )
 
 
@@ -311,7 +311,7 @@ def start(placement_id: int):
     db = get_session()
     application = db.get(Application, placement.application_id)
     assert application is not None  # nosec B101
-    today = current_app.config["CLOCK"]()
+    today = clock.today()
     if placement.start_date is None or placement.start_date > today:
         flash("见习开始日期还没到，到期后系统会自动登记上岗。")
         return redirect(url_for("unit.placements"), code=303)

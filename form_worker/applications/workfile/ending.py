@@ -96,7 +96,9 @@ def finish(
     words = f"见习结束于 {finished_on.isoformat()}"
     if early:
         words = f"提前结束于 {finished_on.isoformat()}，原因：{reason.strip()}"
-    services.transition(session, application, "completed", actor, words, mail_from, positions=positions)
+    services.transition(
+        session, application, "completed", actor, words, mail_from, positions=positions, today=today
+    )
 
 
 def case_problems(typical: bool, story: str) -> dict[str, str]:

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ...accounts.auth import office_only, role_required
 from ...catalogue.positions import current_positions
+from ...core.clock import today
 from ...core.db import get_session
 from ...core.forms import Form
 from .. import scope
@@ -40,10 +41,6 @@ TITLES = {
     "finish": "登记见习结束",
     "case": "典型案例",
 }
-
-
-def today() -> dt.date:
-    return current_app.config["CLOCK"]()
 
 
 def _unit_placement(placement_id: int) -> tuple[Placement, Application]:

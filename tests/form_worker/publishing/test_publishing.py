@@ -233,7 +233,7 @@ def test_close_expired_commits_status_changes(repo: Path) -> None:
     )
     assert expected  # the samples include open positions whose deadline is in 2026
 
-    closed = publish_files.close_expired(repo, TODAY, "daily expiry task")
+    closed = publish_files.close_expired(repo, TODAY, "daily expiry task", now=utcnow())
 
     assert sorted(closed) == expected
     assert git(repo, "log", "-1", "--format=%s").strip() == f"Close {len(expected)} expired positions"
@@ -241,7 +241,7 @@ def test_close_expired_commits_status_changes(repo: Path) -> None:
     states = {e.id: e.position.status for e in load_catalogue(repo).positions}
     assert all(states[position_id] == "closed" for position_id in expected)
     assert porcelain(repo) == ""
-    assert publish_files.close_expired(repo, TODAY, "daily expiry task") == []
+    assert publish_files.close_expired(repo, TODAY, "daily expiry task", now=utcnow()) == []
 
 
 # --- build_and_swap ------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from form_worker.applications.services import TransitionRefused, transition
 from form_worker.applications.states import CHAIN, STATE_LABELS
 from form_worker.core import db
 from form_worker.outbox.models import Outbox
-from tests.form_worker.conftest import OPEN_POSITION, StaffClient, csrf_token, drain, logged_in
+from tests.form_worker.conftest import OPEN_POSITION, TODAY, StaffClient, csrf_token, drain, logged_in
 
 OTHER_POSITION = "shili-science-museum/exhibit-guide-assistant"  # 科普助理 in 南岸区, another unit
 
@@ -184,7 +184,7 @@ def test_two_staff_acting_at_once_exactly_one_wins(app, applicant, session) -> N
             loaded = own.get(Application, application.id)
             barrier.wait()
             try:
-                transition(own, loaded, to_state, actor, reason, app.config["MAIL_FROM"])
+                transition(own, loaded, to_state, actor, reason, app.config["MAIL_FROM"], today=TODAY)
                 own.commit()
                 results[actor] = "moved"
             except TransitionRefused as refusal:

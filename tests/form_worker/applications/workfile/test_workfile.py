@@ -464,11 +464,30 @@ def test_the_office_cannot_complete_an_internship_without_its_last_day(app, sess
         services.transition(session, application, "completed", "reviewer", "", "x@jianxi.test")
 
 
+def test_a_withdrawal_from_the_office_ends_the_internship_on_the_pinned_day(app, session, placed) -> None:
+    """placements.end once read the server's date; the day now comes from the app's CLOCK."""
+    app.config["CLOCK"] = lambda: dt.date(2026, 9, 30)
+    application = session.get(Application, placed.application_id)
+    seen = {"state": application.state, "to_state": "withdrawn", "reason": "另有打算"}
+    response = party(app, "reviewer").post(f"/staff/applications/{application.id}/transition", seen)
+    assert response.status_code == 303, response.text
+    session.expire_all()
+    assert session.get(Placement, placed.id).finished_on == dt.date(2026, 9, 30)
+
+
+def test_a_move_that_ends_a_placement_needs_the_day(session, placed) -> None:
+    application = session.get(Application, placed.application_id)
+    with pytest.raises(ValueError, match="pass today="):
+        services.transition(session, application, "withdrawn", "申请人", "另有打算", "x@jianxi.test")
+
+
 def test_a_withdrawal_ends_the_internship_that_day_and_the_file_can_still_be_completed(
     app, session, placed
 ) -> None:
     application = session.get(Application, placed.application_id)
-    services.transition(session, application, "withdrawn", "申请人", "另有打算", "x@jianxi.test")
+    services.transition(
+        session, application, "withdrawn", "申请人", "另有打算", "x@jianxi.test", today=today_in_chongqing()
+    )
     session.commit()
     session.expire_all()
     assert session.get(Placement, placed.id).finished_on == min(today_in_chongqing(), END)
