@@ -27,6 +27,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+import redis
 from aiosmtpd.controller import Controller
 from flask import Flask
 from sqlalchemy import Engine, MetaData, create_engine, text
@@ -41,9 +42,15 @@ from form_worker.publishing import git as publish_git
 from tests.conftest import ROOT, TODAY, make_git_project, skip_or_fail
 
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-# The worker tests' queues are told apart by name (worker_app gives each its own); Redis database
-# 15 belongs to the crash test, whose consumers use the production queue name.
+# The worker tests' queues are told apart by name (worker_app gives each its own, unique to the
+# run, not only to the xdist worker). A test whose consumers use the production queue name takes a
+# whole Redis database instead (redis_database), so two suites on one machine never share a queue.
 REDIS_URL = "redis://127.0.0.1:6379/0"
+# Databases redis_database hands out: not 0 (the named queues) and not 15, which checkouts from
+# before redis_database used for the crash test unclaimed and may still be running on this machine.
+SPARE_REDIS_DATABASES = range(1, 15)
+# How long a claim on one outlives a test that died holding it: longer than any test takes with it.
+CLAIM_SECONDS = 600
 BACKENDS = ("sqlite", "postgresql")
 # The xdist worker running this process ("gw0", "gw1", ...), or "main" without xdist.
 XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
@@ -140,6 +147,38 @@ def postgres_schema(prefix: str = "test") -> Iterator[str]:
         with admin.begin() as connection:
             connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+@contextmanager
+def redis_database() -> Iterator[str]:
+    """The URL of a Redis database no other test (of this run or another) uses until this ends.
+
+    Claimed with SET NX on a key in database 0, which expires in case this process dies holding it;
+    the database is emptied before and after use. Skips as postgres_schema does.
+    """
+    require_services()
+    client = redis.Redis.from_url(REDIS_URL)
+    token = uuid.uuid4().hex
+    try:
+        for number in SPARE_REDIS_DATABASES:
+            claim = f"jianxi-test:redis-database:{number}"
+            if client.set(claim, token, nx=True, ex=CLAIM_SECONDS):
+                break
+        else:
+            raise AssertionError(f"every Redis database {SPARE_REDIS_DATABASES} is claimed by another test")
+        url = f"redis://127.0.0.1:6379/{number}"
+        database = redis.Redis.from_url(url)
+        try:
+            database.flushdb()
+            yield url
+        finally:
+            database.flushdb()
+            database.close()
+            # Released only if still ours: after expiry another test may hold it.
+            if client.get(claim) == token.encode():
+                client.delete(claim)
+    finally:
+        client.close()
 
 
 class PostgresDatabase:

@@ -32,6 +32,7 @@ from tests.form_worker.conftest import (
     migrate,
     postgres_schema,
     recorded_application,
+    redis_database,
     sqlite_urls,
 )
 
@@ -179,7 +180,6 @@ def test_sweep_sends_what_the_queue_lost(app, session) -> None:
 
 APPLICANTS = 30
 CONSUMER = consumer_command(2)
-CRASH_REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 @pytest.fixture
@@ -187,17 +187,14 @@ def crash_backend(backend_name: str, tmp_path: Path):
     """Database and queue of their own, shared with consumer processes for the whole test.
 
     The PostgreSQL half works in a schema of its own, since other tests empty the session's schema,
-    and in a Redis database of its own (CRASH_REDIS_URL, which no other test uses), since the
-    consumer uses the default queue name.
+    and in a Redis database of its own (redis_database: no other test, of this run or of another
+    run on the machine, uses it meanwhile), since the consumer uses the production queue name.
     """
     if backend_name == "sqlite":
         yield sqlite_urls(tmp_path)
         return
-    with postgres_schema("crash") as database_url:
-        try:
-            yield {"DATABASE_URL": database_url, "HUEY_URL": CRASH_REDIS_URL}
-        finally:
-            queue.huey.flush()
+    with postgres_schema("crash") as database_url, redis_database() as redis_url:
+        yield {"DATABASE_URL": database_url, "HUEY_URL": redis_url}
 
 
 @pytest.fixture
