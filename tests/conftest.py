@@ -11,6 +11,9 @@ import pytest
 from site_builder.build import build_site
 from site_builder.model.catalogue import Catalogue, load_catalogue
 
+# Fixtures that tests in more than one package use: the SMTP server (worker and browser tests).
+pytest_plugins = ["tests.helpers.mailserver"]
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 # Builds are pinned to one day so "expired" means the same thing whenever the suite runs.

@@ -14,9 +14,9 @@ from playwright.sync_api import Page, expect
 
 from form_worker.core import db
 from tests.browser.conftest import PHONE, assert_accessible, screenshot, serve_app, served_config
-from tests.form_worker.applications.test_flow import make_parties
-from tests.form_worker.applications.workfile.test_workfile import intern
 from tests.form_worker.conftest import PASSWORD, worker_app
+from tests.helpers.parties import make_parties
+from tests.helpers.workfiles import intern
 
 INTERN = {"name": "周示例", "phone": "13912340000", "email": "zhou.workfile@example.com"}
 

@@ -18,8 +18,8 @@ from form_worker.accounts.services import create_staff
 from form_worker.applications.models import Application, Choice, FilingBatch, Placement
 from form_worker.core.models import utcnow
 from form_worker.outbox import services as outbox
-from tests.form_worker.applications.test_flow import OTHER_POSITION, make_parties, party
 from tests.form_worker.conftest import OPEN_POSITION, PASSWORD, recorded_application
+from tests.helpers.parties import OTHER_POSITION, make_parties, party
 
 # Open without a session: the login page and the invitation link.
 PUBLIC = ("accounts.login", "accounts.welcome")

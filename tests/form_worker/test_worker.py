@@ -35,22 +35,10 @@ from tests.form_worker.conftest import (
     redis_database,
     sqlite_urls,
 )
+from tests.helpers.queue import run_scheduled
 
 # The queue, its retries, the sweep and claims under concurrency: SqliteHuey and RedisHuey alike.
 pytestmark = pytest.mark.backend
-
-
-def run_scheduled(app, seconds: float) -> list[object]:
-    """Let `seconds` pass for the queue: run the retries due by then, as the scheduler would."""
-    later = utcnow() + dt.timedelta(seconds=seconds)
-    clock = app.config["UTCNOW"]
-    app.config["UTCNOW"] = lambda: later
-    try:
-        with app.app_context():
-            results = [queue.huey.execute(task, later) for task in queue.huey.read_schedule(later)]
-        return results + drain(app)
-    finally:
-        app.config["UTCNOW"] = clock
 
 
 def rows(session) -> list[Outbox]:

@@ -17,8 +17,8 @@ from form_worker.accounts.services import create_staff, new_account, staff_recip
 from form_worker.core.logs import scrub
 from form_worker.core.models import utcnow
 from form_worker.outbox.models import Outbox
-from tests.form_worker.accounts.test_views import invitation_link
 from tests.form_worker.conftest import PASSWORD, StaffClient, csrf_token
+from tests.helpers.invitations import invitation_link
 
 
 def invited(session, email: str = "t@example.edu.cn") -> StaffUser:

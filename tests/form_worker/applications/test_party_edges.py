@@ -9,9 +9,9 @@ from form_worker.applications.models import Application, Placement
 from form_worker.applications.selection import answers, offers
 from form_worker.applications.services import TransitionRefused, bulk_move
 from form_worker.core.models import utcnow
-from tests.form_worker.applications.selection.test_offers import AGREEMENT, filed, offer
-from tests.form_worker.applications.test_flow import make_parties, party
 from tests.form_worker.conftest import OPEN_POSITION
+from tests.helpers.offers import AGREEMENT, filed, offer
+from tests.helpers.parties import make_parties, party
 
 SIBLING = "shili-youth-scitech-society/society-newmedia-experience"  # the same unit's other position
 HUGE = "99999999999999999999"

@@ -13,8 +13,8 @@ from form_worker.applications.review import digest, filing
 from form_worker.core import db
 from form_worker.core.models import utcnow
 from form_worker.outbox.models import Outbox
-from tests.form_worker.applications.test_flow import party
 from tests.form_worker.conftest import OPEN_POSITION, PASSWORD, recorded_application
+from tests.helpers.parties import party
 
 SERIAL = iter(range(10**6))
 

@@ -12,7 +12,7 @@ from form_worker.outbox.models import Outbox
 from form_worker.publishing.site import apply_base
 from form_worker.submissions.models import Submission
 from tests.form_worker.conftest import app_config, worker_app
-from tests.form_worker.submissions.test_views import Clerk, answers_for
+from tests.helpers.clerks import Clerk, answers_for
 
 
 def test_serve_sets_both_urls_to_the_address_it_listens_on() -> None:

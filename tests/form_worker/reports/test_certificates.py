@@ -11,9 +11,9 @@ from form_worker.accounts.models import AuditEntry
 from form_worker.applications.models import Application, Evaluation, Placement
 from form_worker.reports import certificates
 from tests.conftest import ROOT
-from tests.form_worker.applications.test_flow import OTHER_POSITION, make_parties, party
 from tests.form_worker.conftest import StaffClient
-from tests.form_worker.reports.test_subsidy import TITLE, UNIT_A_NAME, UNIT_B_NAME, intern
+from tests.helpers.parties import OTHER_POSITION, make_parties, party
+from tests.helpers.subsidies import TITLE, UNIT_A_NAME, UNIT_B_NAME, intern
 
 
 def evaluate(session, placement: Placement, grade: str = "优秀") -> None:

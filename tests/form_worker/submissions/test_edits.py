@@ -10,7 +10,7 @@ from form_worker.submissions.changes import Change, unit_changes
 from form_worker.submissions.models import Submission
 from site_builder.model.schema import Unit
 from tests.form_worker.conftest import PASSWORD, logged_in
-from tests.form_worker.submissions.test_views import KNOWN_CODE, UNIT_EMAIL, Clerk, answers_for
+from tests.helpers.clerks import KNOWN_CODE, UNIT_EMAIL, Clerk, answers_for
 
 PUBLISHED_EMAIL = "society-office@example.com"  # positions/shili-youth-scitech-society/unit.yaml
 

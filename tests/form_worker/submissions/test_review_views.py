@@ -32,7 +32,7 @@ from tests.form_worker.conftest import (
     refuse_git_commit,
     worker_app,
 )
-from tests.form_worker.submissions.test_views import (
+from tests.helpers.clerks import (
     KNOWN_CODE,
     KNOWN_POSITION,
     KNOWN_UNIT,
