@@ -76,7 +76,7 @@ def seed(app: Flask, base_url: str) -> Seeded:
     """Staff of every party; applications in each state the pages list; a filing batch; an offer."""
     positions = app.extensions["jianxi.positions"].get()
     with db.sessions(app)() as session:
-        make_parties(session)
+        make_parties(app, session)
         received = [recorded_application(app, session, **applicant(n), major="机械工程") for n in range(4)]
         checked, filed, offered, waiting = received
         states = {

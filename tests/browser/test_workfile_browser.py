@@ -30,7 +30,7 @@ def worker(tmp_path) -> Iterator[tuple[Flask, str]]:
 def active_intern(app: Flask) -> int:
     """The parties' accounts, and an intern at unit A's position with a signed agreement."""
     with db.sessions(app)() as session:
-        make_parties(session)
+        make_parties(app, session)
         return intern(app, session, **INTERN).id
 
 

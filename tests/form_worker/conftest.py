@@ -258,6 +258,9 @@ def app_config(backend: dict[str, str], tmp_path: Path, **overrides: object) -> 
         "SITE_DIR": str(tmp_path / "site"),
         "CLOCK": lambda: TODAY,
         "RATELIMIT_ENABLED": False,
+        # One PBKDF2 round instead of scrypt's 70 ms a hash: every account and login under test would
+        # pay it. test_sessions keeps one test on the real default.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
         **backend,
         **overrides,
     }
@@ -449,12 +452,14 @@ class StaffClient:
         return self.client.post(path, data={"csrf_token": self.token(), **(data or {})}, **kwargs)
 
 
-def make_accounts(session) -> dict[str, StaffUser]:
-    """An admin and a reviewer, both with PASSWORD."""
-    return {
-        "admin": create_staff(session, "admin", "管理员甲", PASSWORD, "admin", "admin@jianxi.test"),
-        "reviewer": create_staff(session, "reviewer", "审核员乙", PASSWORD, "reviewer"),
-    }
+def make_accounts(app: Flask, session) -> dict[str, StaffUser]:
+    """An admin and a reviewer, both with PASSWORD; in the app's context, so the accounts' hashes
+    use its PASSWORD_HASH_METHOD."""
+    with app.app_context():
+        return {
+            "admin": create_staff(session, "admin", "管理员甲", PASSWORD, "admin", "admin@jianxi.test"),
+            "reviewer": create_staff(session, "reviewer", "审核员乙", PASSWORD, "reviewer"),
+        }
 
 
 def logged_in(client, username: str) -> StaffClient:
@@ -464,8 +469,8 @@ def logged_in(client, username: str) -> StaffClient:
 
 
 @pytest.fixture
-def accounts(session) -> dict[str, StaffUser]:
-    return make_accounts(session)
+def accounts(app, session) -> dict[str, StaffUser]:
+    return make_accounts(app, session)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ def test_public_pages_have_unique_ids(client, path: str) -> None:
 
 
 def test_the_parties_pages_have_unique_ids(app, session) -> None:
-    make_parties(session)
+    make_parties(app, session)
     pages = {
         "reviewer": [
             "/staff/",

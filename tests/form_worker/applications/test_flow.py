@@ -25,8 +25,8 @@ PRIORITY = "零就业家庭"  # one of the form's priority groups; the test look
 
 
 @pytest.fixture
-def parties(session) -> None:
-    make_parties(session)
+def parties(app, session) -> None:
+    make_parties(app, session)
 
 
 def current(session, application_id: int) -> Application:

@@ -27,7 +27,7 @@ def evaluate(session, placement: Placement, grade: str = "优秀") -> None:
 def placements(app, session) -> dict[str, Placement]:
     """At unit A: completed and evaluated, completed early, still active, completed without an
     evaluation; at unit B: completed and evaluated."""
-    make_parties(session)
+    make_parties(app, session)
     done = intern(
         app, session, "结业甲", 11, state="completed", ended=True, finished_on=dt.date(2026, 12, 31)
     )

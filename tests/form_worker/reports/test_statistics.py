@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import event, insert, select
 
 from form_worker.accounts.models import AuditEntry
-from form_worker.accounts.services import create_staff
 from form_worker.applications.models import Application, Choice, Placement, Transition
 from form_worker.applications.states import CHAIN
 from form_worker.core import db
@@ -19,6 +18,7 @@ from form_worker.reports import charts, statistics
 from form_worker.reports.filters import Filters
 from form_worker.reports.outcomes import SMALL, suppressed
 from tests.form_worker.conftest import PASSWORD, StaffClient, logged_in
+from tests.helpers.parties import staff_account
 from tests.helpers.statistics import (
     END,
     START,
@@ -316,11 +316,11 @@ ROUTES = [
 
 @pytest.fixture
 def parties(app, session) -> dict[str, StaffClient]:
-    create_staff(
-        session, "cqu", "重大老师", PASSWORD, "university", "cqu@example.edu.cn", university="重庆大学"
+    staff_account(
+        app, session, "cqu", "重大老师", PASSWORD, "university", "cqu@example.edu.cn", university="重庆大学"
     )
-    create_staff(
-        session, "unit_a", "学会联系人", PASSWORD, "unit", "a@unit.example.com", unit=A.split("/")[0]
+    staff_account(
+        app, session, "unit_a", "学会联系人", PASSWORD, "unit", "a@unit.example.com", unit=A.split("/")[0]
     )
     session.commit()
     return {name: logged_in(app.test_client(), name) for name in ("cqu", "unit_a")}

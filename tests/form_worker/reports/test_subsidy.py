@@ -58,7 +58,7 @@ def pay(session, placement: Placement, month: dt.date, amount: int = 3000) -> No
 def interns(app, session) -> dict[str, Placement]:
     """At unit A: one complete, one with every kind of gap, one ended early, one without an
     agreement and one starting after the range; at unit B (the museum) one without records."""
-    make_parties(session)
+    make_parties(app, session)
     complete = intern(app, session, "齐全甲", 1)
     for month in (JUL, AUG, SEP, OCT):
         attend(session, complete, month)
@@ -150,7 +150,7 @@ def test_the_default_is_the_last_six_months_that_have_ended() -> None:
 )
 def test_a_bad_month_range_comes_back_beside_its_field(app, session, args, field, message) -> None:
     assert months.parse_range(args, TODAY) == (None, {field: message})
-    make_parties(session)
+    make_parties(app, session)
     for client, path in (
         (party(app, "unit_a"), "/staff/unit/subsidy"),
         (party(app, "reviewer"), "/staff/reports/subsidy"),

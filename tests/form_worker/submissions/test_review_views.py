@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import select, update
 
 from form_worker.accounts.models import AuditEntry, StaffUser
-from form_worker.accounts.services import create_staff
 from form_worker.core import db, queue
 from form_worker.core.models import utcnow
 from form_worker.outbox.models import Outbox
@@ -41,6 +40,7 @@ from tests.helpers.clerks import (
     answers_for,
     form_answers,
 )
+from tests.helpers.parties import staff_account
 
 NEW_FOLDER = "cq-test-society-example-com"
 
@@ -66,11 +66,13 @@ def mailbox(smtp_server):
 
 
 @pytest.fixture
-def staff(session) -> dict[str, object]:
+def staff(app, session) -> dict[str, object]:
     return {
-        "li": create_staff(session, "li", "李审核", PASSWORD, "reviewer", email="li@office.example.com"),
-        "wang": create_staff(
-            session, "wang", "王审核", PASSWORD, "reviewer", email="wang@office.example.com"
+        "li": staff_account(
+            app, session, "li", "李审核", PASSWORD, "reviewer", email="li@office.example.com"
+        ),
+        "wang": staff_account(
+            app, session, "wang", "王审核", PASSWORD, "reviewer", email="wang@office.example.com"
         ),
     }
 

@@ -212,7 +212,7 @@ def test_twelve_months_at_most_and_a_lower_allowance_only_with_the_offices_appro
 
 
 def test_the_unit_form_shows_each_rule_beside_its_field_and_keeps_the_input(app, session, mail) -> None:
-    make_parties(session)
+    make_parties(app, session)
     application = filed(app, session, [OPEN_POSITION], number=30)
     placement = offer(session, app, application, mail)
     answers.accept(session, application, placement, mail, positions_of(app), utcnow())

@@ -33,7 +33,7 @@ JULY, AUGUST = dt.date(2026, 7, 1), dt.date(2026, 8, 1)
 
 @pytest.fixture
 def placed(app, session) -> Placement:
-    make_parties(session)
+    make_parties(app, session)
     return intern(app, session)
 
 
