@@ -5,7 +5,6 @@ request changes and resubmit, reject, the diff of an edit, hostile text, and two
 import datetime as dt
 import re
 import threading
-import time
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from tests.form_worker.conftest import (
     refuse_git_commit,
     worker_app,
 )
+from tests.helpers.claims import RenewalClock
 from tests.helpers.clerks import (
     KNOWN_CODE,
     KNOWN_POSITION,
@@ -572,12 +572,13 @@ def test_a_slow_publication_keeps_its_claim_while_its_worker_lives(
     submission = submitted(session, reference)
     assert Reviewer(app, "li").act(submission.id, "approve").status_code == 303
     queue.huey.flush()
-    timeout = dt.timedelta(seconds=1)
+    timeout = dt.timedelta(seconds=0.5)
+    clock = RenewalClock(utcnow)
     real_write = publication.write_submission
     slow = threading.Event()
 
     def slow_write(*args, **kwargs):
-        slow.wait(2.5)  # a large commit: longer than twice the timeout
+        slow.wait(10)  # a large commit: until the test has looked, longer than twice the timeout
         return real_write(*args, **kwargs)
 
     monkeypatch.setattr(publication, "write_submission", slow_write)
@@ -595,12 +596,13 @@ def test_a_slow_publication_keeps_its_claim_while_its_worker_lives(
                     config["CATALOGUE_URL"],
                     utcnow(),
                     timeout=timeout,
+                    clock=clock,
                 ).status
             )
 
     worker = threading.Thread(target=publish)
     worker.start()
-    time.sleep(2)
+    assert clock.renewed.wait(10), "the claim was not renewed"
     with db.sessions(app)() as other:
         lost = publication.stuck(other, utcnow(), timeout)
     slow.set()
