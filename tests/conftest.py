@@ -4,12 +4,17 @@ import datetime as dt
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from site_builder.build import build_site
 from site_builder.model.catalogue import Catalogue, load_catalogue
+from tests.helpers.routing import shared_url_builders
+
+# Fixtures that tests in more than one package use: the SMTP server (worker and browser tests).
+pytest_plugins = ["tests.helpers.mailserver"]
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
@@ -54,6 +59,13 @@ def make_git_project(target: Path, positions: Path | None = None) -> Path:
     git(project, "add", "-A")
     git(project, "commit", "-q", "-m", "Sample positions")
     return project
+
+
+@pytest.fixture(scope="session", autouse=True)
+def url_builders() -> Iterator[None]:
+    """Apps made during the session share their compiled URL builders (tests/helpers/routing.py)."""
+    with shared_url_builders():
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,10 @@
 """Accounts: creating one, checking a password, and who gets the office's emails."""
 
 import datetime as dt
+import functools
 import re
 
+from flask import current_app, has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -18,8 +20,10 @@ ROLE_LABELS = {
     "university": "高校",
     "unit": "见习单位",
 }
-# Computed once: an unknown username costs the same one hash check as a known one.
-_DUMMY_HASH = generate_password_hash("not a password")
+# werkzeug's default. The app config's PASSWORD_HASH_METHOD may name another werkzeug method; only
+# the tests do (a single-round PBKDF2, since scrypt costs some 70 ms a hash), so it is not read from
+# the environment. A stored hash names its own method, so checking never depends on the setting.
+DEFAULT_HASH_METHOD = "scrypt"
 
 
 MIN_PASSWORD = 10
@@ -29,7 +33,21 @@ NO_PASSWORD = ""  # nosec B105  # the empty hash, not a password
 FREE_LOGINS = 5
 
 
-def end_sessions(user: Account) -> None:
+def hash_method() -> str:
+    """The method new password hashes use: the app's PASSWORD_HASH_METHOD, outside an app the default."""
+    if has_app_context():
+        return str(current_app.config.get("PASSWORD_HASH_METHOD", DEFAULT_HASH_METHOD))
+    return DEFAULT_HASH_METHOD
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """A hash that no password opens, made once per method: an unknown username then costs the same
+    one hash check as a known one, whose hash has that method too."""
+    return generate_password_hash("not a password", method=method)
+
+
+def end_sessions(user: StaffUser) -> None:
     """End every session of the account: cookies carry the old session version and are refused."""
     user.session_version += 1
 
@@ -38,7 +56,7 @@ def set_password(user: Account, password: str) -> None:
     """A new password (own change or an admin's reset) ends every session signed before it."""
     if len(password) < MIN_PASSWORD:
         raise ValueError(f"密码至少 {MIN_PASSWORD} 位")
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = generate_password_hash(password, method=hash_method())
     end_sessions(user)
 
 
@@ -120,7 +138,7 @@ def authenticate(session: Session, username: str, password: str) -> Account | No
         user = account_by_email(session, username)
     if user is None or not user.active or not user.password_hash:
         # Spend the same time as a real check, so timing does not tell which usernames exist.
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(hash_method()), password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
 
@@ -141,7 +159,7 @@ def log_in(
     name = login_key(username)
     until = throttle.attempt(session, name, now, FREE_LOGINS)
     if until is not None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(hash_method()), password)
         return None, until
     user = authenticate(session, username, password)
     if user is not None:

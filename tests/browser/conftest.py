@@ -15,6 +15,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from http.server import HTTPServer, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -24,8 +25,11 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from werkzeug.serving import make_server
 
 from form_worker.core.server import RequestHandler, closing
-from tests.conftest import ROOT, skip_or_fail
-from tests.form_worker.conftest import app_config, sqlite_urls
+from site_builder.build import build_site
+from site_builder.model.catalogue import Catalogue
+from tests.conftest import ROOT, TODAY, skip_or_fail
+from tests.form_worker.conftest import app_config, sqlite_urls, worker_app
+from tests.helpers.mailserver import SmtpServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -104,6 +108,23 @@ def local_page(browser: Browser) -> Iterator[Callable[..., Page]]:
     finally:
         for context in contexts:
             context.close()
+
+
+@dataclass
+class Worker:
+    app: Flask
+    base_url: str
+    site: Path
+
+
+@pytest.fixture
+def worker(tmp_path: Path, smtp_server: SmtpServer, sample_catalogue: Catalogue) -> Iterator[Worker]:
+    """The worker app on a free loopback port, serving a catalogue whose apply buttons point at it."""
+    config = served_config(tmp_path, MAIL_URL=smtp_server.url)
+    with worker_app(config) as app, serve_app(app) as base_url:
+        site = Path(config["SITE_DIR"])
+        build_site(sample_catalogue, ROOT, site, today=TODAY, worker_url=base_url)
+        yield Worker(app, base_url, site)
 
 
 def screenshot(page: Page, name: str) -> None:

@@ -37,10 +37,10 @@ from tests.browser.conftest import (
     serve_app,
     served_config,
 )
-from tests.browser.test_apply_browser import fill_applicant
-from tests.form_worker.applications.test_flow import make_parties
 from tests.form_worker.conftest import OPEN_POSITION, PASSWORD, recorded_application, worker_app
-from tests.form_worker.submissions.test_views import filled_workbook, position_cells
+from tests.helpers.apply_page import fill_applicant
+from tests.helpers.clerks import filled_workbook, position_cells
+from tests.helpers.parties import make_parties
 
 SIZES = {"phone": PHONE, "desktop": DESKTOP}
 MENTOR = "李示例"  # one of OPEN_POSITION's mentors
@@ -76,7 +76,7 @@ def seed(app: Flask, base_url: str) -> Seeded:
     """Staff of every party; applications in each state the pages list; a filing batch; an offer."""
     positions = app.extensions["jianxi.positions"].get()
     with db.sessions(app)() as session:
-        make_parties(session)
+        make_parties(app, session)
         received = [recorded_application(app, session, **applicant(n), major="机械工程") for n in range(4)]
         checked, filed, offered, waiting = received
         states = {

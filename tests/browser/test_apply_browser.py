@@ -6,74 +6,28 @@ drained here the way a consumer would. Set JIANXI_SCREENSHOTS=<folder> to keep p
 screenshots of the filled form, the check page and the confirmation page.
 """
 
-import json
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from email.message import EmailMessage
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from flask import Flask
 from playwright.sync_api import Page, expect
 
 from form_worker.applications.intake.chooser import SHOWN
-from site_builder.build import build_site
-from site_builder.model.catalogue import Catalogue
-from tests.browser.conftest import PHONE, screenshot, serve_app, served_config
-from tests.conftest import ROOT, TODAY
-from tests.form_worker.conftest import Mailbox, SmtpServer, drain, worker_app
+from tests.browser.conftest import PHONE, Worker, screenshot
+from tests.form_worker.conftest import drain
+from tests.helpers.apply_page import fill_applicant, open_graduate_position
+from tests.helpers.mailserver import Mailbox, SmtpServer
 
 TOUCH_TARGET_PX = 24  # WCAG 2.2 success criterion 2.5.8, the floor for anything a thumb must hit
 RECEIVED_SUBJECT = "报名已收到"
-
-
-@dataclass
-class Worker:
-    app: Flask
-    base_url: str
-    site: Path
-
-
-@pytest.fixture
-def worker(tmp_path: Path, smtp_server: SmtpServer, sample_catalogue: Catalogue) -> Iterator[Worker]:
-    """The worker app on a free loopback port, serving a catalogue whose apply buttons point at it."""
-    config = served_config(tmp_path, MAIL_URL=smtp_server.url)
-    with worker_app(config) as app, serve_app(app) as base_url:
-        site = Path(config["SITE_DIR"])
-        build_site(sample_catalogue, ROOT, site, today=TODAY, worker_url=base_url)
-        yield Worker(app, base_url, site)
 
 
 @pytest.fixture
 def phone(local_page: Callable[..., Page], worker: Worker) -> Page:
     """A phone-sized page that may talk only to the worker."""
     return local_page(worker.base_url)
-
-
-def open_graduate_position(site: Path) -> dict:
-    """An open 科技见习 position a 本科 graduate of this year may take, as positions.json lists it."""
-    positions = json.loads((site / "positions.json").read_text(encoding="utf-8"))["positions"]
-    for position in positions:
-        eligible = position["track"] == "科技见习" and position["education"] != "硕士"
-        if position["state"] == "open" and eligible:
-            return position
-    raise AssertionError("the sample catalogue has no open 科技见习 position for 本科 graduates")
-
-
-def fill_applicant(page: Page, name: str, phone: str, email: str) -> None:
-    """The /apply form's personal part as a 本科 graduate of this year fills it in, with consent."""
-    page.get_by_label("姓名", exact=True).fill(name)
-    page.get_by_label("手机号", exact=True).fill(phone)
-    page.get_by_label("电子邮箱", exact=True).fill(email)
-    page.get_by_label("毕业（就读）学校").fill("重庆大学")
-    page.get_by_label("专业", exact=True).fill("机械工程")
-    page.get_by_label("专业所属学科门类").select_option("工学")
-    page.get_by_label("学历", exact=True).select_option("本科")
-    page.get_by_label("毕业时间（在校生填预计毕业时间）").fill("2026-06")
-    page.get_by_role("radio", name="应届毕业生").check()
-    page.get_by_label("我已阅读并同意《个人信息处理说明》").check()
 
 
 def assert_fits_phone(page: Page) -> None:

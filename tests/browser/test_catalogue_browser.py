@@ -7,7 +7,6 @@ command line passes a few of them; the other tests are at phone width.
 """
 
 import json
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -26,6 +25,7 @@ from tests.browser.conftest import (
     pa11y_errors,
     serve_directory,
 )
+from tests.helpers.catalogue_search import search
 
 SIZES = {"phone": PHONE, "desktop": DESKTOP}
 
@@ -113,34 +113,6 @@ PAGES: dict[str, Callable[[Path], str]] = {
     "unit-poster": poster(first_unit),
     "not-found": lambda site: "/404.html",  # what a static host serves for a missing page
 }
-
-
-def search(page: Page, query: str = "", **filters: str) -> list[dict[str, str]]:
-    """Search the way a phone user does on the all-positions page (typing, then choosing filters by
-    their labels) and return every result shown, loading more until all are."""
-    form = page.locator("#jx-search")
-    expect(form).to_be_visible()
-    status = form.locator(".jx-filters__result")
-    if query:
-        form.get_by_label("关键词").press_sequentially(query)
-    for label, value in filters.items():
-        form.get_by_label(label).select_option(value)
-    form.get_by_role("button", name="搜索").click()
-    expect(status).to_have_text(re.compile("找到|没有找到"))
-    more = page.locator(".jx-results__more")
-    items = page.locator("#jx-results li")
-    while more.is_visible():
-        shown = items.count()
-        more.click()
-        expect(items).not_to_have_count(shown)
-    return items.evaluate_all(
-        """els => els.map(li => ({
-            path: new URL(li.querySelector('a').href).pathname,
-            title: li.querySelector('a').textContent,
-            badge: li.querySelector('.jx-badge').textContent,
-            facts: li.querySelector('small').textContent,
-        }))"""
-    )
 
 
 @pytest.mark.usefixtures("a11y_tools")

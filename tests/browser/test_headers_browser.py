@@ -7,8 +7,9 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Page
 
-from tests.browser.test_apply_browser import Worker, open_graduate_position, worker  # noqa: F401
-from tests.browser.test_catalogue_browser import search
+from tests.browser.conftest import Worker
+from tests.helpers.apply_page import open_graduate_position
+from tests.helpers.catalogue_search import search
 
 
 def violations(page: Page) -> list[str]:

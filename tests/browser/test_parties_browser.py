@@ -26,7 +26,8 @@ from form_worker.applications.states import CHOICE_OUTCOMES
 from form_worker.core import db
 from form_worker.outbox.tasks import queue_emails
 from tests.browser.conftest import PHONE, assert_accessible, screenshot, serve_app, served_config
-from tests.form_worker.conftest import OPEN_POSITION, SmtpServer, drain, recorded_application, worker_app
+from tests.form_worker.conftest import OPEN_POSITION, drain, recorded_application, worker_app
+from tests.helpers.mailserver import SmtpServer
 
 UNIT = OPEN_POSITION.split("/", 1)[0]  # the unit folder the position belongs to
 UNIT_EMAIL = "society-office@example.com"

@@ -14,9 +14,9 @@ from playwright.sync_api import Page, expect
 
 from form_worker.core import db
 from tests.browser.conftest import PHONE, assert_accessible, screenshot, serve_app, served_config
-from tests.form_worker.applications.test_flow import make_parties
-from tests.form_worker.applications.workfile.test_workfile import intern
 from tests.form_worker.conftest import PASSWORD, worker_app
+from tests.helpers.parties import make_parties
+from tests.helpers.workfiles import intern
 
 INTERN = {"name": "周示例", "phone": "13912340000", "email": "zhou.workfile@example.com"}
 
@@ -30,7 +30,7 @@ def worker(tmp_path) -> Iterator[tuple[Flask, str]]:
 def active_intern(app: Flask) -> int:
     """The parties' accounts, and an intern at unit A's position with a signed agreement."""
     with db.sessions(app)() as session:
-        make_parties(session)
+        make_parties(app, session)
         return intern(app, session, **INTERN).id
 
 

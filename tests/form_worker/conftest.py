@@ -12,8 +12,6 @@ that each test gets a copy of, and into one PostgreSQL schema that is emptied be
 
 import atexit
 import datetime as dt
-import email
-import email.policy
 import functools
 import os
 import re
@@ -23,12 +21,12 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
+import redis
 from flask import Flask
+from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import Engine, MetaData, create_engine, text
 
 from form_worker import create_app
@@ -41,9 +39,15 @@ from form_worker.publishing import git as publish_git
 from tests.conftest import ROOT, TODAY, make_git_project, skip_or_fail
 
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-# The worker tests' queues are told apart by name (worker_app gives each its own); Redis database
-# 15 belongs to the crash test, whose consumers use the production queue name.
+# The worker tests' queues are told apart by name (worker_app gives each its own, unique to the
+# run, not only to the xdist worker). A test whose consumers use the production queue name takes a
+# whole Redis database instead (redis_database), so two suites on one machine never share a queue.
 REDIS_URL = "redis://127.0.0.1:6379/0"
+# Databases redis_database hands out: not 0 (the named queues) and not 15, which checkouts from
+# before redis_database used for the crash test unclaimed and may still be running on this machine.
+SPARE_REDIS_DATABASES = range(1, 15)
+# How long a claim on one outlives a test that died holding it: longer than any test takes with it.
+CLAIM_SECONDS = 600
 BACKENDS = ("sqlite", "postgresql")
 # The xdist worker running this process ("gw0", "gw1", ...), or "main" without xdist.
 XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
@@ -142,6 +146,38 @@ def postgres_schema(prefix: str = "test") -> Iterator[str]:
         admin.dispose()
 
 
+@contextmanager
+def redis_database() -> Iterator[str]:
+    """The URL of a Redis database no other test (of this run or another) uses until this ends.
+
+    Claimed with SET NX on a key in database 0, which expires in case this process dies holding it;
+    the database is emptied before and after use. Skips as postgres_schema does.
+    """
+    require_services()
+    client = redis.Redis.from_url(REDIS_URL)
+    token = uuid.uuid4().hex
+    try:
+        for number in SPARE_REDIS_DATABASES:
+            claim = f"jianxi-test:redis-database:{number}"
+            if client.set(claim, token, nx=True, ex=CLAIM_SECONDS):
+                break
+        else:
+            raise AssertionError(f"every Redis database {SPARE_REDIS_DATABASES} is claimed by another test")
+        url = f"redis://127.0.0.1:6379/{number}"
+        database = redis.Redis.from_url(url)
+        try:
+            database.flushdb()
+            yield url
+        finally:
+            database.flushdb()
+            database.close()
+            # Released only if still ours: after expiry another test may hold it.
+            if client.get(claim) == token.encode():
+                client.delete(claim)
+    finally:
+        client.close()
+
+
 class PostgresDatabase:
     """One migrated schema for this session's worker tests, emptied before each one."""
 
@@ -223,6 +259,9 @@ def app_config(backend: dict[str, str], tmp_path: Path, **overrides: object) -> 
         "SITE_DIR": str(tmp_path / "site"),
         "CLOCK": lambda: TODAY,
         "RATELIMIT_ENABLED": False,
+        # One PBKDF2 round instead of scrypt's 70 ms a hash: every account and login under test would
+        # pay it. test_sessions keeps one test on the real default.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
         **backend,
         **overrides,
     }
@@ -240,10 +279,34 @@ def sample_positions() -> PositionSource:
     return source
 
 
+class SessionTemplateCache(BytecodeCache):
+    """Compiled templates, kept in memory for every app this session creates.
+
+    Each app has a Jinja environment of its own, which parses and compiles each template again on
+    first use: some 0.2 s of every test that renders pages. The apps' environments are alike (one
+    create_app), and Jinja checks each entry against its template's source, so one app may use
+    another's compiled code.
+    """
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CACHE = SessionTemplateCache()
+
+
 @contextmanager
 def worker_app(config: dict[str, object]) -> Iterator[Flask]:
     """The worker on `config`, its database migrated and a queue of its own; emptied afterwards."""
     app = create_app(config)
+    app.jinja_env.bytecode_cache = TEMPLATE_CACHE
     if Path(app.config["POSITIONS_ROOT"]) == ROOT:
         app.extensions["jianxi.positions"] = sample_positions()
     queue.use(config["HUEY_URL"], name=f"jianxi-test-{XDIST_WORKER}-{uuid.uuid4().hex[:8]}")
@@ -414,12 +477,14 @@ class StaffClient:
         return self.client.post(path, data={"csrf_token": self.token(), **(data or {})}, **kwargs)
 
 
-def make_accounts(session) -> dict[str, Account]:
-    """An admin and a reviewer, both with PASSWORD."""
-    return {
-        "admin": create_account(session, "admin", "管理员甲", PASSWORD, "admin", "admin@jianxi.test"),
-        "reviewer": create_account(session, "reviewer", "审核员乙", PASSWORD, "reviewer"),
-    }
+def make_accounts(app: Flask, session) -> dict[str, StaffUser]:
+    """An admin and a reviewer, both with PASSWORD; in the app's context, so the accounts' hashes
+    use its PASSWORD_HASH_METHOD."""
+    with app.app_context():
+        return {
+            "admin": create_staff(session, "admin", "管理员甲", PASSWORD, "admin", "admin@jianxi.test"),
+            "reviewer": create_staff(session, "reviewer", "审核员乙", PASSWORD, "reviewer"),
+        }
 
 
 def logged_in(client, username: str) -> StaffClient:
@@ -429,8 +494,8 @@ def logged_in(client, username: str) -> StaffClient:
 
 
 @pytest.fixture
-def accounts(session) -> dict[str, Account]:
-    return make_accounts(session)
+def accounts(app, session) -> dict[str, StaffUser]:
+    return make_accounts(app, session)
 
 
 @pytest.fixture
@@ -448,83 +513,6 @@ def reviewer(staff_client: StaffClient) -> StaffClient:
 def admin(staff_client: StaffClient) -> StaffClient:
     assert staff_client.login("admin").status_code == 302
     return staff_client
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on right now (aiosmtpd's Controller cannot take port 0)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Mailbox:
-    """An aiosmtpd handler that keeps every message it accepts and refuses when told to.
-
-    `busy` answers 451 to that many attempts, then accepts; `reject` answers 550 to all. `stage` is
-    the SMTP command that refuses: "RCPT" or "DATA".
-    """
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.recipients: list[list[str]] = []  # each message's envelope recipients, in step
-        self.refusals = 0
-        self.busy = 0
-        self.reject = False
-        self.stage = "DATA"
-
-    def _refusal(self, stage: str) -> str | None:
-        if stage != self.stage:
-            return None
-        if self.reject:
-            self.refusals += 1
-            return "550 5.1.1 no such user"
-        if self.busy > 0:
-            self.busy -= 1
-            self.refusals += 1
-            return "451 4.3.0 try again later"
-        return None
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
-        if refusal := self._refusal("RCPT"):
-            return refusal
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        if refusal := self._refusal("DATA"):
-            return refusal
-        self.recipients.append(list(envelope.rcpt_tos))
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 Message accepted for delivery"
-
-    def with_id(self, message_id: str) -> list[EmailMessage]:
-        return [m for m in self.messages if m["Message-ID"] == message_id]
-
-
-class SmtpServer:
-    def __init__(self, mailbox: Mailbox, port: int) -> None:
-        self.mailbox, self.port = mailbox, port
-        self.url = f"smtp://127.0.0.1:{port}"
-
-
-@pytest.fixture
-def smtp_server():
-    """A real SMTP server on 127.0.0.1 for one test; its `mailbox` holds what arrived."""
-    mailbox = Mailbox()
-    for attempt in range(5):
-        port = free_port()
-        controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-        try:
-            controller.start()
-            break
-        except OSError:  # another xdist worker took the port between free_port() and here
-            controller.loop.close()
-            if attempt == 4:
-                raise
-    try:
-        yield SmtpServer(mailbox, port)
-    finally:
-        controller.stop()
 
 
 def refuse_git_commit(monkeypatch: pytest.MonkeyPatch, error: str) -> None:

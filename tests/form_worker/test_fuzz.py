@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from tests.form_worker.applications.intake.test_views import CLOSED, EXPERIENCE
 from tests.form_worker.conftest import OPEN_POSITION, answers_for, csrf_token
+from tests.helpers.apply_form import CLOSED, EXPERIENCE
 
 APPLY_FIELDS = """choice1 choice2 choice3 name phone email university major degree graduation current_status
 society_post society_post_detail volunteering volunteering_detail priority_consent priority_groups statement

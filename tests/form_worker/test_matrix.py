@@ -14,12 +14,11 @@ import pytest
 from sqlalchemy import select, update
 
 from form_worker import create_app
-from form_worker.accounts.services import create_account
 from form_worker.applications.models import Application, Choice, FilingBatch, Placement
 from form_worker.core.models import utcnow
 from form_worker.outbox import services as outbox
-from tests.form_worker.applications.test_flow import OTHER_POSITION, make_parties, party
 from tests.form_worker.conftest import OPEN_POSITION, PASSWORD, recorded_application
+from tests.helpers.parties import OTHER_POSITION, make_parties, party, staff_account
 
 # Open without a session: the login page and the invitation link.
 PUBLIC = ("accounts.login", "accounts.welcome")
@@ -59,7 +58,7 @@ def owner(endpoint: str) -> tuple[str, ...]:
 @pytest.fixture
 def records(app, session) -> dict[str, object]:
     """重庆大学's application, filed, with a choice at unit A (offered and accepted) and one at unit B."""
-    make_parties(session)
+    make_parties(app, session)
     received = recorded_application(app, session, [OPEN_POSITION, OTHER_POSITION], name="陈矩阵")
     batch = FilingBatch(actor="reviewer", count=1, sha256="0" * 64, content=b"")
     session.add(batch)
@@ -82,7 +81,7 @@ def records(app, session) -> dict[str, object]:
         application=Application(name="测试", reference="JX2026-999999"), label="测试", reason="",
     )  # fmt: skip
     failed.status = "failed"
-    spare = create_account(session, "spare", "备用账号", PASSWORD, "reviewer", "spare@jianxi.test")
+    spare = staff_account(app, session, "spare", "备用账号", PASSWORD, "reviewer", "spare@jianxi.test")
     session.commit()
     choices = {c.position_id: c.id for c in session.scalars(select(Choice))}
     return {

@@ -32,24 +32,14 @@ from tests.form_worker.conftest import (
     migrate,
     postgres_schema,
     recorded_application,
+    redis_database,
     sqlite_urls,
 )
+from tests.helpers.claims import RenewalClock
+from tests.helpers.queue import run_scheduled
 
 # The queue, its retries, the sweep and claims under concurrency: SqliteHuey and RedisHuey alike.
 pytestmark = pytest.mark.backend
-
-
-def run_scheduled(app, seconds: float) -> list[object]:
-    """Let `seconds` pass for the queue: run the retries due by then, as the scheduler would."""
-    later = utcnow() + dt.timedelta(seconds=seconds)
-    clock = app.config["UTCNOW"]
-    app.config["UTCNOW"] = lambda: later
-    try:
-        with app.app_context():
-            results = [queue.huey.execute(task, later) for task in queue.huey.read_schedule(later)]
-        return results + drain(app)
-    finally:
-        app.config["UTCNOW"] = clock
 
 
 def rows(session) -> list[Outbox]:
@@ -179,7 +169,6 @@ def test_sweep_sends_what_the_queue_lost(app, session) -> None:
 
 APPLICANTS = 30
 CONSUMER = consumer_command(2)
-CRASH_REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 @pytest.fixture
@@ -187,17 +176,14 @@ def crash_backend(backend_name: str, tmp_path: Path):
     """Database and queue of their own, shared with consumer processes for the whole test.
 
     The PostgreSQL half works in a schema of its own, since other tests empty the session's schema,
-    and in a Redis database of its own (CRASH_REDIS_URL, which no other test uses), since the
-    consumer uses the default queue name.
+    and in a Redis database of its own (redis_database: no other test, of this run or of another
+    run on the machine, uses it meanwhile), since the consumer uses the production queue name.
     """
     if backend_name == "sqlite":
         yield sqlite_urls(tmp_path)
         return
-    with postgres_schema("crash") as database_url:
-        try:
-            yield {"DATABASE_URL": database_url, "HUEY_URL": CRASH_REDIS_URL}
-        finally:
-            queue.huey.flush()
+    with postgres_schema("crash") as database_url, redis_database() as redis_url:
+        yield {"DATABASE_URL": database_url, "HUEY_URL": redis_url}
 
 
 @pytest.fixture
@@ -317,8 +303,12 @@ def test_killed_consumer_loses_and_doubles_no_email(office: Office, consumers) -
         fifo.unlink()
 
     # The next consumer's sweep releases the two claims once they are older than the timeout (1 s).
-    claimed = max(r.claimed_at for r in office.outbox() if r.status == "sending")
-    time.sleep(max(0.0, (claimed - utcnow()).total_seconds() + 1.1))
+    # Nobody renews them now that their consumer is dead, so rather than wait for that second to
+    # pass, date them back past it, as that second would have left them.
+    office.session.execute(
+        update(Outbox).where(Outbox.status == "sending").values(claimed_at=utcnow() - dt.timedelta(seconds=2))
+    )
+    office.session.commit()
     second = consumers(office.env)
     wait_for(office.finished, "the second consumer to send everything")
     second.send_signal(signal.SIGINT)
@@ -376,7 +366,8 @@ def test_repeated_kills_double_only_a_send_in_flight_at_a_kill(
 def test_a_slow_send_keeps_its_claim_while_its_worker_lives(app, session, monkeypatch) -> None:
     """The sweep takes over claims older than OUTBOX_CLAIM_TIMEOUT; a send slower than that on a live
     worker renews its claim, so the sweep neither releases nor re-queues it (it would be sent twice)."""
-    app.config["OUTBOX_CLAIM_TIMEOUT"] = 1
+    app.config["OUTBOX_CLAIM_TIMEOUT"] = 0.5  # seconds; production reads a whole number from the environment
+    clock = app.config["UTCNOW"] = RenewalClock(app.config["UTCNOW"])
     recorded_application(app, session)
     row_id = session.scalars(select(Outbox.id)).first()
     release = threading.Event()
@@ -393,9 +384,10 @@ def test_a_slow_send_keeps_its_claim_while_its_worker_lives(app, session, monkey
 
     with ThreadPoolExecutor(1) as pool:
         sending = pool.submit(send)
-        time.sleep(2.5)  # more than twice the claim timeout
+        # Until the live worker has renewed its claim for more than twice the timeout.
+        assert clock.renewed.wait(10), "the claim was not renewed"
         with db.sessions(app)() as other:
-            due = outbox_services.due(other, utcnow(), 1)
+            due = outbox_services.due(other, utcnow(), 0.5)
             status = other.get(Outbox, row_id).status
         release.set()
         assert sending.result() == "sent"

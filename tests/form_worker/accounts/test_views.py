@@ -27,6 +27,7 @@ from tests.form_worker.conftest import (
     drain,
     worker_app,
 )
+from tests.helpers.invitations import invitation_link
 
 ADMIN_PATHS = ("/staff/accounts", "/staff/audit")
 # Pages of the other parties' accounts: the office's roles are refused them too.
@@ -261,16 +262,6 @@ def test_dashboard_shows_chinese_state_names_linking_to_queues(reviewer: StaffCl
 
 
 # ---------------------------------------------------------------- accounts
-
-
-def invitation_link(session, email: str) -> str:
-    """The one-time link of the newest invitation sent to email, as a path."""
-    row = session.scalar(
-        select(Outbox)
-        .where(Outbox.recipient == email, Outbox.key.startswith("invite:"))
-        .order_by(Outbox.id.desc())
-    )
-    return re.search(r"http://[^/\s]+(/staff/welcome/\S+)", row.body_text).group(1)
 
 
 def test_admin_creates_an_account_whose_holder_sets_the_password_from_the_link(

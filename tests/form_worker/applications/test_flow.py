@@ -14,42 +14,19 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from form_worker.accounts.models import AuditEntry
-from form_worker.accounts.services import create_account
 from form_worker.applications.models import Application, Choice, FilingBatch, Placement, Transition
 from form_worker.applications.review import filing
 from form_worker.applications.selection.tasks import start_placements
 from form_worker.outbox.models import Outbox
-from tests.form_worker.conftest import OPEN_POSITION, PASSWORD, StaffClient, csrf_token, drain
+from tests.form_worker.conftest import OPEN_POSITION, StaffClient, csrf_token, drain
+from tests.helpers.parties import OTHER_POSITION, make_parties, party
 
-OTHER_POSITION = "shili-science-museum/exhibit-guide-assistant"  # another unit's
 PRIORITY = "零就业家庭"  # one of the form's priority groups; the test looks for it everywhere
 
 
-def make_parties(session) -> None:
-    """The office, two universities and two units, one account each (all with PASSWORD)."""
-    create_account(session, "admin", "管理员甲", PASSWORD, "admin", "admin@jianxi.test")
-    create_account(session, "reviewer", "审核员乙", PASSWORD, "reviewer", "reviewer@jianxi.test")
-    create_account(
-        session, "cqu", "重大老师", PASSWORD, "university", "cqu@example.edu.cn", university="重庆大学"
-    )
-    create_account(
-        session, "swu", "西大老师", PASSWORD, "university", "swu@example.edu.cn", university="西南大学"
-    )
-    unit_a, unit_b = OPEN_POSITION.split("/")[0], OTHER_POSITION.split("/")[0]
-    create_account(session, "unit_a", "学会联系人", PASSWORD, "unit", "a@unit.example.com", unit=unit_a)
-    create_account(session, "unit_b", "科技馆联系人", PASSWORD, "unit", "b@unit.example.com", unit=unit_b)
-
-
 @pytest.fixture
-def parties(session) -> None:
-    make_parties(session)
-
-
-def party(app, username: str) -> StaffClient:
-    client = StaffClient(app.test_client())
-    response = client.login(username)
-    assert response.status_code == 302, response.text
-    return client
+def parties(app, session) -> None:
+    make_parties(app, session)
 
 
 def current(session, application_id: int) -> Application:

@@ -9,9 +9,9 @@ from form_worker.applications.models import Application, Placement
 from form_worker.applications.selection import answers, offers
 from form_worker.applications.services import TransitionRefused, bulk_move
 from form_worker.core.models import utcnow
-from tests.form_worker.applications.selection.test_offers import AGREEMENT, filed, offer
-from tests.form_worker.applications.test_flow import make_parties, party
 from tests.form_worker.conftest import OPEN_POSITION
+from tests.helpers.offers import AGREEMENT, filed, offer
+from tests.helpers.parties import make_parties, party
 
 SIBLING = "shili-youth-scitech-society/society-newmedia-experience"  # the same unit's other position
 HUGE = "99999999999999999999"
@@ -27,7 +27,7 @@ def mail(app) -> offers.Mail:
     [("offered", "agreement_signed"), ("agreement_signed", "active"), ("approved_by_city_office", "filed")],
 )
 def test_a_bulk_move_never_skips_a_steps_records(app, session, state, to_state) -> None:
-    make_parties(session)
+    make_parties(app, session)
     application = filed(app, session, [OPEN_POSITION], number=50)
     session.execute(update(Application).where(Application.id == application.id).values(state=state))
     session.commit()
@@ -44,7 +44,7 @@ def test_a_bulk_move_never_skips_a_steps_records(app, session, state, to_state) 
 
 
 def test_filing_one_by_one_is_refused_the_batch_is_the_way(app, session) -> None:
-    make_parties(session)
+    make_parties(app, session)
     application = filed(app, session, [OPEN_POSITION], number=51)
     session.execute(
         update(Application).where(Application.id == application.id).values(state="approved_by_city_office")
@@ -59,7 +59,7 @@ def test_filing_one_by_one_is_refused_the_batch_is_the_way(app, session) -> None
 
 
 def test_ids_past_what_the_database_holds_are_404_or_ignored(app, session) -> None:
-    make_parties(session)
+    make_parties(app, session)
     for role, path in (
         ("reviewer", f"/staff/applications/{HUGE}"),
         ("reviewer", "/staff/applications/2147483648"),
@@ -75,7 +75,7 @@ def test_ids_past_what_the_database_holds_are_404_or_ignored(app, session) -> No
 
 
 def test_a_date_no_programme_has_is_a_field_error(app, session, mail) -> None:
-    make_parties(session)
+    make_parties(app, session)
     application = filed(app, session, [OPEN_POSITION], number=52)
     placement = offer(session, app, application, mail)
     answers.accept(session, application, placement, mail, app.extensions["jianxi.positions"].get(), utcnow())
@@ -86,7 +86,7 @@ def test_a_date_no_programme_has_is_a_field_error(app, session, mail) -> None:
 
 
 def test_a_stale_offer_page_loses(app, session) -> None:
-    make_parties(session)
+    make_parties(app, session)
     application = filed(app, session, [OPEN_POSITION], number=53)
     choice = application.choices[0]
     response = party(app, "unit_a").post(
@@ -98,7 +98,7 @@ def test_a_stale_offer_page_loses(app, session) -> None:
 
 
 def test_a_crafted_query_string_is_no_500(app, session) -> None:
-    make_parties(session)
+    make_parties(app, session)
     reviewer = party(app, "reviewer")
     for query in ("?state=checked&endpoint=x", "?_external=1&state=checked", "?values=1&page=2"):
         assert reviewer.get(f"/staff/applications{query}").status_code == 200, query

@@ -6,15 +6,14 @@ import threading
 import pytest
 from sqlalchemy import func, select, update
 
-from form_worker.accounts.services import create_account
 from form_worker.applications import services
 from form_worker.applications.models import Application, FilingBatch, Transition
 from form_worker.applications.review import digest, filing
 from form_worker.core import db
 from form_worker.core.models import utcnow
 from form_worker.outbox.models import Outbox
-from tests.form_worker.applications.test_flow import party
 from tests.form_worker.conftest import OPEN_POSITION, PASSWORD, recorded_application
+from tests.helpers.parties import party, staff_account
 
 SERIAL = iter(range(10**6))
 
@@ -80,11 +79,11 @@ def test_a_bulk_move_skips_rows_in_another_state_or_scope(app, session) -> None:
 
 
 def test_the_digest_tells_each_university_of_new_applications_once_a_day(app, session) -> None:
-    create_account(
-        session, "cqu", "重大老师", PASSWORD, "university", "cqu@example.edu.cn", university="重庆大学"
+    staff_account(
+        app, session, "cqu", "重大老师", PASSWORD, "university", "cqu@example.edu.cn", university="重庆大学"
     )
-    create_account(
-        session, "swu", "西大老师", PASSWORD, "university", "swu@example.edu.cn", university="西南大学"
+    staff_account(
+        app, session, "swu", "西大老师", PASSWORD, "university", "swu@example.edu.cn", university="西南大学"
     )
     ids = applications(app, session, 3, "checked")
     session.add_all(
@@ -110,7 +109,7 @@ def test_the_digest_tells_each_university_of_new_applications_once_a_day(app, se
 
 
 def test_the_office_approves_every_row_its_filters_select_not_only_one_page(app, session) -> None:
-    create_account(session, "reviewer", "审核员", PASSWORD, "reviewer")
+    staff_account(app, session, "reviewer", "审核员", PASSWORD, "reviewer")
     wanted = applications(app, session, 55, "recommended_by_university")
     elsewhere = applications(app, session, 3, "recommended_by_university", university="西南大学")
     reviewer = party(app, "reviewer")

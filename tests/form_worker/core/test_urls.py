@@ -5,14 +5,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from form_worker.accounts.services import create_account
 from form_worker.core import config
 from form_worker.core.db import sessions
 from form_worker.outbox.models import Outbox
 from form_worker.publishing.site import apply_base
 from form_worker.submissions.models import Submission
 from tests.form_worker.conftest import app_config, worker_app
-from tests.form_worker.submissions.test_views import Clerk, answers_for
+from tests.helpers.clerks import Clerk, answers_for
+from tests.helpers.parties import staff_account
 
 
 def test_serve_sets_both_urls_to_the_address_it_listens_on() -> None:
@@ -65,7 +65,9 @@ def test_a_forged_host_cannot_put_its_address_into_the_staff_emails(backend, tmp
         TRUSTED_HOSTS=["forms.example.cn", "jx.example.cn", "localhost"],
     )
     with worker_app(settings) as app, sessions(app)() as session:
-        create_account(session, "li", "李审核", "correct-horse-1", "reviewer", email="li@office.example.com")
+        staff_account(
+            app, session, "li", "李审核", "correct-horse-1", "reviewer", email="li@office.example.com"
+        )
         client = app.test_client()
         Clerk(client).submit(answers_for())
         assert client.post("/submit", headers={"Host": "evil.example"}).status_code == 400

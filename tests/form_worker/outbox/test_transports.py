@@ -16,7 +16,7 @@ from form_worker.outbox.transports import (
     sender_from_url,
 )
 from tests.conftest import ROOT
-from tests.form_worker.conftest import free_port
+from tests.helpers.mailserver import free_port
 
 MAIL_FROM = "重庆市大学生科技见习计划 <noreply@jianxi.test>"
 SUBJECT = "报名已收到（JX2026-000001）· 重庆市大学生科技见习计划"

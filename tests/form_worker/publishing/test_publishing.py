@@ -24,7 +24,7 @@ from site_builder.model.credit_code import check_character
 from site_builder.model.schema import Mentor, Position, Unit
 from tests.conftest import ROOT, TODAY, git
 from tests.form_worker.conftest import drain, refuse_git_commit
-from tests.form_worker.test_worker import run_scheduled
+from tests.helpers.queue import run_scheduled
 
 SAMPLE_UNIT = "shili-youth-scitech-society"
 SAMPLE_POSITION = f"{SAMPLE_UNIT}/academic-conference-assistant"

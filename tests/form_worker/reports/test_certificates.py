@@ -11,9 +11,9 @@ from form_worker.accounts.models import AuditEntry
 from form_worker.applications.models import Application, Evaluation, Placement
 from form_worker.reports import certificates
 from tests.conftest import ROOT
-from tests.form_worker.applications.test_flow import OTHER_POSITION, make_parties, party
 from tests.form_worker.conftest import StaffClient
-from tests.form_worker.reports.test_subsidy import TITLE, UNIT_A_NAME, UNIT_B_NAME, intern
+from tests.helpers.parties import OTHER_POSITION, make_parties, party
+from tests.helpers.subsidies import TITLE, UNIT_A_NAME, UNIT_B_NAME, intern
 
 
 def evaluate(session, placement: Placement, grade: str = "优秀") -> None:
@@ -27,7 +27,7 @@ def evaluate(session, placement: Placement, grade: str = "优秀") -> None:
 def placements(app, session) -> dict[str, Placement]:
     """At unit A: completed and evaluated, completed early, still active, completed without an
     evaluation; at unit B: completed and evaluated."""
-    make_parties(session)
+    make_parties(app, session)
     done = intern(
         app, session, "结业甲", 11, state="completed", ended=True, finished_on=dt.date(2026, 12, 31)
     )

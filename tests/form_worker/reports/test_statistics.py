@@ -4,17 +4,13 @@ routes refused to everyone but the office; and the number of SQL statements and 
 return independent of how many applications there are."""
 
 import datetime as dt
-import io
 import re
-from html.parser import HTMLParser
 
 import pytest
-from openpyxl import load_workbook
 from sqlalchemy import event, insert, select
 
 from form_worker.accounts.models import AuditEntry
-from form_worker.accounts.services import create_account
-from form_worker.applications.models import Application, Choice, Evaluation, Placement, Transition
+from form_worker.applications.models import Application, Choice, Placement, Transition
 from form_worker.applications.states import CHAIN
 from form_worker.core import db
 from form_worker.core.headers import WORKER_POLICY
@@ -22,186 +18,19 @@ from form_worker.reports import charts, statistics
 from form_worker.reports.filters import Filters
 from form_worker.reports.outcomes import SMALL, suppressed
 from tests.form_worker.conftest import PASSWORD, StaffClient, logged_in
-
-YEAR = 2026
-# Three positions of the sample catalogue, of three types, districts and unit categories.
-A = "shili-youth-scitech-society/academic-conference-assistant"  # 学术助理, 渝中区, headcount 4
-B = "shili-science-museum/exhibit-guide-assistant"  # 科普助理, 南岸区, headcount 5
-C = "shili-biopharma/lab-experience"  # 科创助理 (职业体验), 巴南区, headcount 3
-START = dt.date(2026, 7, 1)
-END = dt.date(2026, 12, 31)
-
-
-def upto(state: str, *then: str) -> list[str]:
-    """The history of an application that went along the chain to state, then to `then`."""
-    return [*CHAIN[: CHAIN.index(state) + 1], *then]
-
-
-def add_application(
-    session,
-    number: int,
-    history: list[str],
-    university: str,
-    degree: str,
-    major_group: str | None,
-    choices: list[str],
-    year: int = YEAR,
-    groups: list[str] | None = None,
-    consent: bool = False,
-) -> Application:
-    application = Application(
-        reference=f"JX{year}-{number:06d}",
-        state=history[-1],
-        name=f"见习生{number:02d}",
-        phone=f"139000000{number:02d}",
-        email=f"s{number}@example.com",
-        university=university,
-        major="某专业",
-        major_group=major_group,
-        degree=degree,
-        graduation=dt.date(year, 6, 1),
-        current_status="应届毕业生",
-        programme_year=year,
-        priority_consent=consent,
-        priority_groups=groups,
-    )
-    application.choices = [Choice(rank=i, position_id=p) for i, p in enumerate(choices, start=1)]
-    previous = None
-    for state in history:
-        application.transitions.append(Transition(from_state=previous, to_state=state, actor="test"))
-        previous = state
-    session.add(application)
-    session.flush()
-    return application
-
-
-def add_placement(
-    session,
-    application: Application,
-    position_id: str,
-    agreement: bool = True,
-    finished_on: dt.date | None = None,
-    reason: str | None = None,
-    grade: str | None = None,
-    story: str = "",
-) -> Placement:
-    placement = Placement(
-        application_id=application.id,
-        position_id=position_id,
-        mentor="导师甲",
-        ended=application.state in ("completed", "withdrawn", "rejected"),
-        agreement_date=START if agreement else None,
-        start_date=START if agreement else None,
-        end_date=END if agreement else None,
-        finished_on=finished_on,
-        early_end_reason=reason,
-        typical_case=bool(story),
-        case_story=story,
-    )
-    session.add(placement)
-    session.flush()
-    if grade:
-        session.add(
-            Evaluation(placement_id=placement.id, scores={"attitude": 5}, grade=grade, author="导师甲")
-        )
-    return placement
-
-
-STORY = "在学术会议筹备中独立完成了 300 人的会务统筹。"
-
-
-@pytest.fixture
-def figures(session) -> dict[str, Application]:
-    """Eleven applications of 2026 and one of 2025, counted by hand in the tests below."""
-    add = add_application
-    apps = {
-        "a1": add(
-            session,
-            1,
-            upto("completed"),
-            "重庆大学",
-            "本科",
-            "工学",
-            [A, B],
-            groups=["低保家庭"],
-            consent=True,
-        ),
-        "a2": add(session, 2, upto("completed"), "重庆大学", "硕士", "理学", [A]),
-        "a3": add(
-            session,
-            3,
-            upto("active"),
-            "西南大学",
-            "本科",
-            None,
-            [B],
-            groups=["低保家庭", "残疾"],
-            consent=True,
-        ),
-        "a4": add(
-            session,
-            4,
-            upto("agreement_signed"),
-            "西南大学",
-            "本科",
-            "工学",
-            [B, C],
-            groups=["低保家庭"],
-            consent=True,
-        ),
-        "a5": add(
-            session,
-            5,
-            upto("active", "withdrawn"),
-            "重庆大学",
-            "本科",
-            "工学",
-            [C],
-            groups=["低保家庭"],
-            consent=True,
-        ),
-        "a6": add(
-            session,
-            6,
-            upto("offered"),
-            "重庆邮电大学",
-            "专科",
-            "文学",
-            [C],
-            groups=["低保家庭"],
-            consent=True,
-        ),
-        "a7": add(
-            session, 7, upto("filed"), "重庆大学", "本科", "工学", [A], groups=["零就业家庭"], consent=True
-        ),
-        "a8": add(
-            session, 8, upto("checked", "rejected"), "西南大学", "博士", "理学", [B], groups=[], consent=True
-        ),
-        # Groups without consent must not count (as if the consent had been withdrawn).
-        "a9": add(session, 9, upto("checked"), "重庆大学", "本科", "工学", [A], groups=["特困人员"]),
-        "a10": add(session, 10, upto("submitted"), "重庆大学", "本科", "工学", [C]),
-        # Recommended, then sent back to the university: it reached 高校遴选推荐 and is checked now.
-        "a11": add(
-            session, 11, upto("recommended_by_university", "checked"), "西南大学", "本科", "管理学", [A]
-        ),
-        "old": add(session, 12, upto("completed"), "重庆大学", "本科", "工学", [A], year=2025),
-    }
-    add_placement(session, apps["a1"], A, finished_on=END, grade="优秀", story=STORY)
-    add_placement(
-        session, apps["a2"], A, finished_on=dt.date(2026, 10, 15), reason="考取研究生", grade="良好"
-    )
-    add_placement(session, apps["a3"], B)
-    add_placement(session, apps["a4"], B)
-    add_placement(session, apps["a5"], C)
-    add_placement(session, apps["a6"], C, agreement=False)
-    add_placement(session, apps["old"], A, finished_on=END, grade="合格", story="往年的案例")
-    session.commit()
-    return apps
-
-
-def positions_of(app):
-    return app.extensions["jianxi.positions"].get()
-
+from tests.helpers.parties import staff_account
+from tests.helpers.statistics import (
+    END,
+    START,
+    YEAR,
+    A,
+    B,
+    C,
+    Tables,
+    positions_of,
+    upto,
+    workbook,
+)
 
 # ---------------------------------------------------------------- the figures
 
@@ -320,43 +149,6 @@ def test_the_small_number_rule(count: int, shown) -> None:
 
 
 # ---------------------------------------------------------------- the page and the workbook
-
-
-class Tables(HTMLParser):
-    """Each <table id=…> of a page as rows of cell texts."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.tables: dict[str, list[list[str]]] = {}
-        self._table: list[list[str]] | None = None
-        self._cell: list[str] | None = None
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs) -> None:
-        if tag == "table":
-            self._table = self.tables.setdefault(dict(attrs).get("id") or "", [])
-        elif tag == "tr" and self._table is not None:
-            self._table.append([])
-        elif tag in ("td", "th") and self._table is not None:
-            self._cell = []
-
-    def handle_endtag(self, tag) -> None:
-        if tag in ("td", "th") and self._cell is not None and self._table is not None:
-            self._table[-1].append("".join(self._cell).strip())
-            self._cell = None
-        elif tag == "table":
-            self._table = None
-
-    def handle_data(self, data) -> None:
-        if self._cell is not None:
-            self._cell.append(data)
-
-
-def workbook(response) -> dict[str, list[list[object]]]:
-    assert response.status_code == 200, response.text
-    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    book = load_workbook(io.BytesIO(response.data))
-    return {sheet.title: [[c.value for c in row] for row in sheet.iter_rows()] for sheet in book.worksheets}
 
 
 def test_the_page_shows_each_figure_in_a_table_with_its_chart(reviewer: StaffClient, figures) -> None:
@@ -524,11 +316,11 @@ ROUTES = [
 
 @pytest.fixture
 def parties(app, session) -> dict[str, StaffClient]:
-    create_account(
-        session, "cqu", "重大老师", PASSWORD, "university", "cqu@example.edu.cn", university="重庆大学"
+    staff_account(
+        app, session, "cqu", "重大老师", PASSWORD, "university", "cqu@example.edu.cn", university="重庆大学"
     )
-    create_account(
-        session, "unit_a", "学会联系人", PASSWORD, "unit", "a@unit.example.com", unit=A.split("/")[0]
+    staff_account(
+        app, session, "unit_a", "学会联系人", PASSWORD, "unit", "a@unit.example.com", unit=A.split("/")[0]
     )
     session.commit()
     return {name: logged_in(app.test_client(), name) for name in ("cqu", "unit_a")}

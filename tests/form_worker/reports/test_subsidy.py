@@ -19,41 +19,24 @@ from form_worker.reports import months, subsidy
 from form_worker.reports.months import MonthRange
 from form_worker.reports.subsidy import Gap
 from tests.conftest import TODAY
-from tests.form_worker.applications.test_flow import OTHER_POSITION, make_parties, party
-from tests.form_worker.conftest import OPEN_POSITION, StaffClient, recorded_application
+from tests.form_worker.conftest import StaffClient
+from tests.helpers.parties import OTHER_POSITION, make_parties, party
+from tests.helpers.subsidies import (
+    AUG,
+    INSURER,
+    JUL,
+    NOV,
+    OCT,
+    SEP,
+    TITLE,
+    UNIT_A,
+    UNIT_A_NAME,
+    UNIT_B,
+    UNIT_B_NAME,
+    intern,
+)
 
-UNIT_A = OPEN_POSITION.split("/")[0]
-UNIT_A_NAME = "重庆市示例青年科技工作者学会（示例）"
-UNIT_B = OTHER_POSITION.split("/")[0]
-UNIT_B_NAME = "重庆示例自然科学馆（示例）"
-TITLE = "学术会议组织助理（示例）"
-JUL, AUG, SEP, OCT, NOV = (dt.date(2026, m, 1) for m in range(7, 12))
 RANGE = MonthRange(JUL, NOV)
-INSURER = "示例人寿保险重庆分公司"
-
-
-def intern(
-    app, session, name: str, number: int, position: str = OPEN_POSITION, state: str = "active", **agreed
-):
-    """An application in `state` with a placement at `position` whose agreement is `agreed`."""
-    received = recorded_application(
-        app, session, [position], name=name, phone=f"1390000{number:04d}", email=f"i{number}@example.com"
-    )
-    session.get(Application, received.id).state = state
-    values = {
-        "agreement_date": dt.date(2026, 6, 20),
-        "start_date": JUL,
-        "end_date": dt.date(2026, 12, 31),
-        "allowance": 3000,
-        "insurer": INSURER,
-        "policy_number": f"PA-{number}",
-        "cover_start": JUL,
-        "cover_end": dt.date(2026, 12, 31),
-    } | agreed
-    placement = Placement(application_id=received.id, position_id=position, mentor="李示例", **values)
-    session.add(placement)
-    session.flush()
-    return placement
 
 
 def attend(session, placement: Placement, month: dt.date, present: int = 21, expected: int = 22) -> None:
@@ -75,7 +58,7 @@ def pay(session, placement: Placement, month: dt.date, amount: int = 3000) -> No
 def interns(app, session) -> dict[str, Placement]:
     """At unit A: one complete, one with every kind of gap, one ended early, one without an
     agreement and one starting after the range; at unit B (the museum) one without records."""
-    make_parties(session)
+    make_parties(app, session)
     complete = intern(app, session, "齐全甲", 1)
     for month in (JUL, AUG, SEP, OCT):
         attend(session, complete, month)
@@ -167,7 +150,7 @@ def test_the_default_is_the_last_six_months_that_have_ended() -> None:
 )
 def test_a_bad_month_range_comes_back_beside_its_field(app, session, args, field, message) -> None:
     assert months.parse_range(args, TODAY) == (None, {field: message})
-    make_parties(session)
+    make_parties(app, session)
     for client, path in (
         (party(app, "unit_a"), "/staff/unit/subsidy"),
         (party(app, "reviewer"), "/staff/reports/subsidy"),

@@ -12,7 +12,7 @@ from form_worker.accounts.models import AuditEntry
 from form_worker.reports import summary
 from form_worker.reports.outcomes import SMALL
 from tests.form_worker.conftest import StaffClient
-from tests.form_worker.reports.test_statistics import (
+from tests.helpers.statistics import (
     STORY,
     A,
     B,
@@ -21,7 +21,6 @@ from tests.form_worker.reports.test_statistics import (
     positions_of,
     workbook,
 )
-from tests.form_worker.reports.test_statistics import figures as figures  # noqa: F401  (the fixture)
 
 YEAR = 2026
 

@@ -21,8 +21,8 @@ from tests.form_worker.conftest import (
     logged_in,
     recorded_application,
 )
-from tests.form_worker.retention.test_purge import person, placement
-from tests.form_worker.test_ids import duplicates
+from tests.helpers.ids import duplicates
+from tests.helpers.retention import person, placement
 
 
 def page_of(application_id: int) -> str:

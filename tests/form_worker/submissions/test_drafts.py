@@ -19,7 +19,7 @@ from form_worker.submissions.models import Submission, SubmissionDraft
 from form_worker.submissions.tasks import purge_drafts
 from site_builder.clock import local_time
 from tests.form_worker.conftest import app_config, drain, worker_app
-from tests.form_worker.submissions.test_views import (
+from tests.helpers.clerks import (
     UNIT_EMAIL,
     Clerk,
     answers_for,

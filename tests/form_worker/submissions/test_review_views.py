@@ -6,15 +6,13 @@ import datetime as dt
 import re
 import subprocess
 import threading
-import time
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
 
-from form_worker.accounts.models import Account, AuditEntry
-from form_worker.accounts.services import create_account
+from form_worker.accounts.models import AuditEntry, StaffUser
 from form_worker.core import db, queue
 from form_worker.core.models import utcnow
 from form_worker.outbox.models import Outbox
@@ -34,7 +32,8 @@ from tests.form_worker.conftest import (
     refuse_git_commit,
     worker_app,
 )
-from tests.form_worker.submissions.test_views import (
+from tests.helpers.claims import RenewalClock
+from tests.helpers.clerks import (
     KNOWN_CODE,
     KNOWN_POSITION,
     KNOWN_UNIT,
@@ -43,6 +42,7 @@ from tests.form_worker.submissions.test_views import (
     answers_for,
     form_answers,
 )
+from tests.helpers.parties import staff_account
 
 NEW_FOLDER = "cq-test-society-example-com"
 
@@ -68,11 +68,13 @@ def mailbox(smtp_server):
 
 
 @pytest.fixture
-def staff(session) -> dict[str, object]:
+def staff(app, session) -> dict[str, object]:
     return {
-        "li": create_account(session, "li", "李审核", PASSWORD, "reviewer", email="li@office.example.com"),
-        "wang": create_account(
-            session, "wang", "王审核", PASSWORD, "reviewer", email="wang@office.example.com"
+        "li": staff_account(
+            app, session, "li", "李审核", PASSWORD, "reviewer", email="li@office.example.com"
+        ),
+        "wang": staff_account(
+            app, session, "wang", "王审核", PASSWORD, "reviewer", email="wang@office.example.com"
         ),
     }
 
@@ -610,12 +612,13 @@ def test_a_slow_publication_keeps_its_claim_while_its_worker_lives(
     submission = submitted(session, reference)
     assert Reviewer(app, "li").act(submission.id, "approve").status_code == 303
     queue.huey.flush()
-    timeout = dt.timedelta(seconds=1)
+    timeout = dt.timedelta(seconds=0.5)
+    clock = RenewalClock(utcnow)
     real_write = publication.write_submission
     slow = threading.Event()
 
     def slow_write(*args, **kwargs):
-        slow.wait(2.5)  # a large commit: longer than twice the timeout
+        slow.wait(10)  # a large commit: until the test has looked, longer than twice the timeout
         return real_write(*args, **kwargs)
 
     monkeypatch.setattr(publication, "write_submission", slow_write)
@@ -633,12 +636,13 @@ def test_a_slow_publication_keeps_its_claim_while_its_worker_lives(
                     config["CATALOGUE_URL"],
                     utcnow(),
                     timeout=timeout,
+                    clock=clock,
                 ).status
             )
 
     worker = threading.Thread(target=publish)
     worker.start()
-    time.sleep(2)
+    assert clock.renewed.wait(10), "the claim was not renewed"
     with db.sessions(app)() as other:
         lost = publication.stuck(other, utcnow(), timeout)
     slow.set()

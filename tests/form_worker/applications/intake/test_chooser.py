@@ -5,8 +5,8 @@ import re
 
 from form_worker.applications.intake import chooser
 from tests.conftest import TODAY
-from tests.form_worker.applications.intake.test_views import field_block
 from tests.form_worker.conftest import OPEN_POSITION, answers_for, csrf_token
+from tests.helpers.apply_form import field_block
 
 SCIENCE_MUSEUM = "shili-science-museum/exhibit-guide-assistant"  # 科普助理 in 南岸区
 

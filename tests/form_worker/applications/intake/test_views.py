@@ -15,26 +15,16 @@ from form_worker.applications.models import Application
 from form_worker.core import db, queue
 from form_worker.outbox.models import Outbox
 from tests.form_worker.conftest import OPEN_POSITION, answers_for, csrf_token
+from tests.helpers.apply_form import CLOSED, EXPERIENCE, field_block
 
 # Positions of the sample catalogue, as they stand on TODAY (2026-11-27).
 SECOND_OPEN = "shili-youth-scitech-society/member-service-data-assistant"  # 科技见习, 本科
 MASTER_ONLY = "shili-biopharma/rd-project-service-assistant"  # 科技见习, 硕士
-EXPERIENCE = "shili-youth-scitech-society/society-newmedia-experience"  # 职业体验, 专科
-CLOSED = "shili-engineering-journal/english-abstract-editing-assistant"
 FILLED = "shili-auto-parts-association/rd-centre-service-assistant"
 EXPIRED = "shili-asean-scitech-centre/technical-translation-assistant"  # open, deadline 2026-06-30
 UNKNOWN = "shili-nowhere/no-such-position"
 
-FIELD = re.compile(r'<(div|fieldset) class="field[^"]*"[^>]*>(.*?)</\1>', re.S)
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]*)" value="([^"]*)">')
-
-
-def field_block(page: str, name: str) -> str:
-    """The markup of the form field called name: its label, hint, errors and control."""
-    for match in FIELD.finditer(page):
-        if f'name="{name}"' in match.group(2):
-            return match.group(2)
-    raise AssertionError(f"no field {name!r} on the page")
 
 
 def error_summary(page: str) -> str:

@@ -6,7 +6,7 @@ import re
 import threading
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from form_worker.applications.models import Application, Choice, Placement, Transition
 from form_worker.applications.selection import agreements, answers, offers
@@ -14,34 +14,14 @@ from form_worker.applications.services import TransitionRefused
 from form_worker.core import db
 from form_worker.core.models import utcnow
 from form_worker.outbox.models import Outbox
-from tests.form_worker.applications.test_flow import OTHER_POSITION, make_parties, party
-from tests.form_worker.conftest import OPEN_POSITION, csrf_token, recorded_application
+from tests.form_worker.conftest import OPEN_POSITION, csrf_token
+from tests.helpers.offers import AGREEMENT, filed, offer
+from tests.helpers.parties import OTHER_POSITION, make_parties, party
 
 
 @pytest.fixture
 def mail(app) -> offers.Mail:
     return offers.Mail(app.config["MAIL_FROM"], "https://forms.example.cn/", app.config["SECRET_KEY"])
-
-
-def filed(app, session, positions: list[str], number: int = 0, **fields: object) -> Application:
-    """An application filed nationally (state and batch set directly, as if the office had)."""
-    contact = {"phone": f"1370000{number:04d}", "email": f"s{number}@example.com"}
-    received = recorded_application(app, session, positions, **(contact | fields))
-    session.execute(
-        update(Application).where(Application.id == received.id).values(state="filed", filing_batch_id=1)
-    )
-    session.commit()
-    session.expire_all()
-    return session.get(Application, received.id)
-
-
-def offer(session, app, application, mail, mentor="李示例", position=OPEN_POSITION, days=7, now=None):
-    positions = app.extensions["jianxi.positions"].get()
-    placement = offers.make_offer(
-        session, application, position, mentor, days, "unit_a", "", mail, positions, now or utcnow()
-    )
-    session.commit()
-    return placement
 
 
 def positions_of(app):
@@ -184,18 +164,6 @@ def race(app, mail, attempts: list[tuple[int, str]]) -> list[str]:
     return results
 
 
-AGREEMENT = {
-    "agreement_date": dt.date(2027, 6, 20),
-    "start_date": dt.date(2027, 7, 1),
-    "end_date": dt.date(2027, 12, 31),
-    "allowance": 3000,
-    "insurer": "示例保险公司",
-    "policy_number": "PA-1",
-    "cover_start": dt.date(2027, 7, 1),
-    "cover_end": dt.date(2027, 12, 31),
-}
-
-
 @pytest.mark.parametrize(
     ("change", "field", "message"),
     [
@@ -244,7 +212,7 @@ def test_twelve_months_at_most_and_a_lower_allowance_only_with_the_offices_appro
 
 
 def test_the_unit_form_shows_each_rule_beside_its_field_and_keeps_the_input(app, session, mail) -> None:
-    make_parties(session)
+    make_parties(app, session)
     application = filed(app, session, [OPEN_POSITION], number=30)
     placement = offer(session, app, application, mail)
     answers.accept(session, application, placement, mail, positions_of(app), utcnow())

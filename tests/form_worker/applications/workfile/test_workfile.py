@@ -7,7 +7,7 @@ import io
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import event, select, update
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from form_worker.accounts.models import AuditEntry
@@ -24,39 +24,16 @@ from form_worker.applications.workfile import ending, rules
 from form_worker.applications.workfile import services as workfile
 from form_worker.applications.workfile.services import Days, Task
 from site_builder.clock import today_in_chongqing
-from tests.form_worker.applications.test_flow import OTHER_POSITION, make_parties, party
-from tests.form_worker.conftest import OPEN_POSITION, TODAY, csrf_token, recorded_application
+from tests.form_worker.conftest import TODAY, csrf_token
+from tests.helpers.parties import OTHER_POSITION, make_parties, party
+from tests.helpers.workfiles import END, START, intern
 
-START, END = dt.date(2026, 7, 15), dt.date(2027, 1, 14)
 JULY, AUGUST = dt.date(2026, 7, 1), dt.date(2026, 8, 1)
-
-
-def intern(app, session, position: str = OPEN_POSITION, state: str = "active", **fields) -> Placement:
-    """An intern at `position` with a signed agreement, in `state`."""
-    received = recorded_application(app, session, [position], **fields)
-    session.execute(update(Application).where(Application.id == received.id).values(state=state))
-    placement = Placement(
-        application_id=received.id,
-        position_id=position,
-        mentor="李示例",
-        accepted_at=dt.datetime(2026, 7, 1),
-        agreement_date=dt.date(2026, 7, 10),
-        start_date=START,
-        end_date=END,
-        allowance=3000,
-        insurer="示例保险公司",
-        policy_number="SL-0001",
-        cover_start=START,
-        cover_end=END,
-    )
-    session.add(placement)
-    session.commit()
-    return placement
 
 
 @pytest.fixture
 def placed(app, session) -> Placement:
-    make_parties(session)
+    make_parties(app, session)
     return intern(app, session)
 
 

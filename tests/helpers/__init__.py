@@ -1,0 +1,1 @@
+"""Helpers, constants and data that several test modules share; no test module imports another."""
