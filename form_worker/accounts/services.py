@@ -47,7 +47,7 @@ def _dummy_hash(method: str) -> str:
     return generate_password_hash("not a password", method=method)
 
 
-def end_sessions(user: StaffUser) -> None:
+def end_sessions(user: Account) -> None:
     """End every session of the account: cookies carry the old session version and are refused."""
     user.session_version += 1
 

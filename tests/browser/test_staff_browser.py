@@ -24,7 +24,7 @@ from site_builder.model.catalogue import load_catalogue
 from tests.browser.conftest import screenshot, serve_app, served_config
 from tests.conftest import TODAY, git, make_git_project
 from tests.form_worker.conftest import OPEN_POSITION, PASSWORD, drain, recorded_application, worker_app
-from tests.helpers.parties import staff_account
+from tests.helpers.parties import make_account
 
 DESKTOP = {"width": 1280, "height": 900}
 NEW_TITLE = "浏览器测试科普助理（示例）"
@@ -51,7 +51,7 @@ def worker(tmp_path: Path) -> Iterator[Worker]:
     with worker_app(config) as app, serve_app(app) as base_url:
         app.config["CATALOGUE_URL"] = base_url + "/"
         with db.sessions(app)() as session:
-            staff_account(app, session, "reviewer", "审核员乙", PASSWORD, "reviewer")
+            make_account(app, session, "reviewer", "审核员乙", PASSWORD, "reviewer")
         yield Worker(app, base_url, repo, Path(config["SITE_DIR"]))
 
 

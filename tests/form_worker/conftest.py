@@ -477,13 +477,13 @@ class StaffClient:
         return self.client.post(path, data={"csrf_token": self.token(), **(data or {})}, **kwargs)
 
 
-def make_accounts(app: Flask, session) -> dict[str, StaffUser]:
+def make_accounts(app: Flask, session) -> dict[str, Account]:
     """An admin and a reviewer, both with PASSWORD; in the app's context, so the accounts' hashes
     use its PASSWORD_HASH_METHOD."""
     with app.app_context():
         return {
-            "admin": create_staff(session, "admin", "管理员甲", PASSWORD, "admin", "admin@jianxi.test"),
-            "reviewer": create_staff(session, "reviewer", "审核员乙", PASSWORD, "reviewer"),
+            "admin": create_account(session, "admin", "管理员甲", PASSWORD, "admin", "admin@jianxi.test"),
+            "reviewer": create_account(session, "reviewer", "审核员乙", PASSWORD, "reviewer"),
         }
 
 
@@ -494,7 +494,7 @@ def logged_in(client, username: str) -> StaffClient:
 
 
 @pytest.fixture
-def accounts(app, session) -> dict[str, StaffUser]:
+def accounts(app, session) -> dict[str, Account]:
     return make_accounts(app, session)
 
 

@@ -18,7 +18,7 @@ from form_worker.applications.models import Application, Choice, FilingBatch, Pl
 from form_worker.core.models import utcnow
 from form_worker.outbox import services as outbox
 from tests.form_worker.conftest import OPEN_POSITION, PASSWORD, recorded_application
-from tests.helpers.parties import OTHER_POSITION, make_parties, party, staff_account
+from tests.helpers.parties import OTHER_POSITION, make_account, make_parties, party
 
 # Open without a session: the login page and the invitation link.
 PUBLIC = ("accounts.login", "accounts.welcome")
@@ -81,7 +81,7 @@ def records(app, session) -> dict[str, object]:
         application=Application(name="测试", reference="JX2026-999999"), label="测试", reason="",
     )  # fmt: skip
     failed.status = "failed"
-    spare = staff_account(app, session, "spare", "备用账号", PASSWORD, "reviewer", "spare@jianxi.test")
+    spare = make_account(app, session, "spare", "备用账号", PASSWORD, "reviewer", "spare@jianxi.test")
     session.commit()
     choices = {c.position_id: c.id for c in session.scalars(select(Choice))}
     return {

@@ -1,7 +1,7 @@
 """The programme's parties, one staff account each, and a client logged in as one of them."""
 
-from form_worker.accounts.models import StaffUser
-from form_worker.accounts.services import create_staff
+from form_worker.accounts.models import Account
+from form_worker.accounts.services import create_account
 from tests.form_worker.conftest import OPEN_POSITION, PASSWORD, StaffClient
 
 OTHER_POSITION = "shili-science-museum/exhibit-guide-assistant"  # another unit's
@@ -13,17 +13,17 @@ def make_parties(app, session) -> None:
     In the app's context, so the accounts' hashes use its PASSWORD_HASH_METHOD.
     """
     with app.app_context():
-        create_staff(session, "admin", "管理员甲", PASSWORD, "admin", "admin@jianxi.test")
-        create_staff(session, "reviewer", "审核员乙", PASSWORD, "reviewer", "reviewer@jianxi.test")
-        create_staff(
+        create_account(session, "admin", "管理员甲", PASSWORD, "admin", "admin@jianxi.test")
+        create_account(session, "reviewer", "审核员乙", PASSWORD, "reviewer", "reviewer@jianxi.test")
+        create_account(
             session, "cqu", "重大老师", PASSWORD, "university", "cqu@example.edu.cn", university="重庆大学"
         )
-        create_staff(
+        create_account(
             session, "swu", "西大老师", PASSWORD, "university", "swu@example.edu.cn", university="西南大学"
         )
         unit_a, unit_b = OPEN_POSITION.split("/")[0], OTHER_POSITION.split("/")[0]
-        create_staff(session, "unit_a", "学会联系人", PASSWORD, "unit", "a@unit.example.com", unit=unit_a)
-        create_staff(session, "unit_b", "科技馆联系人", PASSWORD, "unit", "b@unit.example.com", unit=unit_b)
+        create_account(session, "unit_a", "学会联系人", PASSWORD, "unit", "a@unit.example.com", unit=unit_a)
+        create_account(session, "unit_b", "科技馆联系人", PASSWORD, "unit", "b@unit.example.com", unit=unit_b)
 
 
 def party(app, username: str) -> StaffClient:
@@ -33,7 +33,7 @@ def party(app, username: str) -> StaffClient:
     return client
 
 
-def staff_account(app, session, *args, **kwargs) -> StaffUser:
-    """create_staff in the app's context, so the account's hash uses its PASSWORD_HASH_METHOD."""
+def make_account(app, session, *args, **kwargs) -> Account:
+    """create_account in the app's context, so the account's hash uses its PASSWORD_HASH_METHOD."""
     with app.app_context():
-        return create_staff(session, *args, **kwargs)
+        return create_account(session, *args, **kwargs)

@@ -4,9 +4,7 @@ import datetime as dt
 
 from form_worker.core import queue
 from form_worker.core.models import utcnow
-from tests.form_worker.conftest import (
-    drain,
-)
+from tests.form_worker.conftest import drain
 
 
 def run_scheduled(app, seconds: float) -> list[object]:

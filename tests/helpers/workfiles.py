@@ -4,10 +4,7 @@ import datetime as dt
 
 from sqlalchemy import update
 
-from form_worker.applications.models import (
-    Application,
-    Placement,
-)
+from form_worker.applications.models import Application, Placement
 from tests.form_worker.conftest import OPEN_POSITION, recorded_application
 
 START, END = dt.date(2026, 7, 15), dt.date(2027, 1, 14)

@@ -13,13 +13,13 @@ from sqlalchemy import select
 from form_worker.accounts import invitations
 from form_worker.accounts.models import Account, AuditEntry
 from form_worker.accounts.roster import RosterError, read_roster
-from form_worker.accounts.services import new_account, staff_recipients
+from form_worker.accounts.services import new_account, office_recipients
 from form_worker.core.logs import scrub
 from form_worker.core.models import utcnow
 from form_worker.outbox.models import Outbox
 from tests.form_worker.conftest import PASSWORD, StaffClient, csrf_token
 from tests.helpers.invitations import invitation_link
-from tests.helpers.parties import staff_account
+from tests.helpers.parties import make_account
 
 
 def invited(session, email: str = "t@example.edu.cn") -> Account:
@@ -97,7 +97,7 @@ def test_an_admin_invites_a_unit_contact_bound_to_its_folder(admin, app, session
     ],
 )
 def test_each_role_lands_on_its_own_work_list(app, session, role, university, unit, landing) -> None:
-    staff_account(
+    make_account(
         app, session, "someone", "某人", PASSWORD, role, "s@example.com", university=university, unit=unit
     )
     client = StaffClient(app.test_client())
@@ -194,14 +194,12 @@ def test_setting_the_password_needs_a_valid_form_and_logs_in(app, session) -> No
 
 
 def test_only_the_office_hears_of_new_submissions_and_failed_builds(app, session) -> None:
-    staff_account(app, session, "office", "办公室", PASSWORD, "reviewer", "office@jianxi.test")
-    staff_account(
+    make_account(app, session, "office", "办公室", PASSWORD, "reviewer", "office@jianxi.test")
+    make_account(
         app, session, "cqu", "重大", PASSWORD, "university", "cqu@example.edu.cn", university="重庆大学"
     )
-    staff_account(
-        app, session, "unit", "单位", PASSWORD, "unit", "u@example.com", unit="shili-science-museum"
-    )
-    assert [u.username for u in staff_recipients(session)] == ["office"]
+    make_account(app, session, "unit", "单位", PASSWORD, "unit", "u@example.com", unit="shili-science-museum")
+    assert [u.username for u in office_recipients(session)] == ["office"]
 
 
 def test_a_list_with_blank_rows_drops_no_one_and_control_characters_are_gone(admin, session) -> None:

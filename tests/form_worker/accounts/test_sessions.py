@@ -143,7 +143,7 @@ def test_repeated_failures_lock_the_username_whether_it_exists_or_not(
 
 
 @pytest.fixture
-def scrypt_accounts(app, session) -> dict[str, StaffUser]:
+def scrypt_accounts(app, session) -> dict[str, Account]:
     """The admin and reviewer of `accounts`, hashed as outside the tests: the test configuration's
     cheap PASSWORD_HASH_METHOD removed, so werkzeug's default (scrypt) applies."""
     del app.config["PASSWORD_HASH_METHOD"]

@@ -13,7 +13,7 @@ from form_worker.core import db
 from form_worker.core.models import utcnow
 from form_worker.outbox.models import Outbox
 from tests.form_worker.conftest import OPEN_POSITION, PASSWORD, recorded_application
-from tests.helpers.parties import party, staff_account
+from tests.helpers.parties import make_account, party
 
 SERIAL = iter(range(10**6))
 
@@ -79,10 +79,10 @@ def test_a_bulk_move_skips_rows_in_another_state_or_scope(app, session) -> None:
 
 
 def test_the_digest_tells_each_university_of_new_applications_once_a_day(app, session) -> None:
-    staff_account(
+    make_account(
         app, session, "cqu", "重大老师", PASSWORD, "university", "cqu@example.edu.cn", university="重庆大学"
     )
-    staff_account(
+    make_account(
         app, session, "swu", "西大老师", PASSWORD, "university", "swu@example.edu.cn", university="西南大学"
     )
     ids = applications(app, session, 3, "checked")
@@ -109,7 +109,7 @@ def test_the_digest_tells_each_university_of_new_applications_once_a_day(app, se
 
 
 def test_the_office_approves_every_row_its_filters_select_not_only_one_page(app, session) -> None:
-    staff_account(app, session, "reviewer", "审核员", PASSWORD, "reviewer")
+    make_account(app, session, "reviewer", "审核员", PASSWORD, "reviewer")
     wanted = applications(app, session, 55, "recommended_by_university")
     elsewhere = applications(app, session, 3, "recommended_by_university", university="西南大学")
     reviewer = party(app, "reviewer")

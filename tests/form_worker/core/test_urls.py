@@ -12,7 +12,7 @@ from form_worker.publishing.site import apply_base
 from form_worker.submissions.models import Submission
 from tests.form_worker.conftest import app_config, worker_app
 from tests.helpers.clerks import Clerk, answers_for
-from tests.helpers.parties import staff_account
+from tests.helpers.parties import make_account
 
 
 def test_serve_sets_both_urls_to_the_address_it_listens_on() -> None:
@@ -65,7 +65,7 @@ def test_a_forged_host_cannot_put_its_address_into_the_staff_emails(backend, tmp
         TRUSTED_HOSTS=["forms.example.cn", "jx.example.cn", "localhost"],
     )
     with worker_app(settings) as app, sessions(app)() as session:
-        staff_account(
+        make_account(
             app, session, "li", "李审核", "correct-horse-1", "reviewer", email="li@office.example.com"
         )
         client = app.test_client()

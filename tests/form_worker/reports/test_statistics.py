@@ -18,19 +18,8 @@ from form_worker.reports import charts, statistics
 from form_worker.reports.filters import Filters
 from form_worker.reports.outcomes import SMALL, suppressed
 from tests.form_worker.conftest import PASSWORD, StaffClient, logged_in
-from tests.helpers.parties import staff_account
-from tests.helpers.statistics import (
-    END,
-    START,
-    YEAR,
-    A,
-    B,
-    C,
-    Tables,
-    positions_of,
-    upto,
-    workbook,
-)
+from tests.helpers.parties import make_account
+from tests.helpers.statistics import END, START, YEAR, A, B, C, Tables, positions_of, upto, workbook
 
 # ---------------------------------------------------------------- the figures
 
@@ -316,10 +305,10 @@ ROUTES = [
 
 @pytest.fixture
 def parties(app, session) -> dict[str, StaffClient]:
-    staff_account(
+    make_account(
         app, session, "cqu", "重大老师", PASSWORD, "university", "cqu@example.edu.cn", university="重庆大学"
     )
-    staff_account(
+    make_account(
         app, session, "unit_a", "学会联系人", PASSWORD, "unit", "a@unit.example.com", unit=A.split("/")[0]
     )
     session.commit()

@@ -12,15 +12,7 @@ from form_worker.accounts.models import AuditEntry
 from form_worker.reports import summary
 from form_worker.reports.outcomes import SMALL
 from tests.form_worker.conftest import StaffClient
-from tests.helpers.statistics import (
-    STORY,
-    A,
-    B,
-    C,
-    Tables,
-    positions_of,
-    workbook,
-)
+from tests.helpers.statistics import STORY, A, B, C, Tables, positions_of, workbook
 
 YEAR = 2026
 

@@ -10,7 +10,7 @@ from form_worker.submissions.models import Submission
 from site_builder.model.schema import Unit
 from tests.form_worker.conftest import PASSWORD, logged_in
 from tests.helpers.clerks import KNOWN_CODE, UNIT_EMAIL, Clerk, answers_for
-from tests.helpers.parties import staff_account
+from tests.helpers.parties import make_account
 
 PUBLISHED_EMAIL = "society-office@example.com"  # positions/shili-youth-scitech-society/unit.yaml
 
@@ -27,7 +27,7 @@ def mail_to(session, recipient: str) -> list[Outbox]:
 def test_an_edit_moving_the_contact_email_tells_the_contact_on_record_and_warns_staff(
     app, clerk, client, session
 ) -> None:
-    staff_account(app, session, "li", "李审核", PASSWORD, "reviewer", email="li@office.example.com")
+    make_account(app, session, "li", "李审核", PASSWORD, "reviewer", email="li@office.example.com")
     reference = clerk.submit(answers_for(unit={"credit_code": KNOWN_CODE}))  # contact: UNIT_EMAIL
     submission = session.scalar(select(Submission).where(Submission.reference == reference))
     assert submission.is_edit
@@ -53,8 +53,8 @@ def test_an_edit_moving_the_contact_email_tells_the_contact_on_record_and_warns_
 def test_a_logged_in_contact_of_the_unit_edits_without_the_warning(app, session) -> None:
     """The unit's own account vouches for the edit: staff see who sent it and no warning; the
     contact on record is still told."""
-    staff_account(app, session, "li", "李审核", PASSWORD, "reviewer", email="li@office.example.com")
-    staff_account(
+    make_account(app, session, "li", "李审核", PASSWORD, "reviewer", email="li@office.example.com")
+    make_account(
         app,
         session,
         "society",
@@ -75,7 +75,7 @@ def test_a_logged_in_contact_of_the_unit_edits_without_the_warning(app, session)
     page = logged_in(app.test_client(), "li").get(f"/staff/submissions/{submission.id}").text
     assert 'id="contact-warning"' not in page and "由单位账号 society 登录后提交" in page
     # Another unit's account is anyone else: the warning stays.
-    staff_account(
+    make_account(
         app, session, "museum", "科技馆", PASSWORD, "unit", "m@example.com", unit="shili-science-museum"
     )
     other = app.test_client()
@@ -88,7 +88,7 @@ def test_a_logged_in_contact_of_the_unit_edits_without_the_warning(app, session)
 def test_an_edit_from_the_contact_on_record_lists_its_changes_in_the_receipt(
     app, clerk, client, session
 ) -> None:
-    staff_account(app, session, "li", "李审核", PASSWORD, "reviewer", email="li@office.example.com")
+    make_account(app, session, "li", "李审核", PASSWORD, "reviewer", email="li@office.example.com")
     answers = answers_for(unit={"credit_code": KNOWN_CODE, "contact_email": PUBLISHED_EMAIL})
     reference = clerk.submit(answers)
     [receipt] = mail_to(session, PUBLISHED_EMAIL)  # one email, not a receipt and a notice

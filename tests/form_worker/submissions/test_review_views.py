@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from form_worker.accounts.models import AuditEntry, StaffUser
+from form_worker.accounts.models import Account, AuditEntry
 from form_worker.core import db, queue
 from form_worker.core.models import utcnow
 from form_worker.outbox.models import Outbox
@@ -42,7 +42,7 @@ from tests.helpers.clerks import (
     answers_for,
     form_answers,
 )
-from tests.helpers.parties import staff_account
+from tests.helpers.parties import make_account
 
 NEW_FOLDER = "cq-test-society-example-com"
 
@@ -70,10 +70,8 @@ def mailbox(smtp_server):
 @pytest.fixture
 def staff(app, session) -> dict[str, object]:
     return {
-        "li": staff_account(
-            app, session, "li", "李审核", PASSWORD, "reviewer", email="li@office.example.com"
-        ),
-        "wang": staff_account(
+        "li": make_account(app, session, "li", "李审核", PASSWORD, "reviewer", email="li@office.example.com"),
+        "wang": make_account(
             app, session, "wang", "王审核", PASSWORD, "reviewer", email="wang@office.example.com"
         ),
     }

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from form_worker.accounts.models import StaffUser
+from form_worker.accounts.models import Account
 from form_worker.outbox.models import Outbox
 from form_worker.submissions.models import Submission, SubmissionEvent
 from site_builder import spreadsheet
@@ -38,7 +38,7 @@ from tests.helpers.clerks import (
     summary,
     unit_answers,
 )
-from tests.helpers.parties import staff_account
+from tests.helpers.parties import make_account
 from tests.site_builder.spreadsheet import bombs
 
 WRONG_CHECK = FIRST17 + ("0" if check_character(FIRST17) != "0" else "1")
@@ -249,10 +249,10 @@ def test_enter_in_a_text_box_goes_to_the_check_page_not_to_remove(client) -> Non
 
 @pytest.mark.backend
 def test_check_page_edit_and_confirm_give_a_reference_and_emails(clerk, client, session, app) -> None:
-    staff_account(app, session, "li", "李审核", "correct-horse-1", "reviewer", email="li@office.example.com")
-    staff_account(app, session, "wang", "王审核", "correct-horse-2", "admin", email="wang@office.example.com")
-    staff_account(app, session, "zhao", "赵审核", "correct-horse-3", "reviewer")  # no address: no email
-    gone = staff_account(
+    make_account(app, session, "li", "李审核", "correct-horse-1", "reviewer", email="li@office.example.com")
+    make_account(app, session, "wang", "王审核", "correct-horse-2", "admin", email="wang@office.example.com")
+    make_account(app, session, "zhao", "赵审核", "correct-horse-3", "reviewer")  # no address: no email
+    gone = make_account(
         app, session, "qian", "钱审核", "correct-horse-4", "reviewer", email="qian@office.example.com"
     )
     gone.active = False
