@@ -43,6 +43,10 @@ run: build
 	$(BIN)/jianxi db upgrade
 	$(BIN)/jianxi serve --host $(HOST) --port $(PORT)
 
+# The suite's scratch files (SQLite copies, git repositories, built sites) go to memory where the
+# machine has a tmpfs: on disk they cost a tenth of the suite's time. TEST_TMPDIR=/tmp to keep them there.
+TEST_TMPDIR ?= $(if $(wildcard /dev/shm/.),/dev/shm,$(or $(TMPDIR),/tmp))
+
 # One line per check, each a tool from .venv/bin; a new check is one more line here.
 test: $(BIN)/jianxi node_modules/axe-core/axe.min.js
 	$(BIN)/ruff check .
@@ -50,7 +54,7 @@ test: $(BIN)/jianxi node_modules/axe-core/axe.min.js
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/bandit -q -r form_worker site_builder
-	$(BIN)/pytest
+	TMPDIR=$(TEST_TMPDIR) $(BIN)/pytest
 
 lint: $(BIN)/jianxi
 	$(BIN)/ruff check .

@@ -22,6 +22,33 @@ DATA = ROOT / "tests" / "data"
 TODAY = dt.date(2026, 11, 27)
 
 
+# Tests that mostly wait on a browser or on processes of their own, a third of the suite's time.
+SLOW = ("tests/browser/", "tests/form_worker/test_worker.py", "tests/form_worker/publishing/")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Spread the slow tests evenly through the run's order.
+
+    xdist's worksteal scheduler first hands each worker a contiguous share of the order, and the
+    browser tests sort first: one worker got all of them while the other ran out of work and waited.
+    Interleaved, every share holds as many, and one worker's waiting on Chromium leaves the CPU to
+    the others. The order of everything else is kept.
+    """
+    slow = [item for item in items if item.nodeid.startswith(SLOW)]
+    fast = [item for item in items if not item.nodeid.startswith(SLOW)]
+    if not slow or not fast:
+        return
+    step = len(items) / len(slow)
+    order, taken = [], 0
+    for number, item in enumerate(slow):
+        upto = round((number + 1) * step) - (number + 1)
+        order += fast[taken:upto]
+        taken = max(taken, upto)
+        order.append(item)
+    order += fast[taken:]
+    items[:] = order
+
+
 def skip_or_fail(reason: str) -> None:
     """Skip the test for a missing service or tool; with CI set, fail it: CI must run everything."""
     if os.environ.get("CI"):
