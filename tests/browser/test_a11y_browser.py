@@ -4,7 +4,7 @@ serious or critical axe-core violation and no HTML_CodeSniffer error at WCAG 2 A
 The pages are the student's (apply, status, offer), the unit's public form (/submit), the error
 pages, and each staff role's work pages, in the states a person meets: empty, with the errors
 shown, with results, after a step. Each state is checked at both sizes and everything found is
-reported at once. The last test runs pa11y's own command line on Debian's Chromium against the
+reported at once. The last test runs pa11y itself (its Node API) on Debian's Chromium against the
 public pages, so the npm tool itself passes, not only the engines as injected here.
 """
 
@@ -28,9 +28,9 @@ from form_worker.core.downloads import XLSX_TYPE
 from form_worker.core.models import utcnow
 from form_worker.submissions import services as submissions
 from tests.browser.conftest import (
-    DESKTOP,
-    PHONE,
+    SIZES,
     accessibility_report,
+    accessibility_reports_at_sizes,
     axe_violations,
     htmlcs_errors,
     pa11y_errors,
@@ -42,7 +42,6 @@ from tests.helpers.apply_page import fill_applicant
 from tests.helpers.clerks import filled_workbook, position_cells
 from tests.helpers.parties import make_parties
 
-SIZES = {"phone": PHONE, "desktop": DESKTOP}
 MENTOR = "李示例"  # one of OPEN_POSITION's mentors
 KNOWN_CODE = "51500000MJP0000172"  # the credit code of OPEN_POSITION's unit (its unit.yaml)
 
@@ -159,11 +158,7 @@ class Audit:
         self.found: list[str] = []
 
     def check(self, label: str) -> None:
-        for name, size in SIZES.items():
-            self.page.set_viewport_size(size)
-            if report := accessibility_report(self.page, f"{label}, {name}"):
-                self.found.append(report)
-        self.page.set_viewport_size(PHONE)
+        self.found += accessibility_reports_at_sizes(self.page, label)
 
     def visit(self, path: str, label: str, status: int = 200) -> None:
         response = self.page.goto(self.worker.base_url + path)
@@ -379,6 +374,6 @@ PA11Y_PAGES = ("/apply", "/status", "/submit", "/staff/login")
 @pytest.mark.usefixtures("a11y_tools")
 @pytest.mark.parametrize("size", SIZES)
 def test_pa11y_itself_finds_no_error(worker: Worker, tmp_path: Path, size: str) -> None:
-    """pa11y's command line, its default runner (HTML_CodeSniffer) at WCAG 2 AA, on Debian's Chromium."""
+    """pa11y itself, its default runner (HTML_CodeSniffer) at WCAG 2 AA, on Debian's Chromium."""
     failures = pa11y_errors([worker.base_url + path for path in PA11Y_PAGES], SIZES[size], tmp_path)
     assert not failures, "\n".join(failures)

@@ -2,8 +2,8 @@
 
 Runs Debian's Chromium against the sample site served from a loopback port. Every page type, and
 the all-positions page after a search, passes both accessibility engines (axe-core and
-HTML_CodeSniffer at WCAG 2 AA, see conftest.py) at phone and desktop sizes, and pa11y's own
-command line passes a few of them; the other tests are at phone width.
+HTML_CodeSniffer at WCAG 2 AA, see conftest.py) at phone and desktop sizes, and pa11y itself
+(its Node API) passes a few of them; the other tests are at phone width.
 """
 
 import json
@@ -16,9 +16,8 @@ from playwright.sync_api import Page, expect
 
 from site_builder.pages import LISTING_PAGE
 from tests.browser.conftest import (
-    DESKTOP,
-    PHONE,
-    assert_accessible,
+    SIZES,
+    assert_accessible_at_sizes,
     axe_violations,
     describe_axe,
     is_local,
@@ -26,8 +25,6 @@ from tests.browser.conftest import (
     serve_directory,
 )
 from tests.helpers.catalogue_search import search
-
-SIZES = {"phone": PHONE, "desktop": DESKTOP}
 
 
 @pytest.fixture(scope="module")
@@ -116,30 +113,26 @@ PAGES: dict[str, Callable[[Path], str]] = {
 
 
 @pytest.mark.usefixtures("a11y_tools")
-@pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("kind", PAGES)
-def test_page_passes_both_accessibility_engines(
-    kind: str, size: str, sample_site: Path, local_page: Callable[..., Page], base_url: str
+def test_page_passes_both_accessibility_engines_at_both_sizes(
+    kind: str, sample_site: Path, phone: PhoneSession
 ) -> None:
-    session = PhoneSession(local_page(base_url, viewport=SIZES[size]), base_url)
-    page = session.open(PAGES[kind](sample_site))
-    assert_accessible(page, f"{kind}, {size}")
+    assert_accessible_at_sizes(phone.open(PAGES[kind](sample_site)), kind)
 
 
 @pytest.mark.usefixtures("a11y_tools")
-@pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize(
     ("state", "query", "filters"),
     [("with results", "助理", {"区县": "渝中区"}), ("no results", "xyzzyqwv", {})],
     ids=["with-results", "no-results"],
 )
-def test_search_results_pass_both_accessibility_engines(
-    state: str, query: str, filters: dict[str, str], size: str, local_page: Callable[..., Page], base_url: str
+def test_search_results_pass_both_accessibility_engines_at_both_sizes(
+    state: str, query: str, filters: dict[str, str], phone: PhoneSession
 ) -> None:
-    page = PhoneSession(local_page(base_url, viewport=SIZES[size]), base_url).open("/positions/")
+    page = phone.open("/positions/")
     found = search(page, query, **filters)
     assert bool(found) == (state == "with results")
-    assert_accessible(page, f"all positions, a search {state}, {size}")
+    assert_accessible_at_sizes(page, f"all positions, a search {state}")
 
 
 @pytest.mark.usefixtures("axe_available")
@@ -160,7 +153,7 @@ PA11Y_PAGES: dict[str, Callable[[Path], str]] = {
 @pytest.mark.usefixtures("a11y_tools")
 @pytest.mark.parametrize("size", SIZES)
 def test_pa11y_itself_finds_no_error(sample_site: Path, base_url: str, tmp_path: Path, size: str) -> None:
-    """pa11y's command line, as on the worker's pages (test_a11y_browser.py), on the catalogue's."""
+    """pa11y itself, as on the worker's pages (test_a11y_browser.py), on the catalogue's."""
     urls = [base_url + path(sample_site) for path in PA11Y_PAGES.values()]
     failures = pa11y_errors(urls, SIZES[size], tmp_path)
     assert not failures, "\n".join(failures)
@@ -235,8 +228,15 @@ def test_apply_button_is_on_screen_of_a_phone(sample_site: Path, phone: PhoneSes
 
 
 def test_pages_request_nothing_from_other_hosts(sample_site: Path, phone: PhoneSession) -> None:
+    # Every page in a tab of its own, loading side by side: their waits for the network to idle overlap.
+    tabs = []
     for kind in PAGES:
-        phone.open(PAGES[kind](sample_site)).wait_for_load_state("networkidle")
+        tab = phone.page.context.new_page()
+        response = tab.goto(phone.base_url + PAGES[kind](sample_site), wait_until="commit")
+        assert response is not None and response.ok, f"{kind}: HTTP {response and response.status}"
+        tabs.append(tab)
+    for tab in tabs:
+        tab.wait_for_load_state("networkidle")
     phone.open("/positions/")
     search(phone.page, "科普")  # Pagefind fetches its index chunks only now
     assert phone.requested, "no request was recorded"

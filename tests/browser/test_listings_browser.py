@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from site_builder import pages
 from site_builder.build import build_site
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, serve_directory
+from tests.browser.conftest import assert_accessible_at_sizes, serve_directory
 from tests.conftest import ROOT, TODAY, skip_or_fail
 
 PAGE_SIZE = 10
@@ -83,10 +83,9 @@ def test_a_poster_qr_code_decodes_to_its_position_page(
 
 
 @pytest.mark.usefixtures("a11y_tools")
-@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_a_later_listing_page_passes_both_accessibility_engines(
-    paged_site: str, local_page: Callable[..., Page], viewport: dict[str, int]
+def test_a_later_listing_page_passes_both_accessibility_engines_at_both_sizes(
+    paged_site: str, local_page: Callable[..., Page]
 ) -> None:
-    page = local_page(paged_site, viewport=viewport)
+    page = local_page(paged_site)
     page.goto(paged_site + "/positions/index/page-2/")
-    assert_accessible(page, "全部岗位第 2 页")
+    assert_accessible_at_sizes(page, "全部岗位第 2 页")
