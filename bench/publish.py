@@ -181,7 +181,14 @@ def main() -> None:
             position = Position.model_validate(make_position(rng, unit_data, 0) | {"status": "open"})
             began = time.perf_counter()
             publish.write_submission(
-                project, UNIT, unit, [(slug, position)], reference, "基准审核员", utcnow()
+                project,
+                UNIT,
+                unit,
+                [(slug, position)],
+                reference,
+                "基准审核员",
+                utcnow(),
+                publish_id=reference,
             )
             committed = time.perf_counter() - began
             with sessions() as session:

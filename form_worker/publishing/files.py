@@ -18,6 +18,9 @@ from .lock import repo_lock
 
 logger = logging.getLogger(__name__)
 
+# The commit trailer naming the submission a commit published (Submission.publish_id).
+TRAILER = "Jianxi-Submission"
+
 
 def write_submission(
     repo: Path,
@@ -28,19 +31,22 @@ def write_submission(
     staff_name: str,
     now: dt.datetime,
     author: str = DEFAULT_AUTHOR,
+    *,
+    publish_id: str,
 ) -> str:
     """Write a unit and its positions into repo, validated, as one commit; return the commit's sha.
 
     A slug names the file positions/<unit_slug>/<slug>.yaml (an edit overwrites it); None asks for a
     new file named after the position type, chosen under the lock so two approvals cannot pick the
-    same name.
+    same name. `publish_id` is the submission's unguessable id: the commit carries it as its
+    `Jianxi-Submission` trailer, by which a rerun recognises the commit (`reference` is for people).
     Raises PublishError, with nothing written, when validation fails.
     """
     folder = f"positions/{unit_slug}"
     with repo_lock(repo) as git_dir:
         # A run that committed and then died before recording it: new positions would otherwise
         # get fresh file names and be written a second time.
-        earlier = _commit_of(repo, reference)
+        earlier = commit_of(repo, publish_id, folder)
         if earlier:
             return earlier
         problems = ownership_problems(repo, unit_slug, unit)
@@ -55,7 +61,7 @@ def write_submission(
         message = (
             f"Publish {_line(reference)}: {_line(unit.name)} ({count} position{plural})\n\n"
             + "".join(f"- {position_id}\n" for position_id in written)
-            + f"\nApproved-by: {_line(staff_name)}\n"
+            + f"\nApproved-by: {_line(staff_name)}\n{TRAILER}: {_line(publish_id)}\n"
         )
         sha = commit_files(repo, git_dir, files, [folder], message, now, author)
         if sha is None:  # the files already hold exactly this text
@@ -69,9 +75,23 @@ def _line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _commit_of(repo: Path, reference: str) -> str:
-    """The commit that published this submission reference, or ""."""
-    return git(repo, "log", "-1", "--format=%H", "--fixed-strings", f"--grep=Publish {reference}:").strip()
+def commit_of(repo: Path, publish_id: str, folder: str) -> str:
+    """The commit that published the submission with this id into folder, or "".
+
+    It is the newest commit whose trailer (parsed by git: nothing in a subject or a body line a unit
+    typed can be one) names exactly this id and which changed files, all of them in folder. A
+    commit naming it that wrote nothing there, or wrote elsewhere, is not this submission's.
+    """
+    if not publish_id:
+        return ""
+    log = git(repo, "log", f"--format=%H %(trailers:key={TRAILER},valueonly,separator=%x20)", "--", folder)
+    for line in log.splitlines():
+        sha, *ids = line.split()
+        if publish_id in ids:
+            changed = git(repo, "show", "--name-only", "--format=", sha).split()
+            if changed and all(path.startswith(folder + "/") for path in changed):
+                return sha
+    return ""
 
 
 def close_expired(

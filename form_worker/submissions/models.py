@@ -1,11 +1,16 @@
 """A unit's submission of positions and its history."""
 
 import datetime as dt
+import secrets
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.models import Base, utcnow
+
+
+def new_publish_id() -> str:
+    return secrets.token_hex(16)
 
 
 class Submission(Base):
@@ -15,6 +20,8 @@ class Submission(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str | None] = mapped_column(String(20), unique=True)
+    # Unguessable and never shown: the trailer of the commit that publishes it (publishing.files).
+    publish_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_publish_id)
     state: Mapped[str] = mapped_column(String(30), default="submitted", index=True)
     source: Mapped[str] = mapped_column(String(10), default="form")
     unit_slug: Mapped[str] = mapped_column(String(100), index=True)

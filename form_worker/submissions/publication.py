@@ -81,6 +81,7 @@ def publish(
                 submission.approved_by or SYSTEM_ACTOR,
                 now,
                 author,
+                publish_id=submission.publish_id,
             )
     except (PublishError, GitError, RepositoryUnavailable) as failure:
         logger.warning("publishing %s failed: %s", submission.reference, failure)

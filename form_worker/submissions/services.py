@@ -88,8 +88,15 @@ class Draft:
         return result
 
 
+# Letters and digits a person reads out on the phone without confusing them (no 0/O, 1/I/L).
+SUFFIX_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
 def reference(submission_id: int, year: int) -> str:
-    return f"DW{year}-{submission_id:06d}"
+    """The number a unit quotes, e.g. DW2026-000123-K7QX: the random suffix keeps two databases
+    that share one positions repository (a move to PostgreSQL, a restore) from reusing one."""
+    suffix = "".join(secrets.choice(SUFFIX_ALPHABET) for _ in range(4))
+    return f"DW{year}-{submission_id:06d}-{suffix}"
 
 
 def add_event(

@@ -1,5 +1,4 @@
 import datetime as dt
-import functools
 import json
 import threading
 from pathlib import Path
@@ -20,49 +19,28 @@ from form_worker.publishing.models import CatalogueBuild
 from form_worker.publishing.site import BuildError
 from form_worker.publishing.tasks import close_expired_positions, rebuild_catalogue, request_rebuild
 from site_builder.model.catalogue import load_catalogue
-from site_builder.model.credit_code import check_character
 from site_builder.model.schema import Mentor, Position, Unit
-from tests.conftest import ROOT, TODAY, git
+from tests.conftest import TODAY, git
 from tests.form_worker.conftest import drain, refuse_git_commit
+from tests.helpers.positions import (
+    NEW_UNIT,
+    SAMPLE_POSITION,
+    SAMPLE_UNIT,
+    head,
+    new_unit,
+    sample_position,
+)
 from tests.helpers.queue import run_scheduled
-
-SAMPLE_UNIT = "shili-youth-scitech-society"
-SAMPLE_POSITION = f"{SAMPLE_UNIT}/academic-conference-assistant"
-NEW_UNIT = "test-new-society"
-
-
-def head(repo: Path) -> str:
-    return git(repo, "rev-parse", "HEAD").strip()
 
 
 def porcelain(repo: Path) -> str:
     return git(repo, "status", "--porcelain", "--untracked-files=all")
 
 
-def credit_code(serial: int) -> str:
-    first17 = f"515000007XJ{serial:06d}"
-    return first17 + check_character(first17)
-
-
-@functools.cache
-def sample():
-    return load_catalogue(ROOT)
-
-
-def new_unit(serial: int = 1, name: str = "重庆市测试科技学会") -> Unit:
-    unit = sample().units[SAMPLE_UNIT].unit
-    return unit.model_copy(update={"name": name, "credit_code": credit_code(serial)})
-
-
 def unchecked(**changes) -> Position:
     """A sample position changed without validation, as a bug upstream could hand over."""
     fields = {name: getattr(sample_position(), name) for name in Position.model_fields}
     return Position.model_construct(**(fields | changes))
-
-
-def sample_position(**changes) -> Position:
-    entry = next(e for e in sample().positions if e.id == SAMPLE_POSITION)
-    return entry.position.model_copy(update=changes)
 
 
 # --- write_submission ----------------------------------------------------------------------------
@@ -76,7 +54,7 @@ def test_approval_writes_files_and_one_commit(repo: Path) -> None:
     ]
 
     sha = publish_files.write_submission(
-        repo, NEW_UNIT, new_unit(), positions, "DW2026-000045", "王审核", utcnow()
+        repo, NEW_UNIT, new_unit(), positions, "DW2026-000045", "王审核", utcnow(), publish_id="DW2026-000045"
     )
 
     assert sha == head(repo) and git(repo, "rev-parse", "HEAD~1").strip() == before
@@ -99,7 +77,9 @@ def test_approval_writes_files_and_one_commit(repo: Path) -> None:
     # A second run of the same approval (a retried task) changes nothing and names the same commit.
     again = [("academic-1", positions[0][1]), positions[1]]
     assert (
-        publish_files.write_submission(repo, NEW_UNIT, new_unit(), again, "DW2026-000045", "王审核", utcnow())
+        publish_files.write_submission(
+            repo, NEW_UNIT, new_unit(), again, "DW2026-000045", "王审核", utcnow(), publish_id="DW2026-000045"
+        )
         == sha
     )
 
@@ -116,6 +96,7 @@ def test_edit_of_a_published_position_replaces_its_file(repo: Path) -> None:
         "DW2026-000046",
         "王审核",
         utcnow(),
+        publish_id="DW2026-000046",
     )
 
     assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == [
@@ -129,7 +110,9 @@ def test_edit_of_a_published_position_replaces_its_file(repo: Path) -> None:
 def _refused(repo: Path, unit_slug: str, unit: Unit, positions) -> PublishError:
     before = head(repo)
     with pytest.raises(PublishError) as raised:
-        publish_files.write_submission(repo, unit_slug, unit, positions, "DW2026-000047", "王审核", utcnow())
+        publish_files.write_submission(
+            repo, unit_slug, unit, positions, "DW2026-000047", "王审核", utcnow(), publish_id="DW2026-000047"
+        )
     assert head(repo) == before
     assert porcelain(repo) == ""
     assert not any(p.name.startswith("jianxi-stage-") for p in (repo / ".git").iterdir())
@@ -178,7 +161,14 @@ def test_failed_commit_restores_the_files(repo: Path, monkeypatch: pytest.Monkey
     ]
     with pytest.raises(publish_git.GitError):
         publish_files.write_submission(
-            repo, SAMPLE_UNIT, unit, positions, "DW2026-000048", "王审核", utcnow()
+            repo,
+            SAMPLE_UNIT,
+            unit,
+            positions,
+            "DW2026-000048",
+            "王审核",
+            utcnow(),
+            publish_id="DW2026-000048",
         )
     assert porcelain(repo) == ""
     assert (repo / "positions" / f"{SAMPLE_POSITION}.yaml").read_bytes() == original
@@ -203,6 +193,7 @@ def test_concurrent_approvals_are_serialised(repo: Path) -> None:
                     f"DW2026-00010{number}",
                     "王审核",
                     utcnow(),
+                    publish_id=f"DW2026-00010{number}",
                 )
             )
         except Exception as error:  # reported below, so the assertion names it
@@ -363,6 +354,7 @@ def test_burst_of_approvals_coalesces(
                 f"DW2026-00020{number}",
                 "王审核",
                 utcnow(),
+                publish_id=f"DW2026-00020{number}",
             )
             request_rebuild(session, utcnow())
         # Another worker thread picking up a rebuild now finds the lock taken and leaves.
@@ -391,7 +383,14 @@ def test_builds_start_at_most_once_per_interval(publishing, session, repo: Path)
     for number in range(10):
         positions = [(f"burst-{number}", sample_position())]
         publish_files.write_submission(
-            repo, NEW_UNIT, unit, positions, f"DW2026-00030{number}", "王审核", utcnow()
+            repo,
+            NEW_UNIT,
+            unit,
+            positions,
+            f"DW2026-00030{number}",
+            "王审核",
+            utcnow(),
+            publish_id=f"DW2026-00030{number}",
         )
         request_rebuild(session, utcnow())
 
@@ -487,7 +486,14 @@ def test_commit_messages_are_built_from_single_lines(repo: Path) -> None:
     """A name with a line break (a staff display name, say) cannot add a trailer of its own."""
     positions = [(None, sample_position())]
     publish_files.write_submission(
-        repo, NEW_UNIT, new_unit(), positions, "DW2026-000049", "王审核\nApproved-by: 市项目办主任", utcnow()
+        repo,
+        NEW_UNIT,
+        new_unit(),
+        positions,
+        "DW2026-000049",
+        "王审核\nApproved-by: 市项目办主任",
+        utcnow(),
+        publish_id="DW2026-000049",
     )
     message = git(repo, "log", "-1", "--format=%B")
     assert [line for line in message.splitlines() if line.startswith("Approved-by:")] == [
@@ -503,7 +509,14 @@ def test_publishing_refuses_a_symlinked_unit_folder(repo: Path, tmp_path: Path) 
     before = head(repo)
     with pytest.raises(PublishError) as refused:
         publish_files.write_submission(
-            repo, NEW_UNIT, new_unit(), [(None, sample_position())], "DW2026-000050", "王审核", utcnow()
+            repo,
+            NEW_UNIT,
+            new_unit(),
+            [(None, sample_position())],
+            "DW2026-000050",
+            "王审核",
+            utcnow(),
+            publish_id="DW2026-000050",
         )
     assert refused.value.problems == [
         f"positions/{NEW_UNIT}:1:1: -: 不允许符号链接：岗位文件和单位目录必须是仓库里的普通文件和目录"

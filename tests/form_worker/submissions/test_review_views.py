@@ -25,12 +25,8 @@ from form_worker.worker import sweep
 from site_builder.model.catalogue import load_catalogue
 from tests.conftest import git
 from tests.form_worker.conftest import (
-    PASSWORD,
-    app_config,
     csrf_token,
-    next_task,
     refuse_git_commit,
-    worker_app,
 )
 from tests.helpers.claims import RenewalClock
 from tests.helpers.clerks import (
@@ -42,85 +38,15 @@ from tests.helpers.clerks import (
     answers_for,
     form_answers,
 )
-from tests.helpers.parties import make_account
+from tests.helpers.submission_review import Reviewer, run_tasks, submitted
 
 NEW_FOLDER = "cq-test-society-example-com"
 
 
 @pytest.fixture
-def app(backend: dict[str, str], tmp_path: Path, repo: Path, smtp_server):
-    """The worker on the temporary repository, sending mail to a real SMTP server on 127.0.0.1."""
-    config = app_config(
-        backend,
-        tmp_path,
-        MAIL_URL=smtp_server.url,
-        POSITIONS_ROOT=str(repo),
-        CATALOGUE_URL="https://jianxi.example.org/",
-        PUBLISH_AUTHOR="jianxi <jianxi@jianxi.test>",
-    )
-    with worker_app(config) as app:
-        yield app
-
-
-@pytest.fixture
-def mailbox(smtp_server):
-    return smtp_server.mailbox
-
-
-@pytest.fixture
-def staff(app, session) -> dict[str, object]:
-    return {
-        "li": make_account(app, session, "li", "李审核", PASSWORD, "reviewer", email="li@office.example.com"),
-        "wang": make_account(
-            app, session, "wang", "王审核", PASSWORD, "reviewer", email="wang@office.example.com"
-        ),
-    }
-
-
-class Reviewer:
-    """A staff member's browser."""
-
-    def __init__(self, app, username: str) -> None:
-        self.client = app.test_client()
-        token = csrf_token(self.client.get("/staff/login").text)
-        response = self.client.post(
-            "/staff/login", data={"username": username, "password": PASSWORD, "csrf_token": token}
-        )
-        assert response.status_code == 302, response.text
-
-    def page(self, submission_id: int) -> str:
-        response = self.client.get(f"/staff/submissions/{submission_id}")
-        assert response.status_code == 200
-        return response.text
-
-    def act(self, submission_id: int, action: str, **fields: str):
-        """Press a decision button; the token comes from the page (the logout form has one on every page)."""
-        page = self.client.get(f"/staff/submissions/{submission_id}").text
-        token = re.search(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', page).group(1)
-        return self.client.post(
-            f"/staff/submissions/{submission_id}/{action}", data={"csrf_token": token, **fields}
-        )
-
-
-def run_tasks(app, rebuild: bool = False) -> list[object]:
-    """Run the queued tasks as a consumer would; catalogue builds only when asked (they take seconds)."""
-    results = []
-    with app.app_context():
-        for _ in range(1000):
-            task = next_task()
-            if task is None:
-                return results
-            if task.name == "rebuild_catalogue" and not rebuild:
-                continue
-            results.append(queue.huey.execute(task))
-    raise AssertionError("the queue did not empty")
-
-
-def submitted(session, reference: str) -> Submission:
-    """The submission as the database holds it now (other clients changed it meanwhile)."""
-    session.rollback()
-    session.expire_all()
-    return session.scalar(select(Submission).where(Submission.reference == reference))
+def app(repo_app):
+    """The worker on the temporary repository (conftest.py), as `session` and `client` use it."""
+    return repo_app
 
 
 def received(mailbox, recipient: str) -> list[EmailMessage]:
@@ -328,7 +254,7 @@ def test_queue_filters_by_state_kind_type_district_unit_and_reference(app, clien
 
     def listed(**filters: str) -> set[str]:
         page = li.client.get("/staff/submissions", query_string=filters).text
-        return set(re.findall(r">(DW2026-\d{6})</a>", page)) & {new, edit}
+        return set(re.findall(r">(DW2026-\d{6}-\w{4})</a>", page)) & {new, edit}
 
     assert listed() == {new, edit}
     assert listed(state="submitted") == {new}
@@ -339,7 +265,7 @@ def test_queue_filters_by_state_kind_type_district_unit_and_reference(app, clien
     assert listed(type="科普助理") == {new}
     assert listed(district="渝北区") == {new}
     assert listed(unit="编辑测试") == {edit}
-    assert listed(q=new[-6:]) == {new}
+    assert listed(q=new[:13]) == {new}  # the number without its suffix, as read out on the phone
     assert listed(q=edit.lower()) == {edit}
 
 

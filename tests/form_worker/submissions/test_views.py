@@ -278,7 +278,8 @@ def test_check_page_edit_and_confirm_give_a_reference_and_emails(clerk, client, 
     page = client.get(done.headers["Location"]).text
     reference = re.search(r'id="reference">([^<]+)<', page).group(1)
     submission = session.scalar(select(Submission))
-    assert reference == f"DW2026-{submission.id:06d}"
+    assert reference == submission.reference
+    assert re.fullmatch(rf"DW2026-{submission.id:06d}-[2-9A-HJKMNP-Z]{{4}}", reference)
     assert submission.state == "submitted" and submission.source == "form"
     assert not submission.is_edit and submission.unit_slug == "cq-test-society-example-com"
     assert submission.unit_data["credit_code"] == NEW_CODE
