@@ -28,6 +28,7 @@ from .core.forms import MAX_ID
 from .core.throttle import limiter
 from .office import email_views, export_views
 from .office import views as office_views
+from .publishing import hook_views
 from .reports import office_views as reports_office_views
 from .reports import statistics_views
 from .reports import unit_views as reports_unit_views
@@ -60,6 +61,7 @@ PAGES = (
     reports_unit_views,
     retention_views,
     review_views,
+    hook_views,
     site,
 )
 
@@ -101,6 +103,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     csrf.init_app(app)
+    csrf.exempt(hook_views.bp)  # the forge signs its webhook instead (publishing.hook_views)
     limiter.init_app(app)
     auth.init_app(app)
     app.extensions["jianxi.positions"] = PositionSource(Path(app.config["POSITIONS_ROOT"]))

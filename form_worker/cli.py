@@ -18,6 +18,7 @@ from .accounts.services import create_account
 from .core import config, db, logs
 from .core.queue import consumer_command
 from .core.server import RequestHandler, closing
+from .publishing.tasks import sync_positions
 
 
 @click.group("db")
@@ -58,6 +59,23 @@ def create_account_command(username: str, name: str, role: str, email: str, pass
         except IntegrityError:
             raise click.UsageError(f"用户名 {username} 已存在") from None
     click.echo(f"已创建{'管理员' if role == 'admin' else '审核员'}账号 {username}。")
+
+
+@click.command()
+def sync() -> None:
+    """Follow the forge (POSITIONS_REMOTE) now, as the periodic look does: for cron or by hand."""
+    app = create_app()
+    with app.app_context():
+        outcome = sync_positions.call_local()
+    message = {
+        "local": "未设置 POSITIONS_REMOTE：岗位只保存在本地仓库，无需同步。",
+        "moved": "已从代码仓库取得新的提交，网站将重新构建。",
+        "unchanged": "已与代码仓库同步，没有新的提交。",
+        "failed": "同步失败：原因已记录在办公室首页，并已邮件告知市项目办。",
+    }[outcome]
+    click.echo(message)
+    if outcome == "failed":
+        sys.exit(1)
 
 
 @click.command()

@@ -28,6 +28,10 @@ SETTINGS = (
     "OUTBOX_CLAIM_TIMEOUT",
     "PUBLISH_AUTHOR",
     "REBUILD_INTERVAL",
+    "POSITIONS_REMOTE",
+    "POSITIONS_BRANCH",
+    "SYNC_INTERVAL",
+    "GIT_HOOK_SECRET",
     "DRAFT_DAYS",
     "RETAIN_UNPLACED_MONTHS",
     "RETAIN_PLACED_YEARS",
@@ -124,6 +128,14 @@ def load(environ: Mapping[str, str] = os.environ) -> dict[str, object]:
         "OUTBOX_CLAIM_TIMEOUT": int(env.get("OUTBOX_CLAIM_TIMEOUT", "300")),
         "PUBLISH_AUTHOR": env.get("PUBLISH_AUTHOR", "jianxi <jianxi@localhost>"),
         "REBUILD_INTERVAL": int(env.get("REBUILD_INTERVAL", "60")),
+        # The forge (publishing.forge): the shared repository POSITIONS_ROOT pulls from and pushes
+        # to; unset, publishing stays in the local working copy. SYNC_INTERVAL: seconds between
+        # looks for commits made there (at least a minute apart: the sweep runs each minute).
+        # GIT_HOOK_SECRET: what the forge's push webhook (/hooks/git) signs with; unset, no hook.
+        "POSITIONS_REMOTE": env.get("POSITIONS_REMOTE", ""),
+        "POSITIONS_BRANCH": env.get("POSITIONS_BRANCH", "main"),
+        "SYNC_INTERVAL": int(env.get("SYNC_INTERVAL", "60")),
+        "GIT_HOOK_SECRET": env.get("GIT_HOOK_SECRET", ""),
         # How long a saved draft of the submission form, and its emailed link, lasts after its last save.
         "DRAFT_DAYS": int(env.get("DRAFT_DAYS", "30")),
         # Retention (form_worker.retention): an application never placed is anonymised this many

@@ -1,12 +1,15 @@
-"""The office's dashboard: counts across applications, submissions and emails."""
+"""The office's dashboard: counts across applications, submissions and emails, and whether the
+catalogue's last build and the last look at the forge went well."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 from sqlalchemy import func, select
 
 from ..accounts.auth import office_only
 from ..applications.models import Application
 from ..core.db import get_session
 from ..outbox.models import Outbox
+from ..publishing import rebuilds
+from ..publishing.models import FORGE_SYNC_ROW, CatalogueBuild, ForgeSync
 from ..submissions.models import Submission
 
 bp = Blueprint("office", __name__, url_prefix="/staff")
@@ -20,6 +23,15 @@ def dashboard():
     submissions = dict(db.execute(select(Submission.state, func.count()).group_by(Submission.state)).all())
     failed = db.scalar(select(func.count()).select_from(Outbox).where(Outbox.status == "failed"))
     flagged = db.scalar(select(func.count()).select_from(Application).where(Application.flag.is_not(None)))
+    forge = db.get(ForgeSync, FORGE_SYNC_ROW) if current_app.config["POSITIONS_REMOTE"] else None
     return render_template(
-        "staff/dashboard.html", by_state=by_state, submissions=submissions, failed=failed, flagged=flagged
+        "staff/dashboard.html",
+        by_state=by_state,
+        submissions=submissions,
+        failed=failed,
+        flagged=flagged,
+        build=db.get(CatalogueBuild, rebuilds.ROW_ID),
+        forge_configured=bool(current_app.config["POSITIONS_REMOTE"]),
+        forge=forge,
+        branch=current_app.config["POSITIONS_BRANCH"],
     )

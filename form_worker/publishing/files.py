@@ -13,6 +13,7 @@ from site_builder.model.schema import Position, Unit
 from site_builder.model.writer import position_yaml, unit_files
 
 from .checks import PublishError, ownership_problems
+from .forge import Forge, shared_commit
 from .git import DEFAULT_AUTHOR, commit_files, git
 from .lock import repo_lock
 
@@ -33,6 +34,7 @@ def write_submission(
     author: str = DEFAULT_AUTHOR,
     *,
     publish_id: str,
+    forge: Forge | None = None,
 ) -> str:
     """Write a unit and its positions into repo, validated, as one commit; return the commit's sha.
 
@@ -40,10 +42,12 @@ def write_submission(
     new file named after the position type, chosen under the lock so two approvals cannot pick the
     same name. `publish_id` is the submission's unguessable id: the commit carries it as its
     `Jianxi-Submission` trailer, by which a rerun recognises the commit (`reference` is for people).
-    Raises PublishError, with nothing written, when validation fails.
+    With a `forge`, the commit is made on the remote branch as just pulled and pushed (forge.py).
+    Raises PublishError, with nothing written, when validation fails or the forge refuses.
     """
     folder = f"positions/{unit_slug}"
-    with repo_lock(repo) as git_dir:
+
+    def commit() -> str | None:
         # A run that committed and then died before recording it: new positions would otherwise
         # get fresh file names and be written a second time.
         earlier = commit_of(repo, publish_id, folder)
@@ -56,17 +60,17 @@ def write_submission(
         written = [
             f"{unit_slug}/{Path(relative).stem}" for relative in files if not relative.endswith(UNIT_FILE)
         ]
-        count = len(positions)
-        plural = "s" if count != 1 else ""
+        plural = "s" if len(positions) != 1 else ""
         message = (
-            f"Publish {_line(reference)}: {_line(unit.name)} ({count} position{plural})\n\n"
+            f"Publish {_line(reference)}: {_line(unit.name)} ({len(positions)} position{plural})\n\n"
             + "".join(f"- {position_id}\n" for position_id in written)
             + f"\nApproved-by: {_line(staff_name)}\n{TRAILER}: {_line(publish_id)}\n"
         )
-        sha = commit_files(repo, git_dir, files, [folder], message, now, author)
-        if sha is None:  # the files already hold exactly this text
-            return git(repo, "rev-parse", "HEAD").strip()
-    logger.info("published %s as %s (%s)", reference, sha[:10], ", ".join(written))
+        return commit_files(repo, git_dir, files, [folder], message, now, author)
+
+    with repo_lock(repo) as git_dir:
+        sha = shared_commit(repo, forge, commit) or git(repo, "rev-parse", "HEAD").strip()
+    logger.info("published %s as %s", reference, sha[:10])
     return sha
 
 
@@ -95,10 +99,18 @@ def commit_of(repo: Path, publish_id: str, folder: str) -> str:
 
 
 def close_expired(
-    repo: Path, today: dt.date, actor: str, now: dt.datetime, author: str = DEFAULT_AUTHOR
+    repo: Path,
+    today: dt.date,
+    actor: str,
+    now: dt.datetime,
+    author: str = DEFAULT_AUTHOR,
+    forge: Forge | None = None,
 ) -> list[str]:
-    """Set status: closed on open positions whose deadline is before today, in one commit; return ids."""
-    with repo_lock(repo) as git_dir:
+    """Set status: closed on open positions whose deadline is before today, in one commit (on the
+    forge's branch as just pulled, when there is one); return their ids."""
+    ids: list[str] = []
+
+    def commit() -> str | None:
         catalogue = load_catalogue(repo)
         expired = [
             entry
@@ -106,18 +118,21 @@ def close_expired(
             if entry.position.status == "open" and entry.position.deadline < today
         ]
         if not expired:
-            return []
+            return None
         files = {
             entry.path: position_yaml(entry.position.model_copy(update={"status": "closed"}))
             for entry in expired
         }
-        ids = [entry.id for entry in expired]
+        ids[:] = [entry.id for entry in expired]
         message = (
             f"Close {len(ids)} expired position{'s' if len(ids) != 1 else ''}\n\n"
             f"Deadline before {today.isoformat()}:\n"
             + "".join(f"- {position_id}\n" for position_id in ids)
             + f"\nClosed-by: {_line(actor)}\n"
         )
-        commit_files(repo, git_dir, files, sorted(files), message, now, author)
+        return commit_files(repo, git_dir, files, sorted(files), message, now, author)
+
+    with repo_lock(repo) as git_dir:
+        shared_commit(repo, forge, commit)
     logger.info("closed %s expired positions", len(ids))
     return ids

@@ -45,6 +45,13 @@ def git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
     raise GitError(f"git {' '.join(args[:2])} failed ({result.returncode}): {result.stderr.strip()}")
 
 
+def git_succeeds(repo: Path, *args: str) -> bool:
+    """Whether a git command that answers by its exit status (merge-base --is-ancestor, ...) says yes."""
+    command = ["git", "-C", str(repo), *args]
+    # Git with a list of arguments, no shell.
+    return subprocess.run(command, capture_output=True).returncode == 0  # nosec B603
+
+
 def _commit_env(now: dt.datetime, author: str) -> dict[str, str]:
     name, address = parseaddr(author)
     if not address:

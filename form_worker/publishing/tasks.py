@@ -21,8 +21,9 @@ from ..core.db import sessions
 from ..core.queue import app_context, chongqing_crontab, enqueue, huey
 from ..outbox import services as outbox
 from ..outbox.tasks import queue_emails
-from . import rebuilds
+from . import rebuilds, syncing
 from .files import close_expired
+from .forge import Forge, ForgeError
 from .models import CatalogueBuild
 from .site import apply_base, build_and_swap
 
@@ -174,6 +175,7 @@ def close_expired_positions() -> list[str]:
                 "daily expiry task",
                 now=clock.now(),
                 author=app.config["PUBLISH_AUTHOR"],
+                forge=Forge.configured(app.config),
             )
         except Exception:
             logger.exception("could not close expired positions; rebuilding anyway")
@@ -181,3 +183,45 @@ def close_expired_positions() -> list[str]:
         with sessions(app)() as session:
             request_rebuild(session, clock.now())
     return ids
+
+
+@huey.task()
+def sync_positions() -> str:
+    """Follow the forge (publishing.syncing): "local" without one, "moved" when commits arrived and a
+    rebuild was asked for, "unchanged", or "failed" (recorded, and the office told once)."""
+    with app_context() as app:
+        forge = Forge.configured(app.config)
+        if forge is None:
+            return "local"
+        repo = Path(app.config["POSITIONS_ROOT"])
+        synced, error = None, ""
+        try:
+            synced = syncing.sync(repo, forge)
+            error = "\n".join(synced.problems)
+        except ForgeError as failure:
+            error = str(failure)
+        except Exception as failure:
+            logger.exception("could not sync %s with the forge", repo)
+            error = str(failure) or type(failure).__name__
+        with sessions(app)() as session:
+            at = synced.after if synced else ""
+            ids = syncing.record(session, clock.now(), at, error, forge.branch, app.config["MAIL_FROM"])
+            if synced is not None and synced.moved and not error:
+                request_rebuild(session, clock.now())
+    queue_emails(ids)
+    if error:
+        return "failed"
+    return "moved" if synced is not None and synced.moved else "unchanged"
+
+
+@huey.periodic_task(crontab(minute="*"))
+def sync_if_due() -> bool:
+    """Each minute: follow the forge when SYNC_INTERVAL has passed since the last look."""
+    with app_context() as app:
+        if Forge.configured(app.config) is None:
+            return False
+        with sessions(app)() as session:
+            if not syncing.due(session, clock.now(), app.config["SYNC_INTERVAL"]):
+                return False
+    sync_positions.call_local()
+    return True

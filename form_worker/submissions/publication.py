@@ -19,6 +19,7 @@ from ..core.heartbeat import heartbeat
 from ..outbox import services as outbox
 from ..publishing.checks import PublishError
 from ..publishing.files import write_submission
+from ..publishing.forge import Forge
 from ..publishing.git import DEFAULT_AUTHOR, GitError
 from ..publishing.lock import RepositoryUnavailable
 from .folders import positions_of, target_folder, to_write, unit_of
@@ -53,6 +54,7 @@ def publish(
     timeout: dt.timedelta = PUBLISH_TIMEOUT,
     clock: Callable[[], dt.datetime] = utcnow,
     invitation: tuple[str, str] | None = None,
+    forge: Forge | None = None,
 ) -> Publication:
     """Write and commit a `publishing` submission, then record the outcome; safe to run twice.
 
@@ -62,7 +64,8 @@ def publish(
     this task is gone. With `invitation` (SECRET_KEY, WORKER_URL), a unit published for the first
     time gets its contact's account and the link to set a password. `clock` stamps the claim and
     the outcome when they happen; the task passes the configured clock (the default, the wall
-    clock, serves callers without an app).
+    clock, serves callers without an app). With a `forge`, the commit lands on its branch
+    (publishing.forge): a conflict there or a forge that is down ends in publish_failed with why.
     """
     submission = session.get(Submission, submission_id)
     if submission is None or submission.state != "publishing":
@@ -82,6 +85,7 @@ def publish(
                 now,
                 author,
                 publish_id=submission.publish_id,
+                forge=forge,
             )
     except (PublishError, GitError, RepositoryUnavailable) as failure:
         logger.warning("publishing %s failed: %s", submission.reference, failure)

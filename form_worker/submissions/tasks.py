@@ -7,6 +7,7 @@ from ..core import clock
 from ..core.db import sessions
 from ..core.queue import app_context, chongqing_crontab, enqueue, huey
 from ..outbox.tasks import queue_emails
+from ..publishing.forge import Forge
 from ..publishing.tasks import request_rebuild
 from . import drafts, publication
 
@@ -26,6 +27,7 @@ def publish_submission(submission_id: int) -> str:
             config["PUBLISH_AUTHOR"],
             clock=clock.now_source(),
             invitation=(config["SECRET_KEY"], config["WORKER_URL"]),
+            forge=Forge.configured(config),
         )
         if result.status == "published":
             request_rebuild(session, clock.now())

@@ -34,6 +34,7 @@ def test_every_table_is_in_the_metadata() -> None:
         "claim",
         "evaluation",
         "filing_batch",
+        "forge_sync",
         "outbox",
         "performance_note",
         "placement",
