@@ -1,7 +1,9 @@
 """The positions the forms offer, read through the same model and loader as the catalogue build.
 
-The tree is reloaded (in the background, within seconds) when a file under positions/ changes, so an
-approved position can be chosen without restarting the worker.
+Every request and task asks whether the working copy's commit moved (catalogue.version: a few small
+reads) and reloads at once when it did, so an application made the moment a position is published
+is checked against it. Files changed without a commit (edited by hand) are found by a look in the
+background within seconds.
 """
 
 import datetime as dt
@@ -15,6 +17,8 @@ from pathlib import Path
 from flask import current_app
 
 from site_builder.model.catalogue import Catalogue, PositionEntry, load_catalogue
+
+from .version import head_commit
 
 logger = logging.getLogger(__name__)
 
@@ -41,13 +45,14 @@ class Positions:
 
 
 class PositionSource:
-    """Loads the positions tree once, then looks again every few seconds in the background.
+    """Loads the positions tree once, then again whenever the working copy's commit moves (at once,
+    the caller waiting for the load) or its files change without a commit (in the background).
 
-    No request waits for a look: a request past the interval starts one background look and is
-    answered with the tree it has. A look is cheap, the folders' mtimes and git's index (some 3 ms
-    at 5,000 positions: publishing commits, and adding or removing a file changes its folder); every
-    `FULL_EVERY`-th look (once a minute) also stats every file (some 30 ms), which catches a file
-    edited in place.
+    The commit is compared on every get(). For files changed by hand, no request waits: a request
+    past the interval starts one background look and is answered with the tree it has. A look is
+    cheap, the folders' mtimes and git's index (some 3 ms at 5,000 positions: adding or removing a
+    file changes its folder); every `FULL_EVERY`-th look (once a minute) also stats every file (some
+    30 ms), which catches a file edited in place.
     """
 
     FULL_EVERY = 12
@@ -61,6 +66,8 @@ class PositionSource:
         self._looks = 0
         self._looking = False
         self._offer: Positions | None = None
+        self._version: str | None = None
+        self._loading = threading.Lock()  # one load at a time when the commit moves
 
     def _quick(self) -> tuple[float, ...]:
         folder = self.root / "positions"
@@ -91,14 +98,26 @@ class PositionSource:
         return Positions(catalogue, {e.id: e for e in catalogue.positions})
 
     def get(self) -> Positions:
+        version = head_commit(self.root)
+        if version != self._version:
+            self._reload(version)
         with self._lock:
-            if self._offer is None:
-                self._stamps = (self._quick(), self._full())
-                self._offer, self._checked = self._load(), time.monotonic()
-            elif not self._looking and time.monotonic() - self._checked >= self.recheck_seconds:
+            assert self._offer is not None  # nosec B101  # loaded above, before any look
+            if not self._looking and time.monotonic() - self._checked >= self.recheck_seconds:
                 self._looking = True
                 threading.Thread(target=self._look, name="positions-recheck", daemon=True).start()
             return self._offer
+
+    def _reload(self, version: str) -> None:
+        """Load the tree at `version` (the caller waits); concurrent callers wait for one load."""
+        with self._loading:
+            if version == self._version:  # another caller loaded it meanwhile
+                return
+            stamps = (self._quick(), self._full())
+            offer = self._load()
+            with self._lock:
+                self._offer, self._stamps, self._version = offer, stamps, version
+                self._checked = time.monotonic()
 
     def _look(self) -> None:
         """Reload the tree if its files changed since the last load (in the background)."""

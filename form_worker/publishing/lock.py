@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..catalogue.version import NotAWorkingCopy, git_dirs
+
 logger = logging.getLogger(__name__)
 
 LOCK_NAME = "jianxi-publish.lock"
@@ -34,21 +36,11 @@ class PublisherBusy(Exception):
 def git_dir(repo: Path) -> Path:
     """The git directory shared by the working copy that holds repo (`git rev-parse
     --git-common-dir`): `.git` in repo or a folder above it, or, for a linked worktree, the main
-    repository's, named by the worktree's `commondir`."""
-    for folder in (repo.resolve(), *repo.resolve().parents):
-        dot_git = folder / ".git"
-        if dot_git.is_dir():
-            return dot_git
-        if dot_git.is_file():
-            first = dot_git.read_text(encoding="utf-8").strip()
-            if not first.startswith("gitdir:"):
-                break
-            private = (folder / first.removeprefix("gitdir:").strip()).resolve()
-            common = private / "commondir"
-            if common.is_file():
-                return (private / common.read_text(encoding="utf-8").strip()).resolve()
-            return private
-    raise RepositoryUnavailable(f"{repo} is not inside a git working copy")
+    repository's."""
+    try:
+        return git_dirs(repo)[1]
+    except NotAWorkingCopy as missing:
+        raise RepositoryUnavailable(str(missing)) from None
 
 
 @contextmanager
