@@ -89,6 +89,19 @@ def make_git_project(target: Path, positions: Path | None = None) -> Path:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def project_repository_untouched() -> Iterator[None]:
+    """Tests publish into temporary copies (make_git_project), never into this checkout: many apps
+    under test read positions from ROOT, and a task run there must not commit into it."""
+    if not (ROOT / ".git").exists():  # an exported tree, not a checkout
+        yield
+        return
+    before = git(ROOT, "rev-parse", "HEAD"), git(ROOT, "status", "--porcelain", "--", "positions")
+    yield
+    after = git(ROOT, "rev-parse", "HEAD"), git(ROOT, "status", "--porcelain", "--", "positions")
+    assert after == before, "a test committed or wrote into this checkout's positions/"
+
+
+@pytest.fixture(scope="session", autouse=True)
 def url_builders() -> Iterator[None]:
     """Apps made during the session share their compiled URL builders (tests/helpers/routing.py)."""
     with shared_url_builders():

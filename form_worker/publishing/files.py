@@ -136,3 +136,56 @@ def close_expired(
         shared_commit(repo, forge, commit)
     logger.info("closed %s expired positions", len(ids))
     return ids
+
+
+# The trailer of a commit by which the worker set positions' status from the programme's records.
+STATUS_TRAILER = "Jianxi-Status"
+
+
+def set_statuses(
+    repo: Path,
+    changes: list[tuple[str, str, str]],
+    now: dt.datetime,
+    author: str = DEFAULT_AUTHOR,
+    forge: Forge | None = None,
+) -> list[str]:
+    """Write each (position id, status, reason) into its file, one commit per status (its message
+    gives each reason; its trailer says the worker set it); return the ids changed.
+
+    A position gone from the files, or already holding that status, is skipped; a filled position
+    goes back to open only when the worker marked it filled (a unit's own 已招满 stays).
+    """
+    changed: list[str] = []
+    for status in sorted({status for _, status, _ in changes}):
+        wanted = {position_id: reason for position_id, s, reason in changes if s == status}
+
+        def commit(status: str = status, wanted: dict[str, str] = wanted) -> str | None:
+            entries = [
+                e for e in load_catalogue(repo).positions if e.id in wanted and e.position.status != status
+            ]
+            if status == "open":
+                entries = [e for e in entries if marked_filled_by_worker(repo, e.path)]
+            if not entries:
+                return None
+            files = {e.path: position_yaml(e.position.model_copy(update={"status": status})) for e in entries}
+            ids = [e.id for e in entries]
+            changed.extend(ids)
+            subject = "Mark positions filled" if status == "filled" else "Open positions again"
+            message = (
+                f"{subject}\n\n"
+                + "".join(f"- {position_id}: {_line(wanted[position_id])}\n" for position_id in ids)
+                + f"\n{STATUS_TRAILER}: {status}\n"
+            )
+            return commit_files(repo, git_dir, files, sorted(files), message, now, author)
+
+        with repo_lock(repo) as git_dir:
+            shared_commit(repo, forge, commit)
+    if changed:
+        logger.info("set the status of %s", ", ".join(changed))
+    return changed
+
+
+def marked_filled_by_worker(repo: Path, path: str) -> bool:
+    """Whether the last commit that changed this file is the worker's marking it filled."""
+    trailer = git(repo, "log", "-1", f"--format=%(trailers:key={STATUS_TRAILER},valueonly)", "--", path)
+    return trailer.strip() == "filled"

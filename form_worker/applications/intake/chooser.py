@@ -59,3 +59,19 @@ def pick(chosen: list[str], position_id: str, limit: int) -> tuple[list[str], st
     if len(chosen) >= limit:
         return chosen, f"最多选 {limit} 个岗位；要换一个，请先移除一个已选的岗位"
     return [*chosen, position_id], ""
+
+
+def similar(positions: Positions, entry: PositionEntry, day: dt.date, limit: int = 3) -> list[PositionEntry]:
+    """Open positions a student who wanted `entry` (filled or closed) may take instead: the same type
+    in the same district first, then the same type, then the same district; newest first in each."""
+    wanted = entry.position
+
+    def closeness(e: PositionEntry) -> int:
+        same_type = e.position.type == wanted.type
+        same_district = e.position.workplace.district == wanted.workplace.district
+        return 0 if same_type and same_district else 1 if same_type else 2 if same_district else 3
+
+    candidates = [e for e in positions.open_entries(day) if e.id != entry.id and closeness(e) < 3]
+    candidates.sort(key=lambda e: e.position.published, reverse=True)
+    candidates.sort(key=closeness)  # stable: newest first within each rank
+    return candidates[:limit]

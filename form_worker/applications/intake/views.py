@@ -8,6 +8,8 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask_wtf.csrf import CSRFError
 from wtforms import SelectChoice
 
+from site_builder.model.catalogue import PositionEntry
+
 from ...catalogue.positions import Positions, current_positions
 from ...catalogue.universities import UNIVERSITIES
 from ...core.clock import today
@@ -79,13 +81,20 @@ def check_choices(form: ApplyForm, positions: Positions, day: dt.date) -> bool:
     return ok
 
 
-def _render_form(form: ApplyForm, notice: str = "", status: int = 200, found: chooser.Found | None = None):
+def _render_form(
+    form: ApplyForm,
+    notice: str = "",
+    status: int = 200,
+    found: chooser.Found | None = None,
+    instead: list[PositionEntry] | None = None,
+):
     current = current_positions()
     return (
         render_template(
             "apply/form.html",
             form=form,
             notice=notice,
+            instead=[(e.id, chooser.label(current, e.id)) for e in instead or []],
             universities=UNIVERSITIES,
             sections=SECTIONS,
             labels={p: chooser.label(current, p) for p in form.chosen()},
@@ -146,16 +155,19 @@ def start():
     current = current_positions()
     form = ApplyForm()
     fill_choices(form, current, today())
-    notice = ""
+    notice, instead = "", []
     wanted = request.args.get("position", "")
     if wanted:
         if current.is_open(wanted, today()):
             form.choice1.data = wanted
         elif wanted in current.by_id:
-            notice = f"岗位“{current.by_id[wanted].position.title}”已截止或不再招募，请选择其他岗位。"
+            entry = current.by_id[wanted]
+            state = "已招满" if entry.position.state(today()) == "filled" else "已截止或不再招募"
+            notice = f"岗位“{entry.position.title}”{state}，请选择其他岗位。"
+            instead = chooser.similar(current, entry, today())
         else:
             notice = "没有找到您要报名的岗位，它可能已下线。请在下面搜索其他岗位。"
-    return _render_form(form, notice)
+    return _render_form(form, notice, instead=instead)
 
 
 @bp.post("/apply")

@@ -1,4 +1,7 @@
-"""Selection's periodic work: offers past their deadline lapse, agreed internships start."""
+"""Selection's periodic work: offers past their deadline lapse, agreed internships start, and
+positions whose places are all signed are marked 已招满 in their files."""
+
+from pathlib import Path
 
 from huey import crontab
 
@@ -7,8 +10,11 @@ from ...core import clock
 from ...core.db import sessions
 from ...core.queue import app_context, chongqing_crontab, huey
 from ...outbox.tasks import queue_emails
+from ...publishing.files import set_statuses
+from ...publishing.forge import Forge
+from ...publishing.tasks import request_rebuild
 from .. import services
-from . import agreements, answers, offers
+from . import agreements, answers, filled, offers
 
 
 @huey.periodic_task(crontab(minute="7"))
@@ -29,3 +35,24 @@ def start_placements() -> list[int]:
         ids = services.pending_emails(session, *started)
     queue_emails(ids)
     return started
+
+
+@huey.periodic_task(crontab(minute="*"))
+def reflect_filled_positions() -> list[str]:
+    """Each minute (and at once after an agreement is recorded): positions whose places are all
+    signed become 已招满 in their files, and open again when a place frees before the start; the
+    catalogue is rebuilt when any changed."""
+    with app_context() as app, sessions(app)() as session:
+        changes = filled.status_changes(session, current_positions(), clock.today())
+        if not changes:
+            return []
+        changed = set_statuses(
+            Path(app.config["POSITIONS_ROOT"]),
+            [(c.position_id, c.status, c.reason) for c in changes],
+            clock.now(),
+            app.config["PUBLISH_AUTHOR"],
+            Forge.configured(app.config),
+        )
+        if changed:
+            request_rebuild(session, clock.now())
+    return changed

@@ -20,6 +20,7 @@ from ...catalogue.positions import Positions, current_positions
 from ...core import clock
 from ...core.db import get_session
 from ...core.paging import paginate
+from ...core.queue import enqueue
 from .. import placements, scope, services
 from ..models import Application, Choice, Placement
 from ..services import TransitionRefused
@@ -27,6 +28,7 @@ from ..states import CHOICE_OUTCOMES, STATE_LABELS
 from ..tasks import queue_application_emails
 from . import agreements, offers, rules
 from .forms import AgreementForm, UnitOfferForm
+from .tasks import reflect_filled_positions
 
 bp = Blueprint("unit", __name__, url_prefix="/staff/unit")
 
@@ -300,6 +302,7 @@ def agreement(placement_id: int):
         return _agreement_page(_placement(placement_id), form, 409)
     db.commit()
     queue_application_emails(db, application.id)
+    enqueue("a look for filled positions", reflect_filled_positions)
     flash(f"已登记 {application.reference} 的见习协议和保险。")
     return redirect(url_for("unit.placements"), code=303)
 

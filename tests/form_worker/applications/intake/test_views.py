@@ -4,6 +4,7 @@ through every error, and the check page, confirmation, privacy rule and abuse gu
 import html
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from markupsafe import escape
@@ -275,9 +276,15 @@ def test_get_preselects_an_open_position(client) -> None:
 def test_get_with_a_position_no_longer_open_says_so(app, client, position_id) -> None:
     response = client.get(f"/apply?position={position_id}")
     assert response.status_code == 200
-    notice = f"岗位“{title(app, position_id)}”已截止或不再招募，请选择其他岗位。"
-    assert f'<p class="notice" role="status">{notice}</p>' in response.text
+    state = "已招满" if position_id == FILLED else "已截止或不再招募"
+    notice = f"岗位“{title(app, position_id)}”{state}，请选择其他岗位。"
+    assert f'<div class="notice" role="status"><p>{notice}</p>' in response.text
     assert 'name="choice1" value=""' in field_block(response.text, "choice1")
+    # Open positions of the same type or district, offered in its place, never itself.
+    instead = re.findall(
+        r'href="/apply\?position=([^"]+)"', response.text.split('id="instead"')[-1].split("</ul>")[0]
+    )
+    assert instead and unquote(instead[0]) != position_id
 
 
 def test_get_with_an_unknown_position_says_so(client) -> None:
