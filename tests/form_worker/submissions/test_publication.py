@@ -166,3 +166,31 @@ def test_the_migration_gives_earlier_submissions_ids_of_their_own(tmp_path: Path
         assert "publish_id" not in columns and "reference" in columns
     finally:
         engine.dispose()
+
+
+def test_a_forge_that_is_down_fails_the_publication_with_its_reason_and_a_retry_pushes_it(
+    app, client, session, staff, repo: Path, tmp_path: Path
+) -> None:
+    """Approved while the forge is unreachable: 发布失败 with the reason in Chinese, nothing in the
+    working copy; once it answers, 重新发布 commits on its branch and pushes."""
+    forge = tmp_path / "forge.git"
+    app.config["POSITIONS_REMOTE"] = str(forge)  # not created yet: the forge is down
+    reference = Clerk(client).submit(answers_for())
+    run_tasks(app)
+    submission = submitted(session, reference)
+    li = Reviewer(app, "li")
+    before = head(repo)
+    assert li.act(submission.id, "approve").status_code == 303
+    run_tasks(app)
+    failed = submitted(session, reference)
+    assert failed.state == "publish_failed" and "无法从代码仓库获取更新" in failed.publish_error
+    assert head(repo) == before and git(repo, "status", "--porcelain") == ""
+    assert "无法从代码仓库获取更新" in li.page(submission.id)
+
+    git(tmp_path, "init", "-q", "--bare", str(forge))
+    git(repo, "push", "-q", str(forge), "HEAD:refs/heads/main")
+    assert li.act(submission.id, "retry").status_code == 303
+    run_tasks(app)
+    published = submitted(session, reference)
+    assert published.state == "published"
+    assert published.commit == head(repo) == git(forge, "rev-parse", "refs/heads/main").strip()
