@@ -13,6 +13,7 @@ from site_builder.clock import local_time, today_in_chongqing
 from .accounts import admin_views as account_admin_views
 from .accounts import auth
 from .accounts import views as accounts_views
+from .applications import placements
 from .applications.intake import status_views
 from .applications.intake import views as apply_views
 from .applications.review import filing_views, university_views
@@ -107,6 +108,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     auth.init_app(app)
     app.extensions["jianxi.positions"] = PositionSource(Path(app.config["POSITIONS_ROOT"]))
+    app.extensions["jianxi.places_held"] = placements.taken_at  # the rebuild's 剩余名额
     app.jinja_env.globals["local_time"] = local_time
     app.jinja_env.globals["query_args"] = paging.query_args
 

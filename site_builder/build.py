@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from mkdocs.commands.build import build as mkdocs_build
@@ -74,10 +74,12 @@ def build_site(
     today: dt.date | None = None,
     progress: Callable[[str], None] = lambda step: None,
     worker_url: str | None = None,
+    places_held: Mapping[str, int] | None = None,
 ) -> int:
     """Build a validated catalogue into out in strict mode; return the number of generated pages.
 
-    worker_url overrides mkdocs.yml's extra.worker_url, for a worker served at another address.
+    worker_url overrides mkdocs.yml's extra.worker_url, for a worker served at another address;
+    places_held (the worker's count of places offered or signed per position) shows 剩余名额.
     """
     with tempfile.TemporaryDirectory(prefix="jianxi-docs-") as staging:
         docs = Path(staging)
@@ -85,7 +87,7 @@ def build_site(
         config = load_config(
             config_file=str(root / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(out.resolve()), strict=True
         )
-        site = site_for(config, today, worker_url)
+        site = site_for(config, today, worker_url, places_held)
         progress("生成页面")
         renderer = PageRenderer(catalogue, site)
         pages = list(renderer.pages())
@@ -101,10 +103,16 @@ def build_site(
     return len(pages)
 
 
-def site_for(config: MkDocsConfig, today: dt.date | None, worker_url: str | None) -> Site:
+def site_for(
+    config: MkDocsConfig,
+    today: dt.date | None,
+    worker_url: str | None,
+    places_held: Mapping[str, int] | None = None,
+) -> Site:
     """Where the pages are published, from mkdocs.yml unless the caller says otherwise."""
     return Site(
         site_url=config["site_url"] or "http://127.0.0.1:8000/",
         worker_url=worker_url if worker_url is not None else config["extra"].get("worker_url", ""),
         today=today or today_in_chongqing(),
+        places_held=places_held,
     )

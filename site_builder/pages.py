@@ -9,7 +9,7 @@ Pages are plain files, so the build needs no MkDocs plugin API.
 import datetime as dt
 import json
 import posixpath
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -47,11 +47,20 @@ class GeneratedPage:
 
 @dataclass(frozen=True)
 class Site:
-    """What the pages need to know about where they are published."""
+    """What the pages need to know about where they are published, and, from the worker that
+    builds them, the places already held at each position (for 剩余名额; None when built from
+    the files alone, as `jianxi build` does)."""
 
     site_url: str
     worker_url: str
     today: dt.date
+    places_held: Mapping[str, int] | None = None
+
+    def places_left(self, entry: PositionEntry) -> int | None:
+        """Places still free at an open position, or None when the build does not know."""
+        if self.places_held is None:
+            return None
+        return max(0, entry.position.headcount - self.places_held.get(entry.id, 0))
 
 
 def page_url(path: str) -> str:
@@ -305,6 +314,7 @@ class PageRenderer:
             p=p,
             unit=unit,
             state=self.state(entry),
+            places_left=self.site.places_left(entry),
             apply_url=self.apply_url(entry),
             similar=self.similar(entry),
             state_of=self.state,

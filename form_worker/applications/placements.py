@@ -57,19 +57,18 @@ def taken(
     return total, per_mentor
 
 
-def taken_at(session: Session, position_ids: list[str]) -> dict[str, int]:
-    """Places held at each of these positions, in one query (a unit's list of its positions)."""
-    rows = session.execute(
+def taken_at(session: Session, position_ids: list[str] | None = None) -> dict[str, int]:
+    """Places held at each of these positions (every position when None), in one query: a unit's
+    list of its positions, and the catalogue's 剩余名额 (create_app hands it to the rebuild)."""
+    query = (
         select(Placement.position_id, func.count())
         .join(Application, Application.id == Placement.application_id)
-        .where(
-            Placement.position_id.in_(position_ids),
-            Placement.ended.is_(False),
-            Application.state.in_(COUNTING_STATES),
-        )
+        .where(Placement.ended.is_(False), Application.state.in_(COUNTING_STATES))
         .group_by(Placement.position_id)
-    ).all()
-    return {position_id: count for position_id, count in rows}
+    )
+    if position_ids is not None:
+        query = query.where(Placement.position_id.in_(position_ids))
+    return {position_id: count for position_id, count in session.execute(query).all()}
 
 
 def taken_for(session: Session, positions: Positions, entry: PositionEntry) -> tuple[int, dict[str, int]]:

@@ -12,6 +12,7 @@ import logging
 import os
 import shutil
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -40,7 +41,13 @@ def apply_base(worker_url: str, catalogue_url: str) -> str:
     return "" if origin == urlsplit(catalogue_url)[:2] else worker_url
 
 
-def build_and_swap(repo: Path, site_link: Path, today: dt.date, worker_url: str | None = None) -> Path:
+def build_and_swap(
+    repo: Path,
+    site_link: Path,
+    today: dt.date,
+    worker_url: str | None = None,
+    places_held: Mapping[str, int] | None = None,
+) -> Path:
     """Build the catalogue into a new folder beside site_link, then point site_link at it atomically.
 
     Keeps the new build and the one it replaced (requests may still be reading it) and removes the
@@ -65,7 +72,7 @@ def build_and_swap(repo: Path, site_link: Path, today: dt.date, worker_url: str 
         from site_builder.build import build_site
 
         try:
-            build_site(catalogue, repo, target, today=today, worker_url=worker_url)
+            build_site(catalogue, repo, target, today=today, worker_url=worker_url, places_held=places_held)
             if not (target / "index.html").is_file():
                 raise BuildError("构建结果缺少 index.html")
         except BaseException:

@@ -120,6 +120,7 @@ def _build_while_pending(app: Flask, interval: int) -> int:
                 Path(config["SITE_DIR"]),
                 clock.today(),
                 apply_base(config["WORKER_URL"], config["CATALOGUE_URL"]),
+                _places_held(app),
             )
         except Exception as failure:
             logger.exception("catalogue build started at %s failed; the old site stays online", started)
@@ -139,6 +140,17 @@ def _build_while_pending(app: Flask, interval: int) -> int:
             ids = _tell_staff(session, app, started, error) if error else []
             session.commit()
         queue_emails(ids)
+
+
+def _places_held(app: Flask) -> dict[str, int] | None:
+    """Places offered or signed per position, for 剩余名额, from the counter create_app registers
+    (applications lie above publishing: it cannot import them); None without one."""
+    count = app.extensions.get("jianxi.places_held")
+    if count is None:
+        return None
+    with sessions(app)() as session:
+        held: dict[str, int] = count(session)
+        return held
 
 
 def _tell_staff(session: Session, app: Flask, started: dt.datetime, error: str) -> list[int]:

@@ -10,7 +10,9 @@ from sqlalchemy import update
 from form_worker.applications.models import Application
 from form_worker.applications.selection.tasks import reflect_filled_positions
 from form_worker.catalogue.positions import PositionSource
+from form_worker.core.models import utcnow
 from form_worker.publishing.models import CatalogueBuild
+from form_worker.publishing.tasks import rebuild_catalogue, request_rebuild
 from site_builder.model.catalogue import load_catalogue
 from tests.conftest import git
 from tests.form_worker.conftest import OPEN_POSITION
@@ -79,3 +81,18 @@ def test_a_units_own_filled_is_left_as_it_is(on_repo, session, repo: Path) -> No
     with on_repo.app_context():
         assert reflect_filled_positions.call_local() == []
     assert status(repo) == "filled" and git(repo, "rev-parse", "HEAD") == before
+
+
+def test_the_worker_built_catalogue_shows_the_places_left(
+    on_repo, session, repo: Path, tmp_path: Path
+) -> None:
+    on_repo.config.update(SITE_DIR=str(tmp_path / "public" / "site"), REBUILD_INTERVAL=0)
+    intern(on_repo, session, state="agreement_signed", phone="13900000001", email="a@example.com")
+    intern(on_repo, session, state="offered", phone="13900000002", email="b@example.com")
+    with on_repo.app_context():
+        request_rebuild(session, utcnow())
+        assert rebuild_catalogue.call_local() == 1
+    page = (tmp_path / "public" / "site" / "positions" / OPEN_POSITION / "index.html").read_text(
+        encoding="utf-8"
+    )
+    assert re.search(r'<dd id="places-left"><strong>2</strong> 人', page)
