@@ -10,6 +10,7 @@ worker, and fails with what they found.
 import functools
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -119,13 +120,23 @@ class Worker:
     site: Path
 
 
+@pytest.fixture(scope="session")
+def served_site(tmp_path_factory: pytest.TempPathFactory, sample_catalogue: Catalogue) -> Path:
+    """The sample catalogue as the worker serves it beside the forms: its apply buttons are
+    root-relative (publishing.site.apply_base for one origin), so one build serves every port."""
+    site = tmp_path_factory.mktemp("served-site")
+    build_site(sample_catalogue, ROOT, site, today=TODAY, worker_url="")
+    return site
+
+
 @pytest.fixture
-def worker(tmp_path: Path, smtp_server: SmtpServer, sample_catalogue: Catalogue) -> Iterator[Worker]:
-    """The worker app on a free loopback port, serving a catalogue whose apply buttons point at it."""
+def worker(tmp_path: Path, smtp_server: SmtpServer, served_site: Path) -> Iterator[Worker]:
+    """The worker app on a free loopback port, serving a copy of the catalogue (a test may publish
+    into it) whose apply buttons lead to it."""
     config = served_config(tmp_path, MAIL_URL=smtp_server.url)
     with worker_app(config) as app, serve_app(app) as base_url:
         site = Path(config["SITE_DIR"])
-        build_site(sample_catalogue, ROOT, site, today=TODAY, worker_url=base_url)
+        shutil.copytree(served_site, site)
         yield Worker(app, base_url, site)
 
 
@@ -193,10 +204,14 @@ def settle(page: Page) -> None:
     """Wait until the page has loaded and its transitions end: colours measured mid-fade lie to
     both engines."""
     page.wait_for_load_state()
-    # Two frames first: a transition a resize triggers (Material's tabs fade in at desktop width)
-    # starts only with the next style update.
-    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
     page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
+
+
+def resize(page: Page, size: dict[str, int]) -> None:
+    """Set the viewport, then wait two frames: a transition the resize triggers (Material's tabs
+    fade in at desktop width) starts only with the next style update, and settle must see it."""
+    page.set_viewport_size(size)
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
 
 def axe_violations(page: Page, context: str = "document", ignore: Iterable[str] = ()) -> list[dict]:
@@ -301,7 +316,7 @@ def accessibility_reports_at_sizes(page: Page, label: str = "") -> list[str]:
     widened (one load, the engines injected once), then back at phone size; [] when all pass."""
     reports = []
     for name, size in SIZES.items():
-        page.set_viewport_size(size)
+        resize(page, size)
         if report := accessibility_report(page, f"{label}, {name}"):
             reports.append(report)
     page.set_viewport_size(PHONE)
