@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core import throttle
+from ..outbox import services as outbox
+from ..outbox.models import Outbox
 from .models import Account
 
 ROLES = ("admin", "reviewer", "university", "unit")
@@ -176,3 +178,17 @@ def office_recipients(session: Session) -> list[Account]:
         .order_by(Account.id)
     )
     return list(session.scalars(query))
+
+
+def email_office(
+    session: Session, key: str, template: str, mail_from: str, **context: object
+) -> list[Outbox]:
+    """Stage one email to each of office_recipients, keyed `<key>:<account id>` (so a rerun stages
+    none twice); flushed, so the caller can queue their ids after its commit. No application is
+    linked: the office hears of submissions, builds and the forge."""
+    rows = [
+        outbox.add(session, f"{key}:{member.id}", member.email, template, mail_from, None, **context)
+        for member in office_recipients(session)
+    ]
+    session.flush()
+    return rows

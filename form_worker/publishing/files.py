@@ -8,7 +8,7 @@ import datetime as dt
 import logging
 from pathlib import Path
 
-from site_builder.model.catalogue import UNIT_FILE, load_catalogue
+from site_builder.model.catalogue import UNIT_FILE, PositionEntry, load_catalogue
 from site_builder.model.schema import Position, Unit
 from site_builder.model.writer import position_yaml, unit_files
 
@@ -119,10 +119,7 @@ def close_expired(
         ]
         if not expired:
             return None
-        files = {
-            entry.path: position_yaml(entry.position.model_copy(update={"status": "closed"}))
-            for entry in expired
-        }
+        files = _with_status(expired, "closed")
         ids[:] = [entry.id for entry in expired]
         message = (
             f"Close {len(ids)} expired position{'s' if len(ids) != 1 else ''}\n\n"
@@ -167,7 +164,7 @@ def set_statuses(
                 entries = [e for e in entries if marked_filled_by_worker(repo, e.path)]
             if not entries:
                 return None
-            files = {e.path: position_yaml(e.position.model_copy(update={"status": status})) for e in entries}
+            files = _with_status(entries, status)
             ids = [e.id for e in entries]
             changed.extend(ids)
             subject = "Mark positions filled" if status == "filled" else "Open positions again"
@@ -183,6 +180,11 @@ def set_statuses(
     if changed:
         logger.info("set the status of %s", ", ".join(changed))
     return changed
+
+
+def _with_status(entries: list[PositionEntry], status: str) -> dict[str, str]:
+    """The files of these positions, each rewritten with `status` (path -> YAML)."""
+    return {e.path: position_yaml(e.position.model_copy(update={"status": status})) for e in entries}
 
 
 def marked_filled_by_worker(repo: Path, path: str) -> bool:

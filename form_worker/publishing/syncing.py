@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 from site_builder.clock import local_time
 from site_builder.model.catalogue import load_catalogue
 
-from ..accounts.services import office_recipients
-from ..outbox import services as outbox
+from ..accounts.services import email_office
 from .forge import Forge, head, pull, push
 from .git import git
 from .lock import repo_lock
@@ -75,20 +74,15 @@ def record(session: Session, now: dt.datetime, at: str, error: str, branch: str,
     ids: list[int] = []
     if error and error != row.alerted:
         shown = local_time(now, seconds=True)
-        rows = [
-            outbox.add(
-                session,
-                f"forge-sync:{now.isoformat()}:{member.id}",
-                member.email,
-                "forge_sync_failed",
-                mail_from,
-                at=shown,
-                branch=branch,
-                error=error,
-            )
-            for member in office_recipients(session)
-        ]
-        session.flush()
+        rows = email_office(
+            session,
+            f"forge-sync:{now.isoformat()}",
+            "forge_sync_failed",
+            mail_from,
+            at=shown,
+            branch=branch,
+            error=error,
+        )
         ids = [r.id for r in rows]
     row.alerted = error
     session.commit()

@@ -15,11 +15,10 @@ from sqlalchemy.orm import Session
 
 from site_builder.clock import local_time
 
-from ..accounts.services import office_recipients
+from ..accounts.services import email_office
 from ..core import clock
 from ..core.db import sessions
 from ..core.queue import app_context, chongqing_crontab, enqueue, huey
-from ..outbox import services as outbox
 from ..outbox.tasks import queue_emails
 from . import rebuilds, syncing
 from .files import close_expired
@@ -154,22 +153,15 @@ def _places_held(app: Flask) -> dict[str, int] | None:
 
 
 def _tell_staff(session: Session, app: Flask, started: dt.datetime, error: str) -> list[int]:
-    """Stage one email per active staff member with an address; return the outbox ids."""
-    staff = office_recipients(session)
-    shown = local_time(started, seconds=True)
-    rows = [
-        outbox.add(
-            session,
-            f"build-failed:{started.isoformat()}:{member.id}",
-            member.email,
-            "catalogue_build_failed",
-            app.config["MAIL_FROM"],
-            started=shown,
-            error=error,
-        )
-        for member in staff
-    ]
-    session.flush()
+    """Stage one email per active office account with an address; return the outbox ids."""
+    rows = email_office(
+        session,
+        f"build-failed:{started.isoformat()}",
+        "catalogue_build_failed",
+        app.config["MAIL_FROM"],
+        started=local_time(started, seconds=True),
+        error=error,
+    )
     return [row.id for row in rows]
 
 

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from site_builder.model.schema import Position, Unit
 
 from ..accounts import audit
-from ..accounts.services import office_recipients
+from ..accounts.services import email_office
 from ..core.db import rowcount
 from ..outbox import services as outbox
 from ..outbox.models import Outbox
@@ -153,19 +153,14 @@ def _receipts(
             **context,
         )
     ]
-    for member in office_recipients(session):
-        rows.append(
-            outbox.add(
-                session,
-                f"submission:{submission.id}:{event.id}:staff:{member.id}",
-                member.email,
-                "submission_staff",
-                mail_from,
-                application_id=None,
-                staff_url=staff_url,
-                **context,
-            )
-        )
+    rows += email_office(
+        session,
+        f"submission:{submission.id}:{event.id}:staff",
+        "submission_staff",
+        mail_from,
+        staff_url=staff_url,
+        **context,
+    )
     if moves and published is not None:
         rows.append(
             outbox.add(

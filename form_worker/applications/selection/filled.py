@@ -22,6 +22,7 @@ class StatusChange:
     """A position's status to write into its file, and why (for the commit message)."""
 
     position_id: str
+    path: str
     status: str
     reason: str
 
@@ -53,9 +54,10 @@ def status_changes(session: Session, positions: Positions, today: dt.date) -> li
     for entry in sorted(entries, key=lambda e: e.id):
         count, headcount = signed.get(entry.id, 0), entry.position.headcount
         if entry.position.status == "open" and count >= headcount:
-            changes.append(StatusChange(entry.id, "filled", f"{count} of {headcount} places signed"))
+            status, reason = "filled", f"{count} of {headcount} places signed"
         elif entry.position.status == "filled" and count < headcount and today < entry.position.start_date:
-            changes.append(
-                StatusChange(entry.id, "open", f"a place is free again: {count} of {headcount} signed")
-            )
+            status, reason = "open", f"a place is free again: {count} of {headcount} signed"
+        else:
+            continue
+        changes.append(StatusChange(entry.id, entry.path, status, reason))
     return changes

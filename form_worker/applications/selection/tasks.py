@@ -10,7 +10,7 @@ from ...core import clock
 from ...core.db import sessions
 from ...core.queue import app_context, chongqing_crontab, huey
 from ...outbox.tasks import queue_emails
-from ...publishing.files import set_statuses
+from ...publishing.files import marked_filled_by_worker, set_statuses
 from ...publishing.forge import Forge
 from ...publishing.tasks import request_rebuild
 from .. import services
@@ -43,11 +43,18 @@ def reflect_filled_positions() -> list[str]:
     signed become 已招满 in their files, and open again when a place frees before the start; the
     catalogue is rebuilt when any changed."""
     with app_context() as app, sessions(app)() as session:
-        changes = filled.status_changes(session, current_positions(), clock.today())
+        repo = Path(app.config["POSITIONS_ROOT"])
+        # A unit's own 已招满 would be a candidate to reopen every minute: it is left out here, before
+        # the lock, the pull and the load; set_statuses asks again of the files as just pulled.
+        changes = [
+            c
+            for c in filled.status_changes(session, current_positions(), clock.today())
+            if c.status == "filled" or marked_filled_by_worker(repo, c.path)
+        ]
         if not changes:
             return []
         changed = set_statuses(
-            Path(app.config["POSITIONS_ROOT"]),
+            repo,
             [(c.position_id, c.status, c.reason) for c in changes],
             clock.now(),
             app.config["PUBLISH_AUTHOR"],
