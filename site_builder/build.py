@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from pathlib import Path
 
 from mkdocs.commands.build import build as mkdocs_build
@@ -25,23 +25,31 @@ from .model.catalogue import Catalogue
 from .pages import PageRenderer, Site
 from .posters import posters
 from .schema_file import write_schemas
-from .search import index_alongside, write_index
+from .search import LIVE_MANIFEST, index_alongside, live_manifest, write_index
 
 logger = logging.getLogger(__name__)
 
 
-def extra_files(catalogue: Catalogue, docs: Path, site: Site, site_name: str) -> None:
-    """Write the machine-readable outputs beside the pages: positions.json, the feed, the schemas."""
-    (docs / "positions.json").write_text(
+def extra_outputs(catalogue: Catalogue, folder: Path, site: Site, site_name: str) -> None:
+    """Write the outputs over the whole catalogue beside the pages: positions.json and the feed."""
+    (folder / "positions.json").write_text(
         positions_json(catalogue, site.site_url, site.today), encoding="utf-8"
     )
-    (docs / "feed.xml").write_text(atom_feed(catalogue, site.site_url, site_name), encoding="utf-8")
+    (folder / "feed.xml").write_text(atom_feed(catalogue, site.site_url, site_name), encoding="utf-8")
+
+
+def extra_files(catalogue: Catalogue, docs: Path, site: Site, site_name: str) -> None:
+    """Write the machine-readable outputs beside the pages: positions.json, the feed, the schemas,
+    and the search page's note that no live bundle is to be merged (site_builder.live)."""
+    extra_outputs(catalogue, docs, site, site_name)
     write_schemas(docs / "schema")
+    (docs / LIVE_MANIFEST).write_text(live_manifest(False), encoding="utf-8")
 
 
-def write_posters(renderer: PageRenderer, folder: Path) -> None:
-    """Every poster into folder: the built site, or a staged docs folder (copied as it is)."""
-    for path, html in posters(renderer):
+def write_posters(renderer: PageRenderer, folder: Path, only: Container[str] | None = None) -> None:
+    """Every poster (or those at the paths only names) into folder: the built site, or a staged
+    docs folder (copied as it is)."""
+    for path, html in posters(renderer, only):
         target = folder / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html, encoding="utf-8")

@@ -9,7 +9,7 @@ Pages are plain files, so the build needs no MkDocs plugin API.
 import datetime as dt
 import json
 import posixpath
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -200,6 +200,13 @@ BOARD_SIZE = 8
 CLOSING_DAYS = 7
 
 
+def listing_chunks(path: str, entries: list[PositionEntry]) -> tuple[list[list[PositionEntry]], list[str]]:
+    """A listing's positions by page, and each page's path (page 1 at path, page n at …/page-n)."""
+    chunks = [entries[i : i + LISTING_PAGE] for i in range(0, len(entries), LISTING_PAGE)] or [[]]
+    paths = [path] + [f"{path.removesuffix('.md')}/page-{n}.md" for n in range(2, len(chunks) + 1)]
+    return chunks, paths
+
+
 @dataclass(frozen=True)
 class Pager:
     """Where a listing page stands among its pages (each page's docs path), and the listing's counts."""
@@ -232,7 +239,7 @@ class PageRenderer:
     once here, so rendering stays linear in the number of positions.
     """
 
-    def __init__(self, catalogue: Catalogue, site: Site) -> None:
+    def __init__(self, catalogue: Catalogue, site: Site, encode_all: bool = True) -> None:
         self.catalogue = catalogue
         self.site = site
         self.env = _environment()
@@ -254,8 +261,10 @@ class PageRenderer:
             for tag in p.tags:
                 self.groups["tags"].setdefault(tag, []).append(e)
         self._rank = {e.id: i for i, e in enumerate(self.positions)}
-        # Every position page shows its QR code: encode them all at once, on every core.
-        prepare_qr([self.page_address(position_page(e)) for e in self.positions])
+        # Every position page shows its QR code: encode them all at once, on every core. A live
+        # update (site_builder.live) renders a few pages and encodes only theirs, when needed.
+        if encode_all:
+            prepare_qr([self.page_address(position_page(e)) for e in self.positions])
 
     def _render(self, template: str, path: str, front: str, **context: object) -> GeneratedPage:
         body = self.env.get_template(template).render(
@@ -322,22 +331,30 @@ class PageRenderer:
         )
 
     def listings(
-        self, path: str, title: str, intro: str, entries: list[PositionEntry], search: bool = False
+        self,
+        path: str,
+        title: str,
+        intro: str,
+        entries: list[PositionEntry],
+        search: bool = False,
+        only: Container[str] | None = None,
     ) -> Iterator[GeneratedPage]:
         """A listing in pages of LISTING_PAGE positions (page 1 at path, page n at …/page-n), so it
         stays small at any size and every page works without JavaScript.
 
         search: the all-positions listing, whose pages carry the search form over the Pagefind
-        index (site_builder.search) above the plain list.
+        index (site_builder.search) above the plain list. only: the paths wanted, None for all.
         """
-        chunks = [entries[i : i + LISTING_PAGE] for i in range(0, len(entries), LISTING_PAGE)] or [[]]
-        paths = [path] + [f"{path.removesuffix('.md')}/page-{n}.md" for n in range(2, len(chunks) + 1)]
+        chunks, paths = listing_chunks(path, entries)
+        open_count = self.count_open(entries)
         for number, (chunk, here) in enumerate(zip(chunks, paths, strict=True), start=1):
-            pager = Pager(number, len(chunks), paths, len(entries), self.count_open(entries))
+            if only is not None and here not in only:
+                continue
+            pager = Pager(number, len(chunks), paths, len(entries), open_count)
             heading = title if number == 1 else f"{title}（第 {number} 页）"
-            front = _front_matter(
-                heading, f"{title}：共 {pager.total} 个岗位，其中 {pager.open} 个正在招募。"
-            )
+            # Totals only on page 1: a new position then rewrites the pages it lands on, not all.
+            summary = f"共 {pager.total} 个岗位，其中 {pager.open} 个正在招募。" if number == 1 else intro
+            front = _front_matter(heading, f"{title}：{summary}")
             yield self._render(
                 "listing.html",
                 here,
@@ -414,19 +431,31 @@ class PageRenderer:
         front = _front_matter("分类浏览", "按岗位类型、岗位性质、区县和产业领域浏览见习岗位")
         return self._render("browse.html", path, front, groups=self.groups, count_open=self.count_open)
 
-    def pages(self) -> Iterator[GeneratedPage]:
-        """Every generated page with its path inside the docs folder, one at a time."""
+    def pages(self, only: Container[str] | None = None) -> Iterator[GeneratedPage]:
+        """Every generated page with its path inside the docs folder, one at a time; only: the
+        paths wanted (a live update's), None for every page."""
         for entry in self.positions:
-            yield self.position(entry)
+            if only is None or position_page(entry) in only:
+                yield self.position(entry)
         for slug in self.catalogue.units:
-            yield self.unit(slug)
-        yield self.units_index()
-        yield from self.listings(
+            if only is None or unit_page(slug) in only:
+                yield self.unit(slug)
+        if only is None or "units/index.md" in only:
+            yield self.units_index()
+        for listing in self.listing_specs():
+            yield from self.listings(*listing, only=only)
+        if only is None or "browse.md" in only:
+            yield self.browse()
+
+    def listing_specs(self) -> Iterator[tuple[str, str, str, list[PositionEntry], bool]]:
+        """(path, title, intro, entries, search) of every listing: all positions, then each type,
+        track, district and tag."""
+        yield (
             "positions/index.md",
             "全部岗位",
             "正在招募的岗位排在前面，已截止、已关闭和已招满的岗位列在后面。",
             self.positions,
-            search=True,
+            True,
         )
         intros = {
             "types": lambda v: f"{v}：{TYPE_SUMMARIES[v]}",
@@ -437,5 +466,4 @@ class PageRenderer:
         for kind, values in self.groups.items():
             for value, entries in values.items():
                 title = f"{value}岗位" if kind != "districts" else f"{value}的岗位"
-                yield from self.listings(listing_page(kind, value), title, intros[kind](value), entries)
-        yield self.browse()
+                yield listing_page(kind, value), title, intros[kind](value), entries, False

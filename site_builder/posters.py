@@ -6,7 +6,7 @@ so a poster prints the same from any browser and a phone scanning it lands on th
 """
 
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 
 from markupsafe import Markup
 
@@ -22,11 +22,14 @@ def poster_path(page: str) -> str:
     return f"{page_url(page)}poster.html"
 
 
-def posters(renderer: PageRenderer) -> Iterator[tuple[str, str]]:
-    """(path in the docs folder, HTML) of every position's and unit's poster."""
+def posters(renderer: PageRenderer, only: Container[str] | None = None) -> Iterator[tuple[str, str]]:
+    """(path in the docs folder, HTML) of every position's and unit's poster, or of those at the
+    paths only names."""
     template = renderer.env.get_template("poster.html")
     for entry in renderer.positions:
         path = poster_path(position_page(entry))
+        if only is not None and path not in only:
+            continue
         yield (
             path,
             template.render(
@@ -42,6 +45,8 @@ def posters(renderer: PageRenderer) -> Iterator[tuple[str, str]]:
         )
     for slug, unit in renderer.catalogue.units.items():
         path = poster_path(unit_page(slug))
+        if only is not None and path not in only:
+            continue
         address = renderer.page_address(unit_page(slug))
         yield (
             path,

@@ -8,11 +8,13 @@ no page is parsed twice, the filters are the catalogue's own fields (choosing �
 the pinyin is never shown.
 """
 
+import gzip
+import json
 import re
 import shutil
 import subprocess  # nosec B404  # runs the Pagefind binary with a fixed argument list
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +29,11 @@ from .pages import EVERY, STATE_LABELS, PageRenderer, page_url, position_page
 
 # Where the bundle goes inside the site; the search page loads {base}/pagefind/pagefind.js.
 BUNDLE = "pagefind"
+# A live update's small extra bundle, and the file that tells the search page about it: the bundle
+# to merge (Pagefind's mergeIndex) and the main index's records it replaces (changed or removed
+# positions), by Pagefind's page id. A full build writes the file with neither.
+LIVE_BUNDLE = "pagefind-live"
+LIVE_MANIFEST = "search-live.json"
 # The filters' names as the search page shows them, each with the record's values.
 FILTERS = ("类型", "性质", "区县", "单位类别", "学历", "状态")
 _HAN = re.compile(r"[\u3400-\u9fff]+")
@@ -143,14 +150,18 @@ def document(record: Record) -> str:
     )
 
 
-def _write_documents(renderer: PageRenderer, folder: Path) -> int:
+def _write_documents(found: Iterable[Record], folder: Path) -> int:
     count = 0
-    for record in records(renderer):
+    for record in found:
         target = folder / record.url / "index.html"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(document(record), encoding="utf-8")
         count += 1
     return count
+
+
+def _pagefind(documents: Path, bundle: Path) -> list[str]:
+    return [str(get_executable()), "--site", str(documents), "--output-path", str(bundle), "--silent"]
 
 
 @contextmanager
@@ -163,8 +174,8 @@ def index_alongside(renderer: PageRenderer, out: Path) -> Iterator[int]:
     """
     with tempfile.TemporaryDirectory(prefix="jianxi-search-") as staging:
         documents, bundle = Path(staging, "documents"), Path(staging, BUNDLE)
-        count = _write_documents(renderer, documents)
-        command = [str(get_executable()), "--site", str(documents), "--output-path", str(bundle), "--silent"]
+        count = _write_documents(records(renderer), documents)
+        command = _pagefind(documents, bundle)
         process = subprocess.Popen(command)  # nosec B603  # our binary, our temporary folders
         try:
             yield count
@@ -182,3 +193,28 @@ def write_index(renderer: PageRenderer, out: Path) -> int:
     """Write the Pagefind bundle into out/pagefind; return the number of records."""
     with index_alongside(renderer, out) as count:
         return count
+
+
+def live_manifest(bundle: bool, replaced: Iterable[str] = ()) -> str:
+    """The search page's note of a live bundle to merge and the main records it replaces."""
+    data = {"bundle": f"{LIVE_BUNDLE}/" if bundle else None, "replaced": sorted(replaced)}
+    return json.dumps(data, separators=(",", ":")) + "\n"
+
+
+def page_ids(bundle: Path) -> dict[str, str]:
+    """Each indexed page's URL (as records give it, without the leading slash) and its Pagefind
+    page id, which the search page's results carry: read from the bundle's fragments."""
+    ids = {}
+    for fragment in (bundle / "fragment").glob("*.pf_fragment"):
+        data = gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd")
+        ids[json.loads(data)["url"].lstrip("/")] = fragment.stem
+    return ids
+
+
+def write_live_index(found: list[Record], replaced: Iterable[str], out: Path) -> None:
+    """The live bundle of found at out/LIVE_BUNDLE (none when found is empty) and its manifest."""
+    if found:
+        with tempfile.TemporaryDirectory(prefix="jianxi-search-") as staging:
+            _write_documents(found, Path(staging))
+            subprocess.run(_pagefind(Path(staging), out / LIVE_BUNDLE), check=True)  # nosec B603
+    (out / LIVE_MANIFEST).write_text(live_manifest(bool(found), replaced), encoding="utf-8")

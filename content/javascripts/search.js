@@ -32,15 +32,31 @@
   document.addEventListener("DOMContentLoaded", wire);
 
   var pagefind = null;
+  var replaced = {};
   var found = [];
   var shown = 0;
   var latest = 0;
   var timer = null;
 
+  // What changed since the full build (site_builder.live): a small bundle to merge, and the ids of
+  // the full index's records it replaces (positions changed or removed), left out of the results.
+  function liveChanges(module) {
+    return fetch(new URL("search-live.json", root).href, { cache: "no-cache" })
+      .then(function (response) { return response.ok ? response.json() : {}; })
+      .catch(function () { return {}; })
+      .then(function (live) {
+        replaced = {};
+        (live.replaced || []).forEach(function (id) { replaced[id] = true; });
+        if (live.bundle) return module.mergeIndex(new URL(live.bundle, root).pathname);
+      });
+  }
+
   function load() {
     if (!pagefind) {
       pagefind = import(new URL("pagefind/pagefind.js", root).href).then(function (module) {
         return module.options({ baseUrl: root.pathname }).then(function () {
+          return liveChanges(module);
+        }).then(function () {
           module.init();
           return module;
         });
@@ -139,7 +155,7 @@
       })
       .then(function (search) {
         if (mine !== latest) return;
-        found = search.results;
+        found = search.results.filter(function (result) { return !replaced[result.id]; });
         shown = 0;
         return nextItems().then(function (items) {
           if (mine !== latest) return;

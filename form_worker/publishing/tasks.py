@@ -24,7 +24,7 @@ from . import rebuilds, syncing
 from .files import close_expired
 from .forge import Forge, ForgeError
 from .models import CatalogueBuild
-from .site import apply_base, build_and_swap
+from .site import apply_base, build_and_swap, publish_change
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +37,29 @@ def request_rebuild(session: Session, now: dt.datetime) -> None:
     catches a request whose task could not be queued."""
     rebuilds.record_request(session, now)
     enqueue("a catalogue rebuild", rebuild_catalogue)
+
+
+def publish_now(app: Flask, session: Session) -> None:
+    """After a commit: publish it at once (publishing.site.publish_change), then ask for the full
+    build that follows (coalesced as ever), which also publishes it when the fast path could not."""
+    _publish_change(app)
+    request_rebuild(session, clock.now())
+
+
+def _publish_change(app: Flask) -> None:
+    """The fast path; when it cannot (no warm copy here, a file the full build will name), the
+    full build requested next publishes the change instead."""
+    config = app.config
+    try:
+        publish_change(
+            Path(config["POSITIONS_ROOT"]),
+            Path(config["SITE_DIR"]),
+            clock.today(),
+            apply_base(config["WORKER_URL"], config["CATALOGUE_URL"]),
+            _places_held(app),
+        )
+    except Exception:
+        logger.exception("could not publish the change at once; the full build will")
 
 
 @huey.periodic_task(crontab(minute="*/10"))
@@ -185,7 +208,7 @@ def close_expired_positions() -> list[str]:
             logger.exception("could not close expired positions; rebuilding anyway")
             ids = []
         with sessions(app)() as session:
-            request_rebuild(session, clock.now())
+            publish_now(app, session)
     return ids
 
 
@@ -211,7 +234,7 @@ def sync_positions() -> str:
             at = synced.after if synced else ""
             ids = syncing.record(session, clock.now(), at, error, forge.branch, app.config["MAIL_FROM"])
             if synced is not None and synced.moved and not error:
-                request_rebuild(session, clock.now())
+                publish_now(app, session)
     queue_emails(ids)
     if error:
         return "failed"

@@ -8,7 +8,7 @@ from ..core.db import sessions
 from ..core.queue import app_context, chongqing_crontab, enqueue, huey
 from ..outbox.tasks import queue_emails
 from ..publishing.forge import Forge
-from ..publishing.tasks import request_rebuild
+from ..publishing.tasks import publish_now
 from . import drafts, publication
 
 
@@ -30,7 +30,7 @@ def publish_submission(submission_id: int) -> str:
             forge=Forge.configured(config),
         )
         if result.status == "published":
-            request_rebuild(session, clock.now())
+            publish_now(app, session)
     queue_emails(result.outbox_ids)
     return result.status
 

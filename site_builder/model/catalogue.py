@@ -193,3 +193,33 @@ def _load_position(
     catalogue.problems.extend(problems)
     if position is not None and unit_slug in catalogue.units:
         catalogue.positions.append(PositionEntry(position_id, slug, unit_slug, shown, position))
+
+
+def reload(
+    catalogue: Catalogue, root: Path, changed: Iterable[str], overlay: Mapping[Path, bytes] | None = None
+) -> Catalogue:
+    """The catalogue with the files changed (paths under root, as git names them) read again: from
+    the working tree, or from overlay where it holds a path; a path in neither is gone.
+
+    Only those files are parsed, so a commit of one position costs one file, not 5,000. Units and
+    positions stay in the order a full load gives them. Problems are those of the files read again.
+    """
+    contents = overlay or {}
+    paths = {root / name for name in changed}
+    present = sorted(path for path in paths if path in contents or path.is_file())
+    fresh = load_catalogue(root, present, contents) if present else Catalogue()
+    gone_units = {path.parent.name for path in paths if path.name == UNIT_FILE} - set(fresh.units)
+    touched = {_display(path, root) for path in paths}
+    units = {slug: entry for slug, entry in catalogue.units.items() if slug not in gone_units}
+    units.update(fresh.units)
+    positions = {
+        entry.path: entry
+        for entry in catalogue.positions
+        if entry.path not in touched and entry.unit_slug in units
+    }
+    positions.update((entry.path, entry) for entry in fresh.positions)
+    return Catalogue(
+        units=dict(sorted(units.items(), key=lambda item: Path(item[1].path))),
+        positions=[positions[path] for path in sorted(positions, key=Path)],
+        problems=fresh.problems,
+    )

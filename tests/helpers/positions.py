@@ -1,6 +1,8 @@
-"""Positions and units for publishing tests: the sample unit and position, a new unit, HEAD."""
+"""Positions and units for publishing tests: the sample unit and position, a new unit, HEAD, a
+copy of the sample project."""
 
 import functools
+import shutil
 from pathlib import Path
 
 from site_builder.model.catalogue import load_catalogue
@@ -11,6 +13,15 @@ from tests.conftest import ROOT, git
 SAMPLE_UNIT = "shili-youth-scitech-society"
 SAMPLE_POSITION = f"{SAMPLE_UNIT}/academic-conference-assistant"
 NEW_UNIT = "test-new-society"
+
+
+def sample_project(folder: Path) -> Path:
+    """A copy of the sample project (what the worker's positions repository holds) at folder."""
+    folder.mkdir()
+    shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
+    for name in ("content", "overrides", "positions"):
+        shutil.copytree(ROOT / name, folder / name)
+    return folder
 
 
 def head(repo: Path) -> str:

@@ -12,7 +12,7 @@ from ...core.queue import app_context, chongqing_crontab, huey
 from ...outbox.tasks import queue_emails
 from ...publishing.files import marked_filled_by_worker, set_statuses
 from ...publishing.forge import Forge
-from ...publishing.tasks import request_rebuild
+from ...publishing.tasks import publish_now
 from .. import services
 from . import agreements, answers, filled, offers
 
@@ -61,5 +61,5 @@ def reflect_filled_positions() -> list[str]:
             Forge.configured(app.config),
         )
         if changed:
-            request_rebuild(session, clock.now())
+            publish_now(app, session)
     return changed
