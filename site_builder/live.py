@@ -6,7 +6,8 @@ theme, files and navigation) and, for a new catalogue, renders through MkDocs' o
 (the same theme, templates and plugin as `build_site`) only the pages whose key changed
 (site_builder.changes), with the posters, positions.json, the feed, the sitemap when the pages
 changed, and a small extra Pagefind bundle of the records that differ from the full build's index.
-The caller (the worker's publishing) lays these files over the served build and swaps it in.
+The caller (the worker's publishing) lays these files over a copy of the served build and
+switches the site to it.
 
 MkDocs has no public API for rendering one page, so this calls the three functions its own build
 calls per page (`_populate_page`, `_build_page`, `_build_theme_template`). The version is locked,
@@ -146,7 +147,13 @@ class LiveSite:
         removed = [page_url(path) if path.endswith(".md") else path for path in gone]
         # A page rewritten too small to compress keeps no stale copy of its old self.
         kept = set(written)
-        removed += [f"{path}.gz" for path in written if f"{path}.gz" not in kept and not path.endswith(".gz")]
+        removed += [
+            f"{path}.gz"
+            for path in written
+            if f"{path}.gz" not in kept
+            and not path.endswith(".gz")
+            and not path.startswith(f"{LIVE_BUNDLE}/")
+        ]
         # MkDocs writes where the configuration said at the start: the update's files move out.
         folder = self.scratch / f"update-{self.updates}"
         os.rename(self.out, folder)

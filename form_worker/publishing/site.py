@@ -12,9 +12,11 @@ while a test pins the time.
 import datetime as dt
 import fcntl
 import logging
+import multiprocessing
 import os
 import shutil
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +66,12 @@ class _Warm:
     spare: str
     behind: "Update | None" = None
 
+
+# A full build at the programme's scale keeps every core busy for a minute. From this many
+# positions on, it runs in a child process at lower priority, so that the changes published
+# meanwhile from the warm copy (in this process, at normal priority) are not slowed by it.
+APART_FROM = 500
+NICENESS = 10
 
 # One per site link; read and replaced only under the builds lock.
 _warm: dict[Path, _Warm] = {}
@@ -116,24 +124,25 @@ def build_and_swap(
     commit = head_commit(repo)
     catalogue = _checked(load_catalogue(repo))
     target = builds / _stamp()
-    # Imported here, not at the top: they load MkDocs, which only the consumer's builds need,
-    # and every web worker imports this module through the tasks it queues.
-    from site_builder.build import build_site
+    spare = builds / f"{target.name}-spare" if commit else None
+    # Imported here, not at the top: it loads MkDocs, which only the consumer's builds need, and
+    # every web worker imports this module through the tasks it queues.
     from site_builder.live import LiveSite
 
+    job = _FullBuild(
+        catalogue, repo, target, spare, today, worker_url, dict(places_held or {}) or places_held
+    )
     try:
-        build_site(catalogue, repo, target, today=today, worker_url=worker_url, places_held=places_held)
-        if not (target / "index.html").is_file():
-            raise BuildError("构建结果缺少 index.html")
+        job.run_apart() if len(catalogue.positions) >= APART_FROM else job.run()
     except BaseException:
-        shutil.rmtree(target, ignore_errors=True)
+        for folder in (target, spare):
+            if folder:
+                shutil.rmtree(folder, ignore_errors=True)
         raise
     warm = None
-    if commit:
+    if spare:
         try:
             live = LiveSite(repo, catalogue, target, today, worker_url, places_held)
-            spare = builds / f"{target.name}-spare"
-            mirror(target, spare)
             warm = _Warm(live, target.name, commit, today, worker_url, spare.name)
         except Exception:  # the build stands; changes then wait for the next full build
             logger.exception("could not keep a warm copy of the build in %s", target)
@@ -141,15 +150,54 @@ def build_and_swap(
         if warm and head_commit(repo) != commit:
             _catch_up(repo, target, warm, places_held)
         previous = switch(site_link, builds, target)
-        prune(builds, keep={target.name, previous, warm.spare if warm else None})
         for gone in [link for link in _warm if not link.is_symlink()]:
             del _warm[gone]  # a site that no longer exists (a test's) keeps no copy alive
         if warm:
             _warm[site_link] = warm
         else:
             _warm.pop(site_link, None)
+    # Outside the lock (removing a whole build takes a second or more): only a full build makes
+    # build folders, and the fast path only switches between the two kept here.
+    prune(builds, keep={target.name, previous, warm.spare if warm else None})
     logger.info("catalogue built into %s and now served", target)
     return target
+
+
+@dataclass(frozen=True)
+class _FullBuild:
+    """A full build into target, mirrored into spare (the fast path's other build): run here, or
+    sent to a child process (it pickles)."""
+
+    catalogue: Catalogue
+    repo: Path
+    target: Path
+    spare: Path | None
+    today: dt.date
+    worker_url: str | None
+    places_held: Mapping[str, int] | None
+
+    def run(self) -> None:
+        from site_builder.build import build_site
+
+        build_site(
+            self.catalogue,
+            self.repo,
+            self.target,
+            today=self.today,
+            worker_url=self.worker_url,
+            places_held=self.places_held,
+        )
+        if not (self.target / "index.html").is_file():
+            raise BuildError("构建结果缺少 index.html")
+        if self.spare:
+            mirror(self.target, self.spare)
+
+    def run_apart(self) -> None:
+        """run in a child process at lower priority. Spawned, not forked: the consumer's other
+        threads may hold locks that a forked child would inherit locked."""
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(1, mp_context=context, initializer=os.nice, initargs=(NICENESS,)) as pool:
+            pool.submit(self.run).result()
 
 
 def publish_change(
@@ -190,7 +238,6 @@ def publish_change(
         previous = switch(site_link, builds, final)
         assert previous is not None  # nosec B101  # warm.build is served, checked above
         warm.build, warm.spare = final.name, previous
-        prune(builds, keep={warm.build, warm.spare})
     logger.info("change published into %s and now served", final)
     return final
 
