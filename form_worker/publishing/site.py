@@ -146,6 +146,22 @@ def build_and_swap(
             warm = _Warm(live, target.name, commit, today, worker_url, spare.name)
         except Exception:  # the build stands; changes then wait for the next full build
             logger.exception("could not keep a warm copy of the build in %s", target)
+    _serve(repo, site_link, target, warm, commit, places_held)
+    logger.info("catalogue built into %s and now served", target)
+    return target
+
+
+def _serve(
+    repo: Path,
+    site_link: Path,
+    target: Path,
+    warm: _Warm | None,
+    commit: str,
+    places_held: Mapping[str, int] | None,
+) -> None:
+    """Switch site_link to a full build (with what landed since commit laid over it) and keep
+    its warm copy for the fast path."""
+    builds = builds_folder(site_link)
     with _builds_lock(builds):
         if warm and head_commit(repo) != commit:
             _catch_up(repo, target, warm, places_held)
@@ -159,8 +175,6 @@ def build_and_swap(
     # Outside the lock (removing a whole build takes a second or more): only a full build makes
     # build folders, and the fast path only switches between the two kept here.
     prune(builds, keep={target.name, previous, warm.spare if warm else None})
-    logger.info("catalogue built into %s and now served", target)
-    return target
 
 
 @dataclass(frozen=True)

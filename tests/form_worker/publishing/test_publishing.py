@@ -248,8 +248,9 @@ def test_build_and_swap_replaces_the_site_atomically(repo: Path, tmp_path: Path)
 
     assert link.is_symlink() and link.resolve() == first.resolve()
     assert (link / "positions" / SAMPLE_POSITION / "index.html").is_file()
+    # The real folder kept for readers, the build, and its spare for the fast path.
     assert sorted(p.name for p in builds.iterdir() if p.is_dir()) == sorted(
-        ["initial-" + first.name, first.name]
+        ["initial-" + first.name, first.name, first.name + "-spare"]
     )
 
     # While the next build runs and swaps, a reader always finds a complete site.
@@ -269,14 +270,16 @@ def test_build_and_swap_replaces_the_site_atomically(repo: Path, tmp_path: Path)
         watcher.join()
     assert incomplete == []
     assert link.resolve() == second.resolve()
-    # The build just replaced is kept for requests still reading it; older ones go.
-    assert sorted(p.name for p in builds.iterdir() if p.is_dir()) == sorted([first.name, second.name])
+    # The build just replaced is kept for requests still reading it, the new one has its spare;
+    # older ones go.
+    kept = sorted([first.name, second.name, second.name + "-spare"])
+    assert sorted(p.name for p in builds.iterdir() if p.is_dir()) == kept
 
     (repo / "mkdocs.yml").write_text("site_name: [broken\n", encoding="utf-8")
     with pytest.raises(Exception, match="broken|expected"):
         site.build_and_swap(repo, link, TODAY)
     assert link.resolve() == second.resolve()
-    assert sorted(p.name for p in builds.iterdir() if p.is_dir()) == sorted([first.name, second.name])
+    assert sorted(p.name for p in builds.iterdir() if p.is_dir()) == kept
 
 
 def test_the_site_link_is_configured_unresolved(repo: Path, tmp_path: Path) -> None:
