@@ -10,7 +10,6 @@ the pinyin is never shown.
 
 import gzip
 import json
-import re
 import shutil
 import subprocess  # nosec B404  # runs the Pagefind binary with a fixed argument list
 import tempfile
@@ -21,9 +20,9 @@ from pathlib import Path
 
 from markupsafe import Markup
 from pagefind.service import get_executable
-from pypinyin import lazy_pinyin
 
 from .model.catalogue import PositionEntry
+from .model.pinyin import pinyin_words
 from .model.vocab import EDUCATION_LEVELS
 from .pages import EVERY, STATE_LABELS, PageRenderer, page_url, position_page
 
@@ -36,7 +35,6 @@ LIVE_BUNDLE = "pagefind-live"
 LIVE_MANIFEST = "search-live.json"
 # The filters' names as the search page shows them, each with the record's values.
 FILTERS = ("类型", "性质", "区县", "单位类别", "学历", "状态")
-_HAN = re.compile(r"[\u3400-\u9fff]+")
 
 
 @dataclass(frozen=True)
@@ -48,22 +46,6 @@ class Record:
     meta: dict[str, str]
     filters: dict[str, list[str]]
     sort: dict[str, str] = field(default_factory=dict)
-
-
-def pinyin_words(text: str) -> list[str]:
-    """Full pinyin and initials of every run of Chinese characters, from each syllable on.
-
-    Pagefind matches the start of a word, so a run's suffixes let `kepu`, `zhuli` and `kpzl` all
-    find 科普助理 (and `yz`, `yuzhong` find 渝中区) without a pinyin-aware search engine.
-    """
-    words: list[str] = []
-    for run in _HAN.findall(text):
-        full = lazy_pinyin(run, errors="ignore")
-        initials = [syllable[0] for syllable in full if syllable]
-        for i in range(len(full)):
-            words.append("".join(full[i:]))
-            words.append("".join(initials[i:]))
-    return list(dict.fromkeys(word for word in words if len(word) > 1))
 
 
 def degrees_accepted(minimum: str) -> list[str]:

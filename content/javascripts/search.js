@@ -133,6 +133,25 @@
     });
   }
 
+  // Open positions first, as the page says, each group in Pagefind's order (relevance; for filters
+  // alone, the word every record holds, pages.EVERY, newest first): two searches, one per group,
+  // unless a state was chosen.
+  function openFirst(module, query) {
+    var term = query.text || form.dataset.every;
+    function group(state) {
+      var filters = Object.assign({}, query.filters);
+      if (state) filters[FILTERS.state] = state;
+      var options = { filters: filters };
+      if (!query.text) options.sort = { published: "desc" };
+      return module.search(term, options).then(function (search) { return search.results; });
+    }
+    if (query.filters[FILTERS.state]) return group(null);
+    var others = Object.keys(CLOSED).map(function (key) { return CLOSED[key]; });
+    return Promise.all([group("招募中"), group({ any: others })]).then(function (both) {
+      return both[0].concat(both[1]);
+    });
+  }
+
   function run() {
     var query = wanted();
     var search = query.params.toString();
@@ -147,15 +166,10 @@
     status.textContent = "正在搜索…";
     if (!list.children.length) results.classList.add("jx-results--loading");
     return load()
-      .then(function (module) {
-        // Filters alone: the word every record holds (pages.EVERY), newest positions first.
-        var options = { filters: query.filters };
-        if (!query.text) options.sort = { published: "desc" };
-        return module.search(query.text || form.dataset.every, options);
-      })
-      .then(function (search) {
+      .then(function (module) { return openFirst(module, query); })
+      .then(function (matches) {
         if (mine !== latest) return;
-        found = search.results.filter(function (result) { return !replaced[result.id]; });
+        found = matches.filter(function (match) { return !replaced[match.id]; });
         shown = 0;
         return nextItems().then(function (items) {
           if (mine !== latest) return;

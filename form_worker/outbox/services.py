@@ -51,9 +51,14 @@ def add(
     application_id: int | None = None,
     **context: object,
 ) -> Outbox:
-    """Render a message and stage it in the caller's transaction; the key makes it unique."""
+    """Render a message and stage it in the caller's transaction; the key makes it unique.
+
+    Flushed, so the row has its id at once: a caller queues that id after its commit, and an id
+    read before a flush (None) left the email to the sweep, minutes later (issue 21).
+    """
     row = Outbox(**message(key, recipient, kind, mail_from, application_id, **context))
     session.add(row)
+    session.flush()
     return row
 
 

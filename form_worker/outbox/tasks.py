@@ -31,8 +31,14 @@ def send_email(outbox_id: int) -> str:
 
 
 def queue_emails(outbox_ids: Iterable[int]) -> None:
-    """Queue stored emails after their commit; if the queue is down the periodic sweep sends them."""
+    """Queue stored emails after their commit; if the queue is down the periodic sweep sends them.
+
+    An id that is None is a row read before it had one (staged, not flushed): refused loudly, as
+    its email would otherwise wait for the sweep.
+    """
     ids = list(outbox_ids)
+    if any(outbox_id is None for outbox_id in ids):
+        raise ValueError(f"emails queued before their rows had ids: {ids}")
 
     def _queue() -> None:
         for outbox_id in ids:

@@ -194,6 +194,18 @@ def test_closed_and_expired_positions_are_marked_in_results(sample_site: Path, p
     assert set(found.values()) == {"已截止"}
 
 
+@pytest.mark.parametrize(("query", "filters"), [("编辑", {}), ("", {"岗位类型": "科创助理"})])
+def test_open_positions_come_first_in_results(
+    phone: PhoneSession, query: str, filters: dict[str, str]
+) -> None:
+    """Issue 21: results listed 已招满 and 已截止 positions ahead of open ones, though the page says
+    open ones come first; by words (relevance) and by filters alone (newest first) alike."""
+    badges = [r["badge"] for r in search(phone.open("/positions/"), query, **filters)]
+    opened = badges.count("招募中")
+    assert 0 < opened < len(badges)  # the sample has both
+    assert badges[:opened] == ["招募中"] * opened
+
+
 def test_search_is_kept_in_the_address_and_restored(phone: PhoneSession) -> None:
     page = phone.open("/positions/")
     first = search(page, "编辑", 岗位类型="编辑助理")

@@ -69,6 +69,17 @@ def test_every_position_and_unit_has_a_poster_whose_qr_code_is_its_page(
         assert modules(svg) == encoded(SITE_URL + page_url(unit_page(slug)))
 
 
+def test_a_sample_is_marked_once(sample_site: Path, sample_catalogue) -> None:
+    """Issue 21: a sample position's poster read "（示例）（示例）": its title already says so."""
+    for entry in sample_catalogue.positions:
+        poster = (sample_site / page_url(position_page(entry)) / "poster.html").read_text(encoding="utf-8")
+        heading = re.search(r"<h1>(.*?)</h1>", poster).group(1)
+        assert heading.count("（示例）") == (1 if entry.position.sample else 0), heading
+    for slug in sample_catalogue.units:
+        poster = (sample_site / page_url(unit_page(slug)) / "poster.html").read_text(encoding="utf-8")
+        assert re.search(r"<h1>(.*?)</h1>", poster).group(1).count("（示例）") == 1  # all samples
+
+
 def test_the_reader_is_no_rubber_stamp() -> None:
     """The module reader tells two addresses apart (else the test above could not fail)."""
     svg = str(qr_code("http://127.0.0.1:8000/positions/a/b/", "x"))

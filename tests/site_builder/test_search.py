@@ -3,8 +3,9 @@ meta the results page shows, and documents that keep hostile text inert."""
 
 import dataclasses
 
+from site_builder.model.pinyin import pinyin_words
 from site_builder.pages import EVERY, PageRenderer, Site
-from site_builder.search import FILTERS, degrees_accepted, document, pinyin_words, position_record, records
+from site_builder.search import FILTERS, degrees_accepted, document, position_record, records
 from tests.conftest import TODAY
 
 

@@ -6,9 +6,11 @@ along, as on the check page), so it works without JavaScript and puts nothing ty
 """
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from site_builder.model.catalogue import PositionEntry
+from site_builder.model.pinyin import pinyin_words
 
 from ...catalogue.positions import Positions
 
@@ -21,23 +23,35 @@ class Found:
     total: int
 
 
-def words(positions: Positions, entry: PositionEntry) -> str:
-    """What a search matches: title, unit, district, type, track and tags."""
+def words(positions: Positions, entry: PositionEntry, pinyin: bool = False) -> str:
+    """What a search matches: title, unit, district, type, track and tags; with pinyin, also the
+    pinyin the catalogue's search matches (site_builder.model.pinyin), so `kepu` finds 科普助理."""
     p = entry.position
-    return " ".join(
-        [p.title, positions.unit_of(entry).name, p.workplace.district, p.type, p.track, *p.tags]
-    ).lower()
+    unit = positions.unit_of(entry).name
+    text = " ".join([p.title, unit, p.workplace.district, p.type, p.track, *p.tags]).lower()
+    if pinyin:
+        text += " " + _pinyin(f"{p.title} {unit} {p.workplace.district} {p.type}")
+    return text
+
+
+@functools.lru_cache(maxsize=20_000)
+def _pinyin(text: str) -> str:
+    """Cached by the words themselves: about 0.2 ms a position, once per process, not per search."""
+    return " ".join(pinyin_words(text))
 
 
 def search(positions: Positions, day: dt.date, text: str, kind: str = "", district: str = "") -> Found:
-    """Open positions matching every word of text and the type and district chosen, newest first."""
+    """Open positions matching every word of text and the type and district chosen, newest first.
+
+    A word in Latin letters may be pinyin: then the positions' pinyin is matched too."""
     terms = text.lower().split()
+    pinyin = any(term.isascii() for term in terms)
     found = [
         e
         for e in positions.open_entries(day)
         if (not kind or e.position.type == kind)
         and (not district or e.position.workplace.district == district)
-        and all(term in words(positions, e) for term in terms)
+        and all(term in words(positions, e, pinyin) for term in terms)
     ]
     found.sort(key=lambda e: (e.position.published, e.id), reverse=True)
     return Found(found[:SHOWN], len(found))

@@ -17,7 +17,8 @@ from form_worker.accounts.services import new_account, office_recipients
 from form_worker.core.logs import scrub
 from form_worker.core.models import utcnow
 from form_worker.outbox.models import Outbox
-from tests.form_worker.conftest import PASSWORD, StaffClient, csrf_token
+from form_worker.outbox.tasks import queue_emails
+from tests.form_worker.conftest import PASSWORD, StaffClient, csrf_token, drain
 from tests.helpers.invitations import invitation_link
 from tests.helpers.parties import make_account
 
@@ -211,3 +212,34 @@ def test_a_list_with_blank_rows_drops_no_one_and_control_characters_are_gone(adm
     assert upload(admin, "\n".join(lines).encode(), "list.csv").status_code == 303
     users = session.scalars(select(Account).where(Account.role == "university").order_by(Account.id)).all()
     assert [(u.name, u.email) for u in users] == [("王老师", "wang@cqu.edu.cn"), ("李老师", "li@swu.edu.cn")]
+
+
+def test_invitations_are_sent_by_the_task_queued_with_them_not_the_sweep(admin, app, session) -> None:
+    """Issue 21: the view queued the email's id before the row had one, so only the periodic sweep
+    sent it, minutes later, and a resend in between killed the link of the first email."""
+    assert (
+        admin.post(
+            "/staff/accounts",
+            {"name": "新老师", "email": "new@cqu.edu.cn", "role": "university", "university": "重庆大学"},
+        ).status_code
+        == 303
+    )
+    assert upload(admin, xlsx(ROSTER), "名单.xlsx").status_code == 303
+    teacher = session.scalar(select(Account).where(Account.email == "li@swu.edu.cn"))
+    assert admin.post(f"/staff/accounts/{teacher.id}/invite").status_code == 303
+
+    drain(app)  # the queued tasks only: no sweep
+
+    session.expire_all()
+    mails = session.scalars(select(Outbox).order_by(Outbox.id)).all()
+    assert [(m.recipient, m.status) for m in mails] == [
+        ("new@cqu.edu.cn", "sent"),
+        ("wang@cqu.edu.cn", "sent"),
+        ("li@swu.edu.cn", "sent"),
+        ("li@swu.edu.cn", "sent"),
+    ]
+
+
+def test_an_email_queued_without_its_id_is_refused() -> None:
+    with pytest.raises(ValueError, match="before their rows had ids"):
+        queue_emails([1, None])  # type: ignore[list-item]

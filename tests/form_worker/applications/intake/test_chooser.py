@@ -45,6 +45,21 @@ def test_a_search_finds_open_positions_by_word_and_district(app, client) -> None
     assert "找到 0 个正在招募的岗位" in none and "没有找到，请换个关键词" in none
 
 
+def test_pinyin_finds_what_the_catalogue_finds(app, client) -> None:
+    """Issue 21: `kepu` found 7 positions in the catalogue and none in the finder. Pinyin matches as
+    the catalogue's records do (the same words: site_builder.model.pinyin), initials included."""
+    positions = app.extensions["jianxi.positions"].get()
+    science = {e.id for e in positions.open_entries(TODAY) if "科普" in e.position.title + e.position.type}
+    assert SCIENCE_MUSEUM in science and len(science) <= chooser.SHOWN
+    for query in ("kepu", "KePu", "kp"):
+        found = set(re.findall(r'name="act" value="pick:([^"]+)"', act(client, "find", find=query).text))
+        assert science <= found
+    district = positions.by_id[SCIENCE_MUSEUM].position.workplace.district  # 南岸区
+    both = re.findall(r'name="act" value="pick:([^"]+)"', act(client, "find", find="kepu nanan").text)
+    assert SCIENCE_MUSEUM in both
+    assert all(positions.by_id[p].position.workplace.district == district for p in both)
+
+
 def test_picking_and_removing_keep_every_answer(client) -> None:
     answers = answers_for(choice1="", name="王小明", statement="我想做科普。")
     page = act(client, f"pick:{SCIENCE_MUSEUM}", **answers).text
