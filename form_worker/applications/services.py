@@ -58,6 +58,8 @@ def move(
         reason=reason,
     )
     application.state = to_state
+    if transition.from_state == "submitted":
+        application.flag = None  # staff decided on a held application: 需人工核查 is done with
     session.add(transition)
     if to_state in CLOSED_STATES:  # a closed application counts no more towards MAX_CHOICES
         session.execute(
@@ -293,7 +295,7 @@ def bulk_move(
         statement = (
             update(Application)
             .where(Application.id.in_(chunk), Application.state == from_state, *where)
-            .values(state=to_state, **(values or {}))
+            .values(state=to_state, **(values or {}), **({"flag": None} if from_state == "submitted" else {}))
             .returning(Application.id)
             .execution_options(synchronize_session=False)
         )

@@ -20,9 +20,13 @@ from wtforms import (
 from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from site_builder.model.schema import MENTORS_NEEDED_AT_MOST
 from site_builder.model.vocab import DISTRICTS, EDUCATION_LEVELS, POSITION_TYPES, TAGS, UNIT_CATEGORIES
 
 from ..core.forms import Form, required
+
+# Positions in one submission: a university hosting many sends its whole catalogue at once.
+POSITIONS_AT_MOST = 100
 
 
 class _Part(wtforms.Form):
@@ -83,7 +87,7 @@ class PositionPart(_Part):
         validate_choice=False,
     )
     headcount = StringField("招收人数", render_kw=NUMBER)
-    mentors = FieldList(FormField(MentorPart), min_entries=2, max_entries=10)
+    mentors = FieldList(FormField(MentorPart), min_entries=2, max_entries=MENTORS_NEEDED_AT_MOST)
     duties = TextAreaField("岗位职责")
     learning = TextAreaField("见习收获")
     majors = TextAreaField("专业要求（每行一个）")
@@ -121,7 +125,7 @@ class SubmitForm(Form):
 
     source = HiddenField(default="form")
     unit = FormField(UnitPart)
-    positions = FieldList(FormField(PositionPart), min_entries=1, max_entries=30)
+    positions = FieldList(FormField(PositionPart), min_entries=1, max_entries=POSITIONS_AT_MOST)
     # A field people never see; bots fill every field they find.
     nickname = StringField("昵称（请留空）")
 

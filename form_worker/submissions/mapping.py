@@ -11,11 +11,11 @@ from pydantic_core import ErrorDetails
 from wtforms import Field
 
 from site_builder.model.messages import chinese_message
-from site_builder.model.schema import Contact, Position, Unit
+from site_builder.model.schema import MENTORS_NEEDED_AT_MOST, Contact, Position, Unit
 
 from ..catalogue.positions import Positions
 from .folders import existing_unit, folder_for, published_positions
-from .forms import SubmitForm
+from .forms import POSITIONS_AT_MOST, SubmitForm
 from .services import Draft
 
 LIST_SEPARATORS = re.compile(r"[\n、，,;；]+")
@@ -269,7 +269,25 @@ def _position_form_data(slug: str | None, p: Position) -> dict:
     }
 
 
+class TooMany(ValueError):
+    """More positions, or mentors of a position, than one submission holds; the message is Chinese."""
+
+
 def filled_form(unit: Unit, positions: list[tuple[str | None, Position]], source: str = "form") -> SubmitForm:
+    """The form filled from a unit and its positions (a spreadsheet, or the catalogue for an edit).
+
+    Raises TooMany beyond what the form's lists hold, which WTForms would refuse with an error."""
+    if len(positions) > POSITIONS_AT_MOST:
+        raise TooMany(
+            f"一份申报最多 {POSITIONS_AT_MOST} 个岗位，这里有 {len(positions)} 个。"
+            f"请分成几份提交，每份不超过 {POSITIONS_AT_MOST} 个岗位（同一单位的几份申报分别审核）。"
+        )
+    for number, (_, position) in enumerate(positions, start=1):
+        if len(position.mentors) > MENTORS_NEEDED_AT_MOST:
+            raise TooMany(
+                f"岗位 {number}“{position.title}”填了 {len(position.mentors)} 名导师，"
+                f"一个岗位最多 {MENTORS_NEEDED_AT_MOST} 名（足够带教 100 人）。"
+            )
     return SubmitForm(
         formdata=None,
         data={

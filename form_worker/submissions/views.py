@@ -43,7 +43,7 @@ from . import drafts, services
 from .folders import existing_unit, positions_of, published_positions, unit_of
 from .form_pages import office_url, plain, render_check, render_form
 from .forms import SpreadsheetForm, SubmitForm
-from .mapping import build_draft, contact_email, filled_form
+from .mapping import TooMany, build_draft, contact_email, filled_form
 from .pages import draft_answers, without_entry
 from .services import Draft, Refused
 
@@ -86,7 +86,11 @@ def start():
         form = SubmitForm(formdata=None, data={"unit": {"credit_code": code}})
         return render_form(form, notice="岗位目录中没有这个统一社会信用代码的单位，请按新单位填写。")
     published = sorted(published_positions(current, entry.slug).items())
-    form = filled_form(entry.unit, [(slug, e.position) for slug, e in published])
+    try:
+        form = filled_form(entry.unit, [(slug, e.position) for slug, e in published])
+    except TooMany as too_many:
+        form = SubmitForm(formdata=None, data={"unit": {"credit_code": code}})
+        return render_form(form, notice=f"无法一次载入贵单位的全部岗位：{too_many}")
     notice = (
         f"已载入“{entry.unit.name}”在岗位目录中的信息和 {len(published)} 个岗位。"
         "修改后提交，经市项目办审核后更新目录；"
@@ -309,7 +313,10 @@ def upload():
         if not (existing and folder == existing.slug and slug in published):
             slug = by_title.get(position.title, "")
         positions.append((slug or None, position))
-    form = filled_form(result.unit, positions, source="xlsx")
+    try:
+        form = filled_form(result.unit, positions, source="xlsx")
+    except TooMany as too_many:
+        return render_form(blank, upload=upload_form, upload_problems=[str(too_many)], status=422)
     draft = build_draft(form, current, today(), repo())
     if draft is None:
         return render_form(form, status=422)

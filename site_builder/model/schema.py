@@ -28,6 +28,9 @@ SCHEMA_VERSION = 1
 # The word the `jianxi new-position` template leaves in every field a clerk must fill.
 PLACEHOLDER = "待填写"
 MENTOR_LIMIT = 3
+HEADCOUNT_LIMIT = 100
+# Mentors a position may need: enough for the largest headcount.
+MENTORS_NEEDED_AT_MOST = -(-HEADCOUNT_LIMIT // MENTOR_LIMIT)
 
 # The closed vocabularies as Literal types, built from vocab.py so the values are written once.
 # A type checker cannot evaluate a Literal built at run time, so it sees these fields as text;
@@ -194,7 +197,7 @@ class Position(Strict):
     type: PositionType = Field(title="岗位类型")
     track: Track = Field(title="岗位性质", description="科技见习面向毕业生；职业体验面向在校生")
     mentors: list[Mentor] = Field(min_length=1, title="见习导师")
-    headcount: int = Field(ge=1, le=100, title="招收人数")
+    headcount: int = Field(ge=1, le=HEADCOUNT_LIMIT, title="招收人数")
     duties: LongText = Field(title="岗位职责")
     learning: LongText = Field(title="见习收获", description="见习生能学到什么")
     majors: list[Text] = Field(min_length=1, title="专业要求")

@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from form_worker.accounts.models import Account
 from form_worker.outbox.models import Outbox
+from form_worker.submissions.forms import POSITIONS_AT_MOST
 from form_worker.submissions.models import Submission, SubmissionEvent
 from site_builder import spreadsheet
 from site_builder.model.credit_code import check_character
@@ -417,6 +418,17 @@ def test_uploaded_spreadsheet_goes_to_the_check_page_and_is_recorded(client, cle
     assert submission.unit_data["name"] == "重庆市表格测试科技馆"
     assert [p["title"] for p in submission.positions_data] == ["展厅讲解助理 1", "展厅讲解助理 2"]
     assert count(session, Outbox) == 1  # the unit's receipt; no staff have an address here
+
+
+def test_a_large_units_whole_spreadsheet_is_read_and_more_is_refused_in_words(client) -> None:
+    """Issue 21: 31 positions (a university hosting many) overflowed the form's list of 30: a 500.
+    A whole catalogue of up to POSITIONS_AT_MOST reaches the check page; more gets a Chinese answer."""
+    many = upload(client, filled_workbook([position_cells(n) for n in range(1, 41)]))
+    assert many.status_code == 200, summary(many.text)
+    assert "岗位 40：展厅讲解助理 40" in many.text
+    too_many = upload(client, filled_workbook([position_cells(n) for n in range(1, POSITIONS_AT_MOST + 2)]))
+    assert too_many.status_code == 422
+    assert f"一份申报最多 {POSITIONS_AT_MOST} 个岗位，这里有 {POSITIONS_AT_MOST + 1} 个" in too_many.text
 
 
 def test_spreadsheet_with_errors_in_three_rows_names_sheet_row_and_column(client, session) -> None:

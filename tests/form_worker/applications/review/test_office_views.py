@@ -296,6 +296,26 @@ def test_queue_filters_and_search(reviewer: StaffClient, applicant, app, session
     assert "需人工核查" in page
 
 
+def test_a_decision_on_a_held_application_clears_its_flag(
+    reviewer: StaffClient, applicant, app, session
+) -> None:
+    """Issue 21: staff moved a held application on, and it still read 需人工核查 in every list."""
+    held = submitted(applicant, app, session, number=1)
+    session.execute(
+        update(Application).where(Application.id == held.id).values(state="submitted", flag="岗位已不再招募")
+    )
+    session.commit()
+    assert "需人工核查" in reviewer.get(f"/staff/applications/{held.id}").text
+
+    assert act(reviewer, session, held.id, "checked").status_code in (200, 303)
+
+    application = current(session, held.id)
+    assert (application.state, application.flag) == ("checked", None)
+    flagged = re.findall(r">(JX\d{4}-\d{6})</a>", reviewer.get("/staff/applications?flagged=1").text)
+    assert held.reference not in flagged
+    assert "需人工核查" not in reviewer.get(f"/staff/applications/{held.id}").text
+
+
 def test_queue_pages(reviewer: StaffClient, applicant, app, session) -> None:
     one = submitted(applicant, app, session)
     rows = [
