@@ -50,3 +50,9 @@ def add_months(day: dt.date, months: int) -> dt.date:
         except ValueError:
             continue
     raise ValueError(day)  # pragma: no cover  # every month has a 28th
+
+
+def after_today(day: dt.date, today: dt.date, what: str = "") -> str | None:
+    """The one rule for a date that records what has happened (an agreement signed, a day worked, a
+    payment made, a last day): not after today in Beijing time. The Chinese message, or None."""
+    return f"{what}不能晚于今天（{today.isoformat()}）" if day > today else None

@@ -4,9 +4,10 @@ import datetime as dt
 
 from sqlalchemy import update
 
-from form_worker.applications.models import Application
+from form_worker.applications.models import Application, Placement
 from form_worker.applications.selection import offers
 from form_worker.core.models import utcnow
+from tests.conftest import TODAY
 from tests.form_worker.conftest import OPEN_POSITION, recorded_application
 
 
@@ -32,7 +33,7 @@ def offer(session, app, application, mail, mentor="李示例", position=OPEN_POS
 
 
 AGREEMENT = {
-    "agreement_date": dt.date(2027, 6, 20),
+    "agreement_date": TODAY,  # signed the day the student accepted (accepted_on_today)
     "start_date": dt.date(2027, 7, 1),
     "end_date": dt.date(2027, 12, 31),
     "allowance": 3000,
@@ -41,3 +42,15 @@ AGREEMENT = {
     "cover_start": dt.date(2027, 7, 1),
     "cover_end": dt.date(2027, 12, 31),
 }
+
+
+def accepted_on_today(session, placement) -> None:
+    """The tests pin the programme's day (CLOCK, TODAY) but not the clock (UTCNOW): an acceptance
+    made now is dated days after TODAY, and no agreement could be signed between the two. Date it
+    on TODAY, as it would be in a worker whose clocks agree."""
+    session.execute(
+        update(Placement)
+        .where(Placement.id == placement.id)
+        .values(accepted_at=dt.datetime.combine(TODAY, dt.time(2)))
+    )
+    session.commit()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from site_builder.clock import add_months
+from site_builder.clock import add_months, after_today, beijing_time
 from site_builder.model.schema import Position
 
 from ...catalogue.positions import Positions
@@ -36,9 +36,15 @@ class Agreement:
     cover_end: dt.date
 
 
-def problems(agreement: Agreement, position: Position, allowance_approved: bool) -> dict[str, str]:
+def problems(
+    agreement: Agreement, position: Position, allowance_approved: bool, today: dt.date, accepted_on: dt.date
+) -> dict[str, str]:
     """What breaks the programme's rules, by field name (the form shows each beside its field)."""
     found: dict[str, str] = {}
+    if late := after_today(agreement.agreement_date, today, "签订日期"):
+        found["agreement_date"] = late
+    elif agreement.agreement_date < accepted_on:
+        found["agreement_date"] = f"签订日期不能早于学生接受录用的日期 {accepted_on.isoformat()}"
     if agreement.start_date < position.start_date:
         found["start_date"] = f"不能早于岗位公布的见习开始日期 {position.start_date.isoformat()}"
     if agreement.end_date > position.end_date:
@@ -48,12 +54,14 @@ def problems(agreement: Agreement, position: Position, allowance_approved: bool)
     elif agreement.end_date >= add_months(agreement.start_date, MAX_MONTHS):
         found["end_date"] = f"见习期最长 {MAX_MONTHS} 个月"
     if agreement.agreement_date > agreement.start_date:
-        found["agreement_date"] = "协议应在见习开始前（或当天）签订"
+        found.setdefault("agreement_date", "协议应在见习开始前（或当天）签订")
     if agreement.allowance < position.allowance and not allowance_approved:
         found["allowance"] = (
             f"不能低于岗位公布的每月 {position.allowance} 元；确需调整的，请先联系市项目办审批"
         )
-    if agreement.cover_start > agreement.start_date or agreement.cover_end < agreement.end_date:
+    if agreement.cover_start > agreement.start_date:
+        found["cover_start"] = f"保险须在见习开始（{agreement.start_date.isoformat()}）时已经生效"
+    elif agreement.cover_end < agreement.end_date:
         found["cover_end"] = "保险期间须覆盖整个见习期"
     if agreement.cover_end < agreement.cover_start:
         found["cover_end"] = "保险结束日期不能早于开始日期"
@@ -76,6 +84,7 @@ def record(
     positions: Positions,
     actor: str,
     mail_from: str,
+    today: dt.date,
 ) -> None:
     """Record the agreement and move the application to agreement_signed; the caller commits."""
     entry = positions.by_id.get(placement.position_id)
@@ -83,7 +92,8 @@ def record(
         raise AgreementRefused({"agreement_date": "岗位已不在岗位目录中，请联系市项目办"})
     if placement.accepted_at is None:
         raise AgreementRefused({"agreement_date": "学生尚未接受录用，接受后才能登记协议"})
-    found = problems(agreement, entry.position, placement.allowance_approved)
+    accepted_on = beijing_time(placement.accepted_at).date()
+    found = problems(agreement, entry.position, placement.allowance_approved, today, accepted_on)
     if found:
         raise AgreementRefused(found)
     for name, value in vars(agreement).items():

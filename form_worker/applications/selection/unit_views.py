@@ -291,6 +291,7 @@ def agreement(placement_id: int):
             current_positions(),
             current_user.username,
             current_app.config["MAIL_FROM"],
+            clock.today(),
         )
     except agreements.AgreementRefused as refusal:
         db.rollback()

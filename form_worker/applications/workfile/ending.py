@@ -9,6 +9,8 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from site_builder.clock import after_today
+
 from ...catalogue.positions import Positions
 from .. import services
 from ..models import Application, Evaluation, Placement
@@ -65,8 +67,8 @@ def finish_problems(
         found["finished_on"] = f"不能早于见习开始日期 {placement.start_date.isoformat()}"
     elif placement.end_date and finished_on > placement.end_date:
         found["finished_on"] = f"不能晚于协议约定的结束日期 {placement.end_date.isoformat()}"
-    elif finished_on > today:
-        found["finished_on"] = "不能晚于今天"
+    elif late := after_today(finished_on, today):
+        found["finished_on"] = late
     elif placement.end_date and finished_on < placement.end_date and not reason.strip():
         found["reason"] = f"早于约定结束日期 {placement.end_date.isoformat()}，属于提前结束，请填写原因"
     if len(reason) > 500:

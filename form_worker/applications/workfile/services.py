@@ -14,12 +14,15 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from site_builder.clock import after_today
+
 from ..models import AllowancePayment, Attendance, Evaluation, PerformanceNote, Placement, WorkTask
 from .rules import (
     TASK_STATUSES,
     Refused,
     audit_entry,
     evaluation_of,
+    first_of,
     internship_days_in,
     last_day,
     month_label,
@@ -27,9 +30,11 @@ from .rules import (
 )
 
 
-def _month_problem(placement: Placement, month: dt.date | None) -> str | None:
+def _month_problem(placement: Placement, month: dt.date | None, today: dt.date) -> str | None:
     if month is None:
         return "请选择月份"
+    if month > first_of(today):
+        return f"{month_label(month)}还没有开始，不能提前登记"
     if month not in months(placement):
         period = months(placement)
         if not period:
@@ -50,11 +55,13 @@ class Days:
     note: str = ""
 
 
-def attendance_problems(placement: Placement, month: dt.date | None, days: Days) -> dict[str, str]:
-    """No month outside the internship, no more days than it has there, no negative day, and the
-    days present, on leave and absent adding up to the days expected."""
+def attendance_problems(
+    placement: Placement, month: dt.date | None, days: Days, today: dt.date
+) -> dict[str, str]:
+    """No month outside the internship or not yet begun, no more days than it has there, no
+    negative day, and the days present, on leave and absent adding up to the days expected."""
     found: dict[str, str] = {}
-    problem = _month_problem(placement, month)
+    problem = _month_problem(placement, month, today)
     if problem:
         found["month"] = problem
     for name in ("expected", "present", "personal_leave", "sick_leave", "absent"):
@@ -76,10 +83,10 @@ def attendance_problems(placement: Placement, month: dt.date | None, days: Days)
 
 
 def save_attendance(
-    session: Session, placement: Placement, month: dt.date, days: Days, actor: str
+    session: Session, placement: Placement, month: dt.date, days: Days, actor: str, today: dt.date
 ) -> Attendance:
     """Record or correct one month's attendance (one row per month)."""
-    found = attendance_problems(placement, month, days)
+    found = attendance_problems(placement, month, days, today)
     if found:
         raise Refused(found)
     row = session.scalar(
@@ -167,8 +174,8 @@ def note_problems(placement: Placement, day: dt.date | None, text: str, today: d
         found["day"] = "请填写日期"
     elif placement.start_date and day < placement.start_date:
         found["day"] = f"不能早于见习开始日期 {placement.start_date.isoformat()}"
-    elif day > today:
-        found["day"] = "不能晚于今天"
+    elif late := after_today(day, today):
+        found["day"] = late
     if not text.strip():
         found["text"] = "请填写表现记录"
     elif len(text) > 1000:
@@ -194,7 +201,7 @@ def allowance_problems(
     """A month of the internship, an amount not negative, a payment date not before the month began
     nor in the future."""
     found: dict[str, str] = {}
-    problem = _month_problem(placement, month)
+    problem = _month_problem(placement, month, today)
     if problem:
         found["month"] = problem
     if amount is None:
@@ -207,8 +214,8 @@ def allowance_problems(
         found["paid_on"] = "请填写发放日期"
     elif month is not None and paid_on < month:
         found["paid_on"] = f"发放日期不能早于 {month_label(month)}"
-    elif paid_on > today:
-        found["paid_on"] = "发放日期不能晚于今天"
+    elif late := after_today(paid_on, today, "发放日期"):
+        found["paid_on"] = late
     return found
 
 

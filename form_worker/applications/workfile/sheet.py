@@ -99,7 +99,7 @@ def _rows(data: bytes) -> tuple[list[tuple[Any, ...]] | None, str | None]:
 
 
 def read(
-    data: bytes, month: dt.date, interns: list[Intern]
+    data: bytes, month: dt.date, interns: list[Intern], today: dt.date
 ) -> tuple[list[tuple[Placement, Days]], list[str]]:
     """The rows to save, or the problems (then no rows): `第 N 行（报名编号）：字段：说明`."""
     rows, problem = _rows(data)
@@ -146,7 +146,7 @@ def read(
             continue
         note = str(cells.get("备注") or "").strip()
         days = Days(note=note, **values)
-        for name, message in attendance_problems(intern.placement, month, days).items():
+        for name, message in attendance_problems(intern.placement, month, days, today).items():
             problems.append(f"{label}：{FIELD_LABELS[name]}：{message}")
         found.append((intern.placement, days))
     if not problems and not found:

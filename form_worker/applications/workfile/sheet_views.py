@@ -96,13 +96,15 @@ def attendance_upload():
     month = rules.first_of(form.month.data) if form.month.data else rules.first_of(today())
     if not form.validate():
         return _sheet_page(form, month, status=422)
-    rows, problems = attendance_sheet.read(form.sheet.data.read(), month, _interns(month))
+    rows, problems = attendance_sheet.read(form.sheet.data.read(), month, _interns(month), today())
     if problems:
         form.sheet.errors = [f"考勤表有 {len(problems)} 处问题，见页首列表；改正后请重新上传整张表"]
         return _sheet_page(form, month, problems, 422)
     db = get_session()
     save_once(
-        lambda: [workfile.save_attendance(db, p, month, days, current_user.username) for p, days in rows]
+        lambda: [
+            workfile.save_attendance(db, p, month, days, current_user.username, today()) for p, days in rows
+        ]
     )
     audit.record(
         db,

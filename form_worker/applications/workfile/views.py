@@ -198,7 +198,9 @@ def attendance(placement_id: int):
     days = workfile.Days(**counts, note=form.note.data or "")
     try:
         save_once(
-            lambda: workfile.save_attendance(get_session(), placement, month, days, current_user.username)
+            lambda: workfile.save_attendance(
+                get_session(), placement, month, days, current_user.username, today()
+            )
         )
     except rules.Refused as error:
         return _refused("attendance", placement, application, form, error)

@@ -18,7 +18,9 @@ from form_worker.applications.models import Application, Choice, FilingBatch, Pl
 from form_worker.applications.review import filing
 from form_worker.applications.selection.tasks import start_placements
 from form_worker.outbox.models import Outbox
+from tests.conftest import TODAY
 from tests.form_worker.conftest import OPEN_POSITION, StaffClient, csrf_token, drain
+from tests.helpers.offers import accepted_on_today
 from tests.helpers.parties import OTHER_POSITION, make_parties, party
 
 PRIORITY = "零就业家庭"  # one of the form's priority groups; the test looks for it everywhere
@@ -145,9 +147,10 @@ def test_every_party_does_its_own_step_and_hears_when_it_is_their_turn(
     gone = [m for m in mailbox.messages if m["To"] == "b@unit.example.com" and "不再参加遴选" in m["Subject"]]
     assert len(gone) == 1 and "学会" not in gone[0].get_body(("plain",)).get_content()
 
-    # 6. The unit records the agreement and the insurance.
+    # 6. The unit records the agreement and the insurance, signed the day the student accepted.
+    accepted_on_today(session, placement)
     agreement = {
-        "agreement_date": "2027-06-20",
+        "agreement_date": TODAY.isoformat(),
         "start_date": "2027-07-01",
         "end_date": "2027-12-31",
         "allowance": "3000",

@@ -14,8 +14,9 @@ from form_worker.applications.services import TransitionRefused
 from form_worker.core import db
 from form_worker.core.models import utcnow
 from form_worker.outbox.models import Outbox
+from tests.conftest import TODAY
 from tests.form_worker.conftest import OPEN_POSITION, csrf_token
-from tests.helpers.offers import AGREEMENT, filed, offer
+from tests.helpers.offers import AGREEMENT, accepted_on_today, filed, offer
 from tests.helpers.parties import OTHER_POSITION, make_parties, party
 
 
@@ -172,14 +173,26 @@ def race(app, mail, attempts: list[tuple[int, str]]) -> list[str]:
         ({"end_date": dt.date(2027, 6, 30)}, "end_date", "结束日期不能早于开始日期"),
         ({"allowance": 2500}, "allowance", "不能低于岗位公布的每月 3000 元"),
         ({"cover_end": dt.date(2027, 11, 30)}, "cover_end", "保险期间须覆盖整个见习期"),
-        ({"agreement_date": dt.date(2027, 7, 2)}, "agreement_date", "协议应在见习开始前"),
+        ({"agreement_date": dt.date(2027, 7, 2)}, "agreement_date", "签订日期不能晚于今天"),
+        ({"agreement_date": TODAY - dt.timedelta(days=3)}, "agreement_date", "不能早于学生接受录用的日期"),
+        ({"cover_start": dt.date(2027, 7, 2)}, "cover_start", "保险须在见习开始（2027-07-01）时已经生效"),
     ],
 )
 def test_the_agreement_keeps_the_programmes_rules(app, change, field, message) -> None:
+    """Issue 21 added the three last: an agreement dated in the future or before the student
+    accepted, and insurance starting after the internship began, were recorded."""
     position = positions_of(app).by_id[OPEN_POSITION].position
-    problems = agreements.problems(agreements.Agreement(**(AGREEMENT | change)), position, False)
-    assert message in problems[field]
-    assert agreements.problems(agreements.Agreement(**AGREEMENT), position, False) == {}
+    accepted = TODAY - dt.timedelta(days=1)
+    agreement = agreements.Agreement(**(AGREEMENT | change))
+    assert message in agreements.problems(agreement, position, False, TODAY, accepted)[field]
+    assert agreements.problems(agreements.Agreement(**AGREEMENT), position, False, TODAY, accepted) == {}
+
+
+def test_an_agreement_recorded_after_the_start_may_still_not_be_dated_after_it(app) -> None:
+    position = positions_of(app).by_id[OPEN_POSITION].position
+    late = agreements.Agreement(**(AGREEMENT | {"agreement_date": dt.date(2027, 7, 2)}))
+    later = dt.date(2027, 7, 3)  # entered the day after: the date is past, but after the start
+    assert "协议应在见习开始前" in agreements.problems(late, position, False, later, TODAY)["agreement_date"]
 
 
 def test_twelve_months_at_most_and_a_lower_allowance_only_with_the_offices_approval() -> None:
@@ -205,10 +218,13 @@ def test_twelve_months_at_most_and_a_lower_allowance_only_with_the_offices_appro
     year = AGREEMENT | {"start_date": dt.date(2027, 1, 1), "end_date": dt.date(2028, 1, 1)}
     year |= {"agreement_date": dt.date(2026, 12, 28), "cover_start": dt.date(2027, 1, 1)}
     year |= {"cover_end": dt.date(2028, 1, 1)}
-    assert "最长 12 个月" in agreements.problems(agreements.Agreement(**year), long, False)["end_date"]
-    lower = year | {"end_date": dt.date(2027, 12, 31), "allowance": 2000}
-    assert "allowance" in agreements.problems(agreements.Agreement(**lower), long, False)
-    assert "allowance" not in agreements.problems(agreements.Agreement(**lower), long, True)
+    day = dt.date(2026, 12, 28)
+    assert (
+        "最长 12 个月" in agreements.problems(agreements.Agreement(**year), long, False, day, day)["end_date"]
+    )
+    lower = agreements.Agreement(**(year | {"end_date": dt.date(2027, 12, 31), "allowance": 2000}))
+    assert "allowance" in agreements.problems(lower, long, False, day, day)
+    assert "allowance" not in agreements.problems(lower, long, True, day, day)
 
 
 def test_the_unit_form_shows_each_rule_beside_its_field_and_keeps_the_input(app, session, mail) -> None:
@@ -217,6 +233,7 @@ def test_the_unit_form_shows_each_rule_beside_its_field_and_keeps_the_input(app,
     placement = offer(session, app, application, mail)
     answers.accept(session, application, placement, mail, positions_of(app), utcnow())
     session.commit()
+    accepted_on_today(session, placement)
     unit = party(app, "unit_a")
     form = {k: str(v) for k, v in AGREEMENT.items()} | {"allowance": "2500", "policy_number": "PA-留存"}
     response = unit.post(f"/staff/unit/placements/{placement.id}/agreement", form)

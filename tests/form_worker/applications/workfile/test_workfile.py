@@ -46,11 +46,15 @@ def evaluate(session, placement: Placement, grade: str = "良好") -> None:
 # The rules, one by one.
 
 
+# A day after the whole internship: every month of it may be recorded.
+AFTER = dt.date(2027, 3, 1)
+
+
 def test_a_month_of_the_internship_adds_up() -> None:
     placement = Placement(start_date=START, end_date=END)
-    assert workfile.attendance_problems(placement, AUGUST, Days(21, 19, 1, 1, 0)) == {}
+    assert workfile.attendance_problems(placement, AUGUST, Days(21, 19, 1, 1, 0), AFTER) == {}
     # July starts on the 15th: 17 days of the month are in the internship.
-    assert workfile.attendance_problems(placement, JULY, Days(12, 12, 0, 0, 0)) == {}
+    assert workfile.attendance_problems(placement, JULY, Days(12, 12, 0, 0, 0), AFTER) == {}
     assert workfile.months(placement)[0] == JULY and workfile.months(placement)[-1] == dt.date(2027, 1, 1)
 
 
@@ -68,8 +72,17 @@ def test_a_month_of_the_internship_adds_up() -> None:
     ],
 )
 def test_attendance_refuses(month, days, field, message) -> None:
-    problems = workfile.attendance_problems(Placement(start_date=START, end_date=END), month, days)
+    problems = workfile.attendance_problems(Placement(start_date=START, end_date=END), month, days, AFTER)
     assert message in problems[field]
+
+
+def test_attendance_for_a_month_not_yet_begun_is_refused() -> None:
+    """Issue 21: December's attendance could be recorded on 27 November. The month of today may."""
+    placement = Placement(start_date=START, end_date=END)
+    december = dt.date(2026, 12, 1)
+    problems = workfile.attendance_problems(placement, december, Days(20, 20, 0, 0, 0), TODAY)
+    assert problems["month"] == "2026年12月还没有开始，不能提前登记"
+    assert workfile.attendance_problems(placement, dt.date(2026, 11, 1), Days(20, 20, 0, 0, 0), TODAY) == {}
 
 
 TASK = Task("整理会议资料", dt.date(2026, 8, 1), dt.date(2026, 8, 31), "会议手册一份", "doing", 50)
@@ -402,7 +415,7 @@ def test_an_unreadable_sheet_gets_a_clear_answer(app, session, placed, data, nam
 def test_the_intern_sees_attendance_tasks_and_the_evaluation_once_submitted(
     app, session, client, placed
 ) -> None:
-    workfile.save_attendance(session, placed, AUGUST, Days(21, 20, 1, 0, 0), "unit_a")
+    workfile.save_attendance(session, placed, AUGUST, Days(21, 20, 1, 0, 0), "unit_a", TODAY)
     today = TODAY
     workfile.save_task(session, placed, TASK, today, "unit_a")
     workfile.add_note(session, placed, dt.date(2026, 9, 1), "内部记录：需加强沟通", today, "unit_a")
