@@ -83,18 +83,19 @@ def build_site(
     progress: Callable[[str], None] = lambda step: None,
     worker_url: str | None = None,
     places_held: Mapping[str, int] | None = None,
+    site_url: str | None = None,
 ) -> int:
     """Build a validated catalogue into out in strict mode; return the number of generated pages.
 
     worker_url overrides mkdocs.yml's extra.worker_url, for a worker served at another address;
-    places_held (the worker's count of places offered or signed per position) shows 剩余名额.
+    places_held (the worker's count of places offered or signed per position) shows 剩余名额;
+    site_url overrides mkdocs.yml's site_url (CATALOGUE_URL: the address in positions.json, the
+    feed, the QR codes, the sitemap and the 404 page's links).
     """
     with tempfile.TemporaryDirectory(prefix="jianxi-docs-") as staging:
         docs = Path(staging)
         shutil.copytree(root / "content", docs, dirs_exist_ok=True)
-        config = load_config(
-            config_file=str(root / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(out.resolve()), strict=True
-        )
+        config = load_site_config(root, site_url, docs_dir=str(docs), site_dir=str(out.resolve()))
         site = site_for(config, today, worker_url, places_held)
         progress("生成页面")
         renderer = PageRenderer(catalogue, site)
@@ -109,6 +110,13 @@ def build_site(
     progress("压缩")
     precompress(out)
     return len(pages)
+
+
+def load_site_config(root: Path, site_url: str | None = None, **options: str) -> MkDocsConfig:
+    """mkdocs.yml of root in strict mode, with site_url in place of its own when given."""
+    if site_url:
+        options["site_url"] = site_url
+    return load_config(config_file=str(root / "mkdocs.yml"), strict=True, **options)
 
 
 def site_for(

@@ -9,9 +9,8 @@ from typing import NoReturn
 
 import click
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from mkdocs.config import load_config
 
-from .build import build_site, site_for, stage
+from .build import build_site, load_site_config, site_for, stage
 from .clock import today_in_chongqing
 from .model.catalogue import SLUG, SUFFIXES, UNIT_FILE, Catalogue, load_catalogue
 from .model.problem import Problem
@@ -179,8 +178,13 @@ def _step(name: str) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Write the complete docs folder here instead of building, for builders without Python plugins.",
 )
+@click.option(
+    "--site-url",
+    envvar="CATALOGUE_URL",
+    help="The catalogue's public address (default: CATALOGUE_URL, else mkdocs.yml's site_url).",
+)
 @click.pass_obj
-def build(root: Path, out: Path, stage_dir: Path | None) -> None:
+def build(root: Path, out: Path, stage_dir: Path | None, site_url: str | None) -> None:
     """Validate everything, then build the catalogue into OUT; refuse if anything is invalid."""
     _step("校验岗位")
     catalogue = load_catalogue(root)
@@ -189,14 +193,14 @@ def build(root: Path, out: Path, stage_dir: Path | None) -> None:
         click.echo("存在错误，未构建网站。", err=True)
         sys.exit(1)
     if stage_dir is not None:
-        config = load_config(config_file=str(root / "mkdocs.yml"))
+        config = load_site_config(root, site_url)
         _step("生成页面")
         pages = stage(catalogue, root, stage_dir, site_for(config, None, None), config["site_name"])
         click.echo(
             f"已写入 {pages} 个页面到 {stage_dir}/；在 mkdocs.yml 中设 docs_dir: {stage_dir} 即可构建。"
         )
         return
-    pages = build_site(catalogue, root, out, progress=_step)
+    pages = build_site(catalogue, root, out, progress=_step, site_url=site_url)
     click.echo(f"已生成 {pages} 个页面（{len(catalogue.positions)} 个岗位）到 {out}/")
 
 

@@ -25,13 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mkdocs.commands.build import _build_page, _build_theme_template, _populate_page
-from mkdocs.config import load_config
 from mkdocs.structure.files import File, Files, get_files, set_exclusions
 from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
 from .bodies import GeneratedPages
-from .build import extra_outputs, site_for, write_posters
+from .build import extra_outputs, load_site_config, site_for, write_posters
 from .changes import NOTHING, page_keys, record_keys
 from .compress import precompress
 from .model.catalogue import Catalogue
@@ -62,21 +61,17 @@ class LiveSite:
         today: dt.date,
         worker_url: str | None = None,
         places_held: Mapping[str, int] | None = None,
+        site_url: str | None = None,
     ) -> None:
         """root: the repository; built: the full build of catalogue (its search index is read),
-        built by `build_site` with the same today, worker_url and places_held."""
+        built by `build_site` with the same today, worker_url, places_held and site_url."""
         scratch = self.scratch = Path(tempfile.mkdtemp(prefix="jianxi-live-"))
         # Removed with the copy: the worker replaces it after each full build.
         weakref.finalize(self, shutil.rmtree, scratch, ignore_errors=True)
         self.updates = 0
         shutil.copytree(root / "content", scratch / "docs")
         self.out = scratch / "site"
-        self.config = load_config(
-            config_file=str(root / "mkdocs.yml"),
-            docs_dir=str(scratch / "docs"),
-            site_dir=str(self.out),
-            strict=True,
-        )
+        self.config = load_site_config(root, site_url, docs_dir=str(scratch / "docs"), site_dir=str(self.out))
         self.site = site_for(self.config, today, worker_url, places_held)
         self.catalogue = catalogue
         renderer = PageRenderer(catalogue, self.site, encode_all=False)

@@ -63,6 +63,7 @@ class _Warm:
     commit: str
     today: dt.date
     worker_url: str | None
+    site_url: str | None
     spare: str
     behind: "Update | None" = None
 
@@ -109,6 +110,7 @@ def build_and_swap(
     today: dt.date,
     worker_url: str | None = None,
     places_held: Mapping[str, int] | None = None,
+    site_url: str | None = None,
 ) -> Path:
     """Build the catalogue into a new folder beside site_link, then point site_link at it atomically.
 
@@ -129,9 +131,7 @@ def build_and_swap(
     # every web worker imports this module through the tasks it queues.
     from site_builder.live import LiveSite
 
-    job = _FullBuild(
-        catalogue, repo, target, spare, today, worker_url, dict(places_held or {}) or places_held
-    )
+    job = _FullBuild(catalogue, repo, target, spare, today, worker_url, places_held, site_url)
     try:
         job.run_apart() if len(catalogue.positions) >= APART_FROM else job.run()
     except BaseException:
@@ -142,8 +142,8 @@ def build_and_swap(
     warm = None
     if spare:
         try:
-            live = LiveSite(repo, catalogue, target, today, worker_url, places_held)
-            warm = _Warm(live, target.name, commit, today, worker_url, spare.name)
+            live = LiveSite(repo, catalogue, target, today, worker_url, places_held, site_url)
+            warm = _Warm(live, target.name, commit, today, worker_url, site_url, spare.name)
         except Exception:  # the build stands; changes then wait for the next full build
             logger.exception("could not keep a warm copy of the build in %s", target)
     _serve(repo, site_link, target, warm, commit, places_held)
@@ -189,6 +189,7 @@ class _FullBuild:
     today: dt.date
     worker_url: str | None
     places_held: Mapping[str, int] | None
+    site_url: str | None
 
     def run(self) -> None:
         from site_builder.build import build_site
@@ -200,6 +201,7 @@ class _FullBuild:
             today=self.today,
             worker_url=self.worker_url,
             places_held=self.places_held,
+            site_url=self.site_url,
         )
         if not (self.target / "index.html").is_file():
             raise BuildError("构建结果缺少 index.html")
@@ -220,6 +222,7 @@ def publish_change(
     today: dt.date,
     worker_url: str | None = None,
     places_held: Mapping[str, int] | None = None,
+    site_url: str | None = None,
 ) -> Path | None:
     """Publish the commits since the served build in seconds, from this process's warm copy of it.
 
@@ -235,7 +238,7 @@ def publish_change(
             warm is None
             or warm.build != served(site_link)
             or warm.today != today
-            or warm.worker_url != worker_url
+            or (warm.worker_url, warm.site_url) != (worker_url, site_url)
         ):
             return None
         try:

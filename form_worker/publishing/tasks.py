@@ -57,6 +57,7 @@ def _publish_change(app: Flask) -> None:
             clock.today(),
             apply_base(config["WORKER_URL"], config["CATALOGUE_URL"]),
             _places_held(app),
+            config["CATALOGUE_URL"],
         )
     except Exception:
         logger.exception("could not publish the change at once; the full build will")
@@ -143,6 +144,7 @@ def _build_while_pending(app: Flask, interval: int) -> int:
                 clock.today(),
                 apply_base(config["WORKER_URL"], config["CATALOGUE_URL"]),
                 _places_held(app),
+                config["CATALOGUE_URL"],
             )
         except Exception as failure:
             logger.exception("catalogue build started at %s failed; the old site stays online", started)

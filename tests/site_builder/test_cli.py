@@ -1,5 +1,6 @@
 """The jianxi command line, as a clerk and CI run it."""
 
+import json
 import shutil
 from pathlib import Path
 
@@ -80,11 +81,22 @@ def test_build_refuses_invalid_positions(tmp_path: Path) -> None:
     assert not out.exists()
 
 
-def test_build_writes_the_site(tmp_path: Path) -> None:
+def test_build_writes_the_site_at_the_catalogue_address(tmp_path: Path) -> None:
+    """Issue 21: positions.json, the posters' QR codes and the 404 page's links used mkdocs.yml's
+    site_url wherever the catalogue was served; the build takes CATALOGUE_URL."""
     project = make_project(tmp_path / "p", DATA / "valid" / "positions")
-    result = run("--root", str(project), "build", "--out", str(tmp_path / "site"))
+    address = "https://jianxi.example.cn/catalogue/"
+    args = ["--root", str(project), "build", "--out", str(tmp_path / "site")]
+    result = CliRunner().invoke(main, args, env={"CATALOGUE_URL": address}, catch_exceptions=False)
     assert result.exit_code == 0, result.stderr
-    assert (tmp_path / "site" / "positions" / "demo-society" / "academic-assistant" / "index.html").is_file()
+    site = tmp_path / "site"
+    page = site / "positions" / "demo-society" / "academic-assistant"
+    assert (page / "index.html").is_file()
+    urls = [p["url"] for p in json.loads((site / "positions.json").read_text(encoding="utf-8"))["positions"]]
+    assert urls and all(url.startswith(address + "positions/") for url in urls)
+    assert f"{address}positions/demo-society/academic-assistant/" in (page / "poster.html").read_text("utf-8")
+    assert f'<a href="{address}positions/">' in (site / "404.html").read_text(encoding="utf-8")
+    assert "127.0.0.1:8000" not in (site / "sitemap.xml").read_text(encoding="utf-8")
 
 
 def test_committed_json_schema_is_current(tmp_path: Path) -> None:
