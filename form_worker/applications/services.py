@@ -77,6 +77,7 @@ def move(
             application=application,
             label=STATE_LABELS[to_state],
             reason=reason,
+            ended=to_state in ("rejected", "withdrawn"),  # what they can do next, in the email
         )
     return transition
 

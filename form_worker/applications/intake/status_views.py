@@ -12,6 +12,7 @@ from ...core.throttle import limiter, post_limit
 from .. import placements, services
 from ..models import Application
 from ..selection import answers, offers
+from ..selection.outcomes import all_passed_over
 from ..services import TransitionRefused
 from ..states import ALLOWED, CHOICE_OUTCOMES, STATE_LABELS
 from ..tasks import queue_application_emails
@@ -48,6 +49,8 @@ def _page(
         withdraw=withdraw if can_withdraw else None,
         labels=STATE_LABELS,
         outcomes=CHOICE_OUTCOMES,
+        passed_over=application is not None and all_passed_over(application),
+        positions_url=current_app.config["CATALOGUE_URL"].rstrip("/") + "/positions/",
         placement=placement if placement is not None and not placement.ended else None,
         offer_link=_offer_link(application, placement),
         work=_work_file(application),

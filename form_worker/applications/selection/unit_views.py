@@ -21,12 +21,13 @@ from ...core import clock
 from ...core.db import get_session
 from ...core.paging import paginate
 from ...core.queue import enqueue
+from ...core.urls import external
 from .. import placements, scope, services
 from ..models import Application, Choice, Placement
 from ..services import TransitionRefused
 from ..states import CHOICE_OUTCOMES, STATE_LABELS
 from ..tasks import queue_application_emails
-from . import agreements, offers, rules
+from . import agreements, offers, outcomes, rules
 from .forms import AgreementForm, UnitOfferForm
 from .tasks import reflect_filled_positions
 
@@ -164,17 +165,26 @@ def not_selected(choice_id: int):
     choice = _choice(choice_id)
     if choice.outcome or choice.application.state != "filed":
         return _candidate(choice, error="这位候选人已不在待遴选状态", status=409)
-    choice.outcome, choice.shortlisted = "not_selected", False
     db = get_session()
-    audit.record(
+    positions = current_positions()
+    titles = {
+        c.position_id: f"{entry.position.title} · {positions.unit_of(entry).name}"
+        for c in choice.application.choices
+        if (entry := positions.by_id.get(c.position_id)) is not None
+    }
+    config = current_app.config
+    outcomes.not_selected(
         db,
+        choice,
         current_user.username,
-        "choice_not_selected",
-        choice.application.reference or "",
-        position=choice.position_id,
+        config["MAIL_FROM"],
+        titles,
+        config["CATALOGUE_URL"],
+        external("status.ask"),
     )
     db.commit()
-    flash(f"已登记未录用：{choice.application.reference}。")
+    queue_application_emails(db, choice.application_id)
+    flash(f"已登记未录用：{choice.application.reference}，已通知申请人。")
     return redirect(url_for("unit.queue"), code=303)
 
 

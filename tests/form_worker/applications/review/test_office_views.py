@@ -142,6 +142,8 @@ def test_reject_and_withdraw_need_a_reason(reviewer: StaffClient, applicant, app
     assert current(session, application.id).state == to_state
     email = state_emails(session, application.id)[-1]
     assert "申请人电话告知已落实工作" in email.body_text
+    # Issue 21: an ending says what the student can do next.
+    assert "这份报名已经结束" in email.body_text and "可以再次报名" in email.body_text
     assert audit_actions(session, application.reference) == ["application_transition"]
     page = reviewer.get(f"/staff/applications/{application.id}").text
     assert 'name="to_state"' not in page and "申请人电话告知已落实工作" in page
