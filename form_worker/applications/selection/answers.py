@@ -256,6 +256,7 @@ def _release(
         application=application,
         label=f"{CHOICE_OUTCOMES[outcome]}（{title}）",
         reason="您的其他意向岗位仍在遴选中。" if open_choices else "",
+        ended=not open_choices,  # declined or lapsed, and nothing left: what they can do next
     )
     tell_unit(
         session,

@@ -73,6 +73,9 @@ def test_an_offer_not_answered_in_time_lapses_and_both_sides_hear(app, session, 
     assert session.get(Choice, application.choices[0].id).outcome == "lapsed"
     keys = set(session.scalars(select(Outbox.key)))
     assert f"lapsed:{placement.id}" in keys and any(k.startswith(f"lapsed-unit:{placement.id}") for k in keys)
+    # Issue 21: the only choice lapsed, so the application has ended: the email says what next.
+    lapsed = session.scalar(select(Outbox).where(Outbox.key == f"lapsed:{placement.id}"))
+    assert "这份报名已经结束" in lapsed.body_text and "可以再次报名" in lapsed.body_text
     assert answers.lapse_due(session, start + dt.timedelta(days=5), mail, positions_of(app)) == []
 
 

@@ -51,4 +51,4 @@ def test_a_student_passed_over_hears_of_it_and_what_is_left(app, session) -> Non
     ).all()[-1]
     assert "这份报名到此结束" in last.body_text and "仍在遴选中" not in last.body_text
     page = status_page(app, application)
-    assert 'id="ended"' in page and "均未录用，这份报名到此结束" in page and "/positions/" in page
+    assert 'id="ended"' in page and "都已有结果，没有录用，这份报名到此结束" in page and "/positions/" in page
