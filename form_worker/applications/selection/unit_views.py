@@ -80,10 +80,15 @@ def queue():
         query = query.where(Choice.shortlisted.is_(True))
     page = paginate(db, query)
     here = _placements_here(db, positions, [c.application_id for c in page.items])
+    unit = positions.catalogue.units.get(current_user.unit or "")
     return render_template(
         "staff/unit/queue.html",
         page=page,
         mine=mine,
+        # Its own positions, prefilled from the catalogue: edit them or add more (issue 21).
+        edit_url=url_for("submit.start", credit_code=unit.unit.credit_code)
+        if unit
+        else url_for("submit.start"),
         position=position,
         shortlisted=shortlisted,
         positions=positions,

@@ -1,6 +1,9 @@
 """A unit's 不录用: the student hears of it at once, with what is still open and what to do next,
 and /status says so once every choice has ended without a place (issue 21)."""
 
+import html
+import re
+
 from sqlalchemy import select
 
 from form_worker.applications.models import Choice
@@ -52,3 +55,16 @@ def test_a_student_passed_over_hears_of_it_and_what_is_left(app, session) -> Non
     assert "这份报名到此结束" in last.body_text and "仍在遴选中" not in last.body_text
     page = status_page(app, application)
     assert 'id="ended"' in page and "都已有结果，没有录用，这份报名到此结束" in page and "/positions/" in page
+
+
+def test_a_unit_reaches_its_own_positions_prefilled_from_its_page(app, session) -> None:
+    """Issue 21: the unit area had no way to edit or add positions; the clerk had to know /submit."""
+    make_parties(app, session)
+    unit = party(app, "unit_a")
+    page = unit.get("/staff/unit/").text
+    link = re.search(r'<a class="button" href="([^"]+)">修改岗位或新增岗位</a>', page).group(1)
+    positions = app.extensions["jianxi.positions"].get()
+    entry = positions.by_id[OPEN_POSITION]
+    form = unit.get(html.unescape(link)).text
+    assert f"已载入“{positions.unit_of(entry).name}”在岗位目录中的信息" in form
+    assert entry.position.title in form
