@@ -152,6 +152,8 @@ class FilingBatch(Base):
     count: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary)
+    # Rows whose person was erased since: their personal cells in `content` read （已删除）.
+    erased: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Attendance(Base):

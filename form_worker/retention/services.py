@@ -27,6 +27,7 @@ from ..applications.models import (
     Transition,
     WorkTask,
 )
+from ..applications.review import filing
 from ..applications.states import CLOSED_STATES
 from ..core.db import rowcount
 from ..outbox.models import Outbox
@@ -109,6 +110,7 @@ class Anonymised:
     emails_deleted: int = 0
     placements: int = 0
     work_file: int = 0
+    filing_rows: int = 0
 
     def as_detail(self) -> dict[str, int]:
         return dict(vars(self))
@@ -178,7 +180,27 @@ def anonymise(session: Session, application_ids: Sequence[int], now: dt.datetime
             (Evaluation, {"comment": ""}),
         )
     )
-    return Anonymised(applications, claims, transitions, cleared, deleted, placements, work_file)
+    filed = _strike_from_filing(session, ids)
+    return Anonymised(applications, claims, transitions, cleared, deleted, placements, work_file, filed)
+
+
+def _strike_from_filing(session: Session, application_ids: Sequence[int]) -> int:
+    """Erase these applications' people from the national filing files the worker keeps."""
+    rows = session.execute(
+        select(Application.filing_batch_id, Application.reference).where(
+            Application.id.in_(application_ids), Application.filing_batch_id.is_not(None)
+        )
+    ).all()
+    by_batch: dict[int, set[str]] = {}
+    for batch_id, reference in rows:
+        if batch_id is not None and reference:
+            by_batch.setdefault(batch_id, set()).add(reference)
+    struck = 0
+    for batch_id, references in by_batch.items():
+        batch = session.get(FilingBatch, batch_id)
+        if batch is not None:
+            struck += filing.strike(batch, references)
+    return struck
 
 
 def _batches(
@@ -329,7 +351,8 @@ def keep_for_audit(session: Session, application_id: int) -> Anonymised:
     cleared = _clear_emails(
         session, and_(mine, Outbox.status.in_(("sent", "sending")), Outbox.recipient != MASKED_RECIPIENT)
     )
-    return Anonymised(applications, emails_cleared=cleared, emails_deleted=deleted)
+    filed = _strike_from_filing(session, [application_id])
+    return Anonymised(applications, emails_cleared=cleared, emails_deleted=deleted, filing_rows=filed)
 
 
 @dataclass(frozen=True)

@@ -114,15 +114,20 @@ def personal_data_export(application_id: int):
 
 def _result(erasure: services.Erasure) -> str:
     """What the admin tells the person: what went, and what stays until when."""
+    filed = (
+        "全国备案名单（系统留存的导出文件）中此人的姓名、学校、专业、联系方式等也已删除。"
+        if erasure.done.filing_rows
+        else ""
+    )
     if erasure.plan.mode == "keep_for_audit":
         until = erasure.plan.kept_until.isoformat() if erasure.plan.kept_until else ""
         return (
             "已删除个人陈述、科技社团任职和志愿服务经历说明、优先考虑情形，以及已发送邮件的正文和收件人。"
-            f"已签订见习协议，姓名、联系方式、学校、专业、学历、毕业时间、办理记录、录用与协议信息和工作档案"
-            f"须保留备人力社保部门核查，保留至 {until}，届时由系统自动匿名化。"
+            f"{filed}已签订见习协议，姓名、联系方式、学校、专业、学历、毕业时间、办理记录、录用与协议信息和"
+            f"工作档案须保留备人力社保部门核查，保留至 {until}，届时由系统自动匿名化。"
         )
     return (
-        "已删除这名申请人的个人信息；报名状态、计划年度、学校、学历、学科门类和意向岗位"
+        f"已删除这名申请人的个人信息。{filed}报名状态、计划年度、学校、学历、学科门类和意向岗位"
         "不含身份信息，保留用于历年统计。"
     )
 

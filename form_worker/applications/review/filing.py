@@ -9,8 +9,10 @@ the conditional UPDATE of services.bulk_move, and a second export finds none lef
 """
 
 import hashlib
-from collections.abc import Callable
+import io
+from collections.abc import Callable, Collection
 
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -49,6 +51,10 @@ FILING_COLUMNS: list[Column] = [
     ("第三意向岗位", _choice(3)),
 ]
 SHEET_TITLE = "全国备案名单"
+# What identifies a person in the file: blanked when they are erased (the reference, the choices and
+# the row stay, so the batch still counts them).
+PERSONAL_COLUMNS = ("姓名", "毕业（就读）学校", "专业", "毕业时间", "目前状态", "手机号", "电子邮箱")
+ERASED = "（已删除）"
 
 
 def waiting(session: Session) -> int:
@@ -100,3 +106,31 @@ def export(session: Session, actor: str, positions: Positions, mail_from: str) -
     batch.sha256 = hashlib.sha256(content).hexdigest()
     audit.record(session, actor, "filing_export", f"batch {batch.id}", count=batch.count, sha256=batch.sha256)
     return batch
+
+
+def strike(batch: FilingBatch, references: Collection[str]) -> int:
+    """Erase these applications' people from the batch's kept file: their personal cells read
+    （已删除）, the file's hash follows, the batch counts them; return how many rows changed.
+
+    The file is a copy of what the applications held: an erasure that left it would leave the
+    person downloadable (issue 21)."""
+    if not batch.content:  # emptied already: everyone in it was anonymised (retention)
+        return 0
+    book = load_workbook(io.BytesIO(batch.content))
+    sheet = book[SHEET_TITLE]
+    header = [cell.value for cell in sheet[1]]
+    reference = header.index("报名编号")
+    personal = [header.index(name) for name in PERSONAL_COLUMNS]
+    struck = 0
+    for row in sheet.iter_rows(min_row=2):
+        if row[reference].value in references and row[personal[0]].value != ERASED:
+            for column in personal:
+                row[column].value = ERASED
+            struck += 1
+    if struck:
+        buffer = io.BytesIO()
+        book.save(buffer)
+        batch.content = buffer.getvalue()
+        batch.sha256 = hashlib.sha256(batch.content).hexdigest()
+        batch.erased = (batch.erased or 0) + struck
+    return struck

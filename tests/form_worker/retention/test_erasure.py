@@ -3,13 +3,17 @@ the purge's anonymisation; an intern's audited records stay until their date; th
 no one, and neither does a staff search."""
 
 import datetime as dt
+import hashlib
+import io
 import json
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select, update
 
 from form_worker.accounts.models import AuditEntry
-from form_worker.applications.models import Application, Placement
+from form_worker.applications.models import Application, FilingBatch, Placement
+from form_worker.applications.review import filing
 from form_worker.outbox.models import Outbox
 from form_worker.retention import services
 from form_worker.retention.rules import from_config
@@ -300,3 +304,37 @@ def test_an_erasure_clears_the_sent_university_digests_that_list_the_reference(a
     assert session.get(Outbox, listing.id).body_text == ""
     assert session.get(Outbox, other.id).body_text.startswith("- JX2026-999999")
     assert session.get(Outbox, waiting.id).body_text != ""  # goes out, then the 90-day rule
+
+
+def test_an_erasure_removes_the_person_from_the_kept_national_filing_file(app, session, admin) -> None:
+    """Issue 21 (outside attack): after an erasure a reviewer could still download the filing batch
+    with the person's name, phone and email. The file now reads （已删除） where they were."""
+    application = sample(app, session, "approved_by_city_office")
+    other = recorded_application(app, session, name="王另一", phone="13900000099", email="other@example.com")
+    session.execute(
+        update(Application).where(Application.id == other.id).values(state="approved_by_city_office")
+    )
+    session.commit()
+    with app.app_context():
+        batch = filing.export(session, "reviewer", app.extensions["jianxi.positions"].get(), "x@jianxi.test")
+        session.commit()
+    session.execute(update(Application).where(Application.id == application.id).values(state="withdrawn"))
+    session.commit()
+
+    response = erase(admin, application)
+
+    assert response.status_code == 303
+    assert "全国备案名单（系统留存的导出文件）中此人的姓名" in admin.get(response.headers["Location"]).text
+    session.expire_all()
+    kept = session.get(FilingBatch, batch.id)
+    rows = list(load_workbook(io.BytesIO(kept.content))[filing.SHEET_TITLE].iter_rows(values_only=True))
+    text = " ".join(str(cell) for row in rows for cell in row)
+    for key in ("name", "phone", "email"):
+        assert SAMPLE_APPLICANT[key] not in text, key
+    assert "王另一" in text and application.reference in text  # the others and the count stay
+    assert (kept.count, kept.erased) == (2, 1)
+    assert kept.sha256 == hashlib.sha256(kept.content).hexdigest()
+    detail = json.loads(
+        session.scalars(select(AuditEntry).where(AuditEntry.action == "applicant_erase")).one().detail
+    )
+    assert detail["filing_rows"] == 1

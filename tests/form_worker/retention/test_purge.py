@@ -2,10 +2,12 @@
 statistics kept, the purge idempotent and batched, and its run in the audit log without names."""
 
 import datetime as dt
+import io
 import itertools
 import json
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import event, func, select
 
 from form_worker.accounts.models import AuditEntry
@@ -20,6 +22,8 @@ from form_worker.applications.models import (
     Placement,
     WorkTask,
 )
+from form_worker.applications.review import filing
+from form_worker.core.downloads import write_xlsx
 from form_worker.outbox.models import Outbox
 from form_worker.retention import rules as retention_rules
 from form_worker.retention import services
@@ -339,21 +343,58 @@ def test_the_rules_come_from_the_settings(app) -> None:
 
 
 @pytest.mark.backend
+def filing_file(applications: list[Application]) -> bytes:
+    """A batch's kept file as the filing export writes it (filing.FILING_COLUMNS)."""
+    headers = [header for header, _ in filing.FILING_COLUMNS]
+    rows = [
+        [
+            n,
+            a.reference,
+            a.name,
+            a.university,
+            a.major,
+            a.degree,
+            "2026-06",
+            a.current_status,
+            a.phone,
+            a.email,
+            "",
+            "",
+            "",
+        ]
+        for n, a in enumerate(applications, start=1)
+    ]
+    return write_xlsx([(filing.SHEET_TITLE, headers, rows)])
+
+
+def filed_names(content: bytes) -> list[str]:
+    sheet = load_workbook(io.BytesIO(content))[filing.SHEET_TITLE]
+    return [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)]
+
+
 def test_a_filing_batchs_file_goes_once_everyone_in_it_is_anonymised(app, session) -> None:
     done = person(app, session, year=2024, state="rejected")
     mixed = [
         person(app, session, year=2024, state="rejected"),
         person(app, session, year=2025, state="rejected"),
     ]
-    batches = [FilingBatch(actor="reviewer", count=n, sha256="0" * 64, content=b"PK names") for n in (1, 2)]
+    files = [filing_file([done]), filing_file(mixed)]
+    batches = [
+        FilingBatch(actor="reviewer", count=n, sha256="0" * 64, content=f)
+        for n, f in zip((1, 2), files, strict=True)
+    ]
     session.add_all(batches)
     session.flush()
     for application, batch in ((done, batches[0]), (mixed[0], batches[1]), (mixed[1], batches[1])):
         application.filing_batch_id = batch.id
+    names = [a.name for a in mixed]
     session.commit()
     assert purge(app, session, dt.date(2025, 12, 31)).counts["filing"] == 1
     session.expire_all()
-    assert [session.get(FilingBatch, b.id).content for b in batches] == [b"", b"PK names"]
+    assert session.get(FilingBatch, batches[0].id).content == b""
+    # The 2024 person is gone from the mixed batch's file at once; the 2025 one stays until their turn.
+    kept = filed_names(session.get(FilingBatch, batches[1].id).content)
+    assert names[0] not in kept and names[1] in kept and session.get(FilingBatch, batches[1].id).erased == 1
     assert session.get(FilingBatch, batches[0].id).count == 1  # the record of what was filed stays
     assert purge(app, session, dt.date(2026, 12, 31)).counts["filing"] == 1
     session.expire_all()
