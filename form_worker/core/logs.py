@@ -76,3 +76,10 @@ class GunicornLogger(glogging.Logger):  # type: ignore[misc]  # gunicorn is unty
         if fields.get("q"):
             fields["q"] = "[query]"  # the bare query string, which no path pattern precedes
         return {name: scrub(value) if isinstance(value, str) else value for name, value in fields.items()}
+
+
+def masked(email: str) -> str:
+    """An address shown in part (a page after a save, an email naming another person's address):
+    enough to recognise or spot a typo, not to read it off."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"

@@ -134,9 +134,3 @@ def purge(session: Session, now: dt.datetime) -> int:
     purged = rowcount(session.execute(delete(SubmissionDraft).where(SubmissionDraft.expires_at <= now)))
     session.commit()
     return purged
-
-
-def masked(email: str) -> str:
-    """An address as the page shows it after a save: enough to spot a typo, not to read it off."""
-    local, _, domain = email.partition("@")
-    return f"{local[:1]}***@{domain}"

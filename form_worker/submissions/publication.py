@@ -12,10 +12,15 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from site_builder.model.catalogue import UNIT_FILE, validate_document
+from site_builder.model.loader import read_document
+from site_builder.model.schema import Contact, Unit
+
 from ..accounts import invitations
 from ..core.clock import utcnow
 from ..core.db import rowcount
 from ..core.heartbeat import heartbeat
+from ..core.logs import masked
 from ..outbox import services as outbox
 from ..publishing.checks import PublishError
 from ..publishing.files import write_submission
@@ -33,6 +38,15 @@ logger = logging.getLogger(__name__)
 # A publishing task renews its submission's updated_at every third of this while it runs, so a
 # submission `publishing` for longer has lost its task: the next sweep (every minute) queues it again.
 PUBLISH_TIMEOUT = dt.timedelta(seconds=45)
+
+
+def contact_on_record(repo: Path, folder: str) -> Contact | None:
+    """The contact of the unit as its published file names it, before this submission is written."""
+    path = repo / "positions" / folder / UNIT_FILE
+    if not path.is_file():
+        return None
+    published, _ = validate_document(read_document(str(path), path.read_bytes()), Unit)
+    return published.contact if published is not None else None
 
 
 @dataclass(frozen=True)
@@ -75,6 +89,7 @@ def publish(
     try:
         with heartbeat(session, timeout.total_seconds(), lambda: claim.values(updated_at=clock())):
             folder = target_folder(repo, submission, unit)
+            on_record = contact_on_record(repo, folder)
             sha = write_submission(
                 repo,
                 folder,
@@ -101,6 +116,15 @@ def publish(
     ):
         return Publication("skipped")
     event = add_event(session, submission, "publishing", "published", SYSTEM_ACTOR, sha)
+    # The unit's account goes to the contact on record, not to an address an edit from outside
+    # names (issue 21): the unit's own logged-in account may move it; else the office does.
+    holder = unit.contact
+    if (
+        on_record is not None
+        and on_record.email.lower() != unit.contact.email.lower()
+        and not submission.submitted_by
+    ):
+        holder = on_record
     row = outbox.add(
         session,
         f"submission:{submission.id}:{event.id}:approved",
@@ -111,12 +135,13 @@ def publish(
         unit=unit,
         positions=[p for _, p in positions_of(submission)],
         unit_url=f"{catalogue_url.rstrip('/')}/units/{folder}/",
+        account_kept_by=masked(holder.email) if holder is not unit.contact else "",
     )
     rows = [row]
     if invitation is not None:
         secret, worker_url = invitation
         invited = invitations.ensure_unit_account(
-            session, folder, unit.contact.name, unit.contact.email, secret, worker_url, mail_from, unit.name
+            session, folder, holder.name, holder.email, secret, worker_url, mail_from, unit.name
         )
         rows += [invited] if invited is not None else []
     session.commit()

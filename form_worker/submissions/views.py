@@ -36,6 +36,7 @@ from ..catalogue.positions import current_positions
 from ..core import clock
 from ..core.clock import today
 from ..core.db import get_session
+from ..core.logs import masked
 from ..core.throttle import limiter, post_limit
 from ..core.urls import external
 from ..outbox.tasks import queue_emails
@@ -186,13 +187,13 @@ def _save_draft(form: SubmitForm, link: drafts.Link | None):
     queue_emails(ids)
     if ids:
         notice = (
-            f"草稿已保存。继续填写的链接已发到 {drafts.masked(email)}，"
+            f"草稿已保存。继续填写的链接已发到 {masked(email)}，"
             f"在最后一次保存后 {config['DRAFT_DAYS']} 天内有效。"
         )
     else:
         minutes = int(drafts.RESEND_AFTER.total_seconds() // 60)
         notice = (
-            f"草稿已保存。这次没有再给 {drafts.masked(email)} 发邮件：同一草稿 {minutes} 分钟内、"
+            f"草稿已保存。这次没有再给 {masked(email)} 发邮件：同一草稿 {minutes} 分钟内、"
             f"同一邮箱一天内最多发 {drafts.DAILY_LINKS} 次链接。已收到的链接继续有效。"
         )
     return render_form(form, link=link, notice=notice)

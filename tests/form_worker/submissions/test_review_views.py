@@ -317,6 +317,27 @@ def test_an_edit_shows_the_diff_and_approving_writes_only_what_changed(
     assert load_catalogue(repo).problems == []
 
 
+def test_an_anonymous_edit_moving_the_contact_email_does_not_hand_over_the_unit_account(
+    app, client, session, staff, repo, mailbox
+) -> None:
+    """Issue 21 (outside attack): approving an edit sent from outside that named a new contact
+    email gave that address the unit's account. The account goes to the contact on record; the new
+    contact is told who keeps it."""
+    published = "society-office@example.com"  # positions/shili-youth-scitech-society/unit.yaml
+    reference = Clerk(client).submit(answers_for(unit={"credit_code": KNOWN_CODE}))  # contact: UNIT_EMAIL
+    submission = session.scalar(select(Submission).where(Submission.reference == reference))
+    assert submission.is_edit and submission.submitted_by is None
+    assert Reviewer(app, "li").act(submission.id, "approve").status_code == 303
+    run_tasks(app)
+
+    [account] = session.scalars(select(Account).where(Account.role == "unit", Account.unit == KNOWN_UNIT))
+    assert account.email == published
+    approved = next(m for m in received(mailbox, UNIT_EMAIL) if "已通过" in m["Subject"])
+    assert "账号仍由原联系人（s***@example.com）使用" in text_of(approved)
+    invited = [m for m in received(mailbox, published) if "登录密码" in m["Subject"]]
+    assert invited and not [m for m in received(mailbox, UNIT_EMAIL) if "登录密码" in m["Subject"]]
+
+
 def test_publish_problems_are_shown_and_nothing_changes(app, client, session, staff, repo) -> None:
     """A broken file reached the unit's folder by pull request: the validator refuses, staff see why."""
     reference = Clerk(client).submit(answers_for(unit={"credit_code": KNOWN_CODE}))
