@@ -69,8 +69,8 @@
   function wanted() {
     var filters = {};
     var params = new URLSearchParams();
-    var text = form.elements.q.value.trim();
-    if (text) params.set("q", text);
+    var typed = form.elements.q.value.trim();
+    if (typed) params.set("q", typed);
     Object.keys(FILTERS).forEach(function (name) {
       var value = form.elements[name].value;
       if (value) {
@@ -78,7 +78,33 @@
         params.set(name, value);
       }
     });
-    return { text: text, filters: filters, params: params };
+    return { text: known(typed, filters), filters: filters, params: params };
+  }
+
+  // A district or a type typed as a word is a known name, which Pagefind's Chinese segmentation
+  // matches poorly (渝中区 found one of four; 渝中 also found 渝北区): it becomes that filter, and the
+  // rest of the words are searched. A word that starts exactly one district's name (渝中, 万州)
+  // stands for that district. The choices come from the form's own lists.
+  function known(text, filters) {
+    var words = text.split(/\s+/).filter(Boolean);
+    ["district", "type"].forEach(function (name) {
+      if (filters[FILTERS[name]]) return;
+      var options = Array.prototype.map.call(form.elements[name].options, function (o) { return o.value; })
+        .filter(Boolean);
+      for (var i = 0; i < words.length; i++) {
+        var word = words[i];
+        var exact = options.filter(function (v) { return v === word; });
+        var starts = name === "district" && word.length > 1 && /[\u3400-\u9fff]/.test(word)
+          ? options.filter(function (v) { return v.indexOf(word) === 0; }) : [];
+        var found = exact.length ? exact : starts.length === 1 ? starts : [];
+        if (found.length) {
+          filters[FILTERS[name]] = found[0];
+          words.splice(i, 1);
+          return;
+        }
+      }
+    });
+    return words.join(" ");
   }
 
   function element(tag, className, text) {

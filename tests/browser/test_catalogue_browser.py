@@ -194,6 +194,21 @@ def test_closed_and_expired_positions_are_marked_in_results(sample_site: Path, p
     assert set(found.values()) == {"已截止"}
 
 
+@pytest.mark.parametrize("query", ["渝中区", "渝中", "科普助理"])
+def test_a_place_or_a_type_typed_finds_exactly_its_positions(
+    query: str, sample_site: Path, phone: PhoneSession
+) -> None:
+    """Issue 21: 渝中区 found 1 of the 4 渝中区 positions and 渝中 also found 渝北区. A district or
+    type typed as a word is matched as that filter; a word starting one district's name stands for it."""
+    found = {r["title"] for r in search(phone.open("/positions/"), query)}
+    positions = by_title(sample_site)
+    if "科普" in query:
+        expected = {t for t, p in positions.items() if p["type"] == "科普助理"}
+    else:
+        expected = {t for t, p in positions.items() if p["workplace"]["district"] == "渝中区"}
+    assert expected and found == expected
+
+
 @pytest.mark.parametrize(("query", "filters"), [("编辑", {}), ("", {"岗位类型": "科创助理"})])
 def test_open_positions_come_first_in_results(
     phone: PhoneSession, query: str, filters: dict[str, str]
