@@ -18,7 +18,10 @@ UNIT_SHEET = "单位信息"
 POSITION_SHEET = "岗位"
 OPTIONS_SHEET = "选项"
 ID_HEADER = "岗位编号"
-MENTOR_SLOTS = 3
+# Mentor columns in the template: ten, enough for 30 places (three interns a mentor). A unit with more
+# adds 导师11姓名、导师11职称 and so on up to 导师34 (100 places): the import reads any of them.
+MENTOR_SLOTS = 10
+MENTOR_SLOTS_AT_MOST = 34
 # Rows of the 岗位 sheet that carry drop-downs; more rows than any unit offers in one form.
 TEMPLATE_ROWS = 500
 # A workbook with more position rows than this is refused rather than read.
@@ -101,7 +104,11 @@ UNIT_COLUMNS = (
 def _mentor_columns(slots: int) -> list[Column]:
     columns = []
     for slot in range(slots):
-        note = "每名导师最多同时带教 3 名见习生" + ("" if slot == 0 else "；选填")
+        note = (
+            "每名导师最多同时带教 3 名见习生；导师更多时，可在后面添加“导师11姓名”“导师11职称”等列"
+            if slot == 0
+            else "选填"
+        )
         columns.append(Column(f"导师{slot + 1}姓名", ("mentors", slot, "name"), note=note, width=12))
         columns.append(Column(f"导师{slot + 1}职称", ("mentors", slot, "title"), note="职务或职称", width=14))
     return columns

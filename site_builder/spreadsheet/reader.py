@@ -25,6 +25,7 @@ from .columns import (
     ID_HEADER,
     MAX_ROWS,
     MENTOR_HEADER,
+    MENTOR_SLOTS_AT_MOST,
     POSITION_SHEET,
     SCAN_COLUMNS,
     SCAN_ROWS,
@@ -55,7 +56,7 @@ def _known_column(header: str, known: dict[str, Column]) -> Column | None:
     if header in known:
         return known[header]
     match = MENTOR_HEADER.fullmatch(header)
-    if match and 1 <= int(match.group(1)) <= 34:
+    if match and 1 <= int(match.group(1)) <= MENTOR_SLOTS_AT_MOST:
         slot = int(match.group(1)) - 1
         return Column(header, ("mentors", slot, "name" if match.group(2) == "姓名" else "title"))
     return None

@@ -176,8 +176,8 @@ def test_import_of_a_broken_workbook_writes_nothing(tmp_path: Path) -> None:
     assert result.stderr.splitlines() == [
         "征集表.xlsx:岗位:第2行:B列（岗位类型）: "
         "应为以下之一：学术助理、科普助理、编辑助理、科创助理、国际助理",
-        "征集表.xlsx:岗位:第4行:Q列（每月生活费（元））: 应填写整数（不要带单位、逗号或小数点）",
-        "征集表.xlsx:岗位:第5行:N列（最低学历）: 应为以下之一：专科、本科、硕士、博士",
+        "征集表.xlsx:岗位:第4行:AE列（每月生活费（元））: 应填写整数（不要带单位、逗号或小数点）",
+        "征集表.xlsx:岗位:第5行:AB列（最低学历）: 应为以下之一：专科、本科、硕士、博士",
         "发现 3 处错误，未写入任何文件。",
     ]
     assert _files(project) == before

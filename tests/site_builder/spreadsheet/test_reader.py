@@ -55,7 +55,7 @@ def test_errors_in_three_rows_are_all_reported_and_nothing_is_returned() -> None
         "岗位征集表.xlsx:岗位:第4行:D列（招收人数）: "
         "招收 4 人至少需要 2 名导师（每名导师最多同时带教 3 名学生），现有 1 名",
         "岗位征集表.xlsx:岗位:第5行:F列（导师1职称）: 缺少必填项",
-        "岗位征集表.xlsx:岗位:第5行:R列（开始日期）: 日期格式不对，应写成 YYYY-MM-DD（如 2026-07-01）",
+        "岗位征集表.xlsx:岗位:第5行:AF列（开始日期）: 日期格式不对，应写成 YYYY-MM-DD（如 2026-07-01）",
     ]
     assert (result.unit, result.positions) == (None, [])
 
@@ -78,17 +78,17 @@ def test_list_items_name_their_position() -> None:
     data = fill(UNIT, [{**POSITION, "产业领域标签": "数智科技、元宇宙"}])
     _, _, problems = read_workbook(data, "表.xlsx", today=TODAY)
     assert len(problems) == 1
-    expected = "表.xlsx:岗位:第2行:U列（产业领域标签）: 第 2 项：应为以下之一：数智科技、"
+    expected = "表.xlsx:岗位:第2行:AI列（产业领域标签）: 第 2 项：应为以下之一：数智科技、"
     assert str(problems[0]).startswith(expected)
 
 
 def test_formulas_unknown_columns_and_empty_sheets_are_refused() -> None:
     workbook = template_workbook()
-    workbook[POSITION_SHEET]["Z1"] = "备注"
+    workbook[POSITION_SHEET]["AZ1"] = "备注"
     data = fill(UNIT, [{**POSITION, "招收人数": "=1+1"}], workbook)
     _, _, problems = read_workbook(data, "表.xlsx", today=TODAY)
     assert [str(p) for p in problems] == [
-        "表.xlsx:岗位:第1行:Z列（备注）: 不认识的列名，请使用模板中的列名",
+        "表.xlsx:岗位:第1行:AZ列（备注）: 不认识的列名，请使用模板中的列名",
     ]
     _, _, problems = read_workbook(fill(UNIT, [{**POSITION, "招收人数": "=1+1"}]), "表.xlsx", today=TODAY)
     assert [str(p) for p in problems] == [

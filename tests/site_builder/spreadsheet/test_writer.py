@@ -5,6 +5,7 @@ import zipfile
 from io import BytesIO
 
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from site_builder.model.catalogue import Catalogue, PositionEntry, UnitEntry
 from site_builder.model.vocab import DISTRICTS, EDUCATION_LEVELS, POSITION_TYPES, TRACKS, UNIT_CATEGORIES
@@ -31,12 +32,14 @@ def test_template_has_chinese_headers_and_drop_downs() -> None:
         "岗位名称", "岗位类型", "岗位性质", "招收人数",
         "导师1姓名", "导师1职称", "导师2姓名", "导师2职称", "导师3姓名", "导师3职称",
     ]  # fmt: skip
+    # Issue 21: ten mentors (30 places) in the template, not three (9 places).
+    assert headers[22:24] == ["导师10姓名", "导师10职称"] and "导师11姓名" not in headers
     for header in ("岗位职责", "见习收获", "专业要求", "最低学历", "工作地点区县", "工作地点详细地址",
                    "每月生活费（元）", "开始日期", "结束日期", "报名截止日期", "产业领域标签",
                    "岗位联系人", "岗位联系人电话", "岗位联系人邮箱"):  # fmt: skip
         assert header in headers
     assert sheet.freeze_panes == "B2"
-    letter = {h: chr(ord("A") + i) for i, h in enumerate(headers)}
+    letter = {h: get_column_letter(i) for i, h in enumerate(headers, start=1)}
     for header in ("开始日期", "结束日期", "报名截止日期"):
         assert sheet.column_dimensions[letter[header]].number_format == "yyyy-mm-dd"
 
