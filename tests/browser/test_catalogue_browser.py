@@ -194,6 +194,25 @@ def test_closed_and_expired_positions_are_marked_in_results(sample_site: Path, p
     assert set(found.values()) == {"已截止"}
 
 
+@pytest.mark.parametrize("path", ["/for-units/", "/faq/", "/positions/"])
+def test_nothing_scrolls_sideways_out_of_a_keyboards_reach_on_a_small_phone(
+    path: str, local_page: Callable[..., Page], base_url: str
+) -> None:
+    """Issue 21: /for-units/ had a table that scrolled sideways with no keyboard focus (axe:
+    serious). On a 320 px phone nothing scrolls sideways unless a keyboard can reach it."""
+    page = local_page(base_url, {"width": 320, "height": 640})
+    page.goto(base_url + path)
+    page.wait_for_load_state("networkidle")
+    stuck = page.evaluate(
+        """() => Array.from(document.querySelectorAll('body *')).filter(e => {
+            const style = getComputedStyle(e);
+            return e.scrollWidth > e.clientWidth + 1 && ['auto', 'scroll'].includes(style.overflowX)
+                && e.tabIndex < 0 && !e.querySelector('a, button, input, select, textarea, [tabindex]');
+        }).map(e => e.className || e.tagName)"""
+    )
+    assert stuck == []
+
+
 @pytest.mark.parametrize("query", ["渝中区", "渝中", "科普助理"])
 def test_a_place_or_a_type_typed_finds_exactly_its_positions(
     query: str, sample_site: Path, phone: PhoneSession
