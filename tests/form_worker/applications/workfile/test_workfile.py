@@ -426,6 +426,9 @@ def test_the_intern_sees_attendance_tasks_and_the_evaluation_once_submitted(
     assert page.status_code == 200
     assert "见习档案" in page.text and "2026年8月" in page.text and "整理会议资料" in page.text
     assert "内部记录" not in page.text and "导师评价" not in page.text
+    # The office reads the notes, and the work file page says who does and who does not (issue 21).
+    office = party(app, "reviewer").get(f"/staff/work-files/{placed.id}").text
+    assert "内部记录：需加强沟通" in office and "见习生本人看不到" in office
     evaluate(session, placed, "优秀")
     page = client.post("/status", data=lookup | {"csrf_token": csrf_token(client.get("/status").text)})
     assert "总体评价：<strong>优秀</strong>" in page.text and "认真负责" in page.text
