@@ -18,8 +18,8 @@ from .applications.intake import status_views
 from .applications.intake import views as apply_views
 from .applications.review import filing_views, university_views
 from .applications.review import office_views as review_office_views
+from .applications.selection import group_views, unit_views
 from .applications.selection import office_views as selection_office_views
-from .applications.selection import unit_views
 from .applications.workfile import sheet_views
 from .applications.workfile import views as workfile_views
 from .catalogue import views as site
@@ -54,6 +54,7 @@ PAGES = (
     university_views,
     filing_views,
     unit_views,
+    group_views,
     selection_office_views,
     workfile_views,
     sheet_views,

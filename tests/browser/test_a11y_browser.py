@@ -336,6 +336,7 @@ def test_a_universitys_and_a_units_pages(worker: Worker, audit: Callable[[], Aud
     unit.visit(f"/staff/unit/candidates/{seeded.filed_choice}", "unit: a candidate")
     unit.visit("/staff/unit/placements", "unit: placements")
     unit.visit("/staff/unit/subsidy", "unit: its subsidy list")  # issue 21: a scrolling table
+    unit.visit("/staff/unit/placements/agreements", "unit: agreements for several interns")
     unit.visit(f"/staff/unit/placements/{seeded.placement}/agreement", "unit: an agreement")
     unit.page.get_by_role("button", name="登记").first.click()
     unit.check("unit: an agreement with every error shown")

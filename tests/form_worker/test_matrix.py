@@ -46,7 +46,7 @@ def owner(endpoint: str) -> tuple[str, ...]:
         return ROLES
     if endpoint.startswith("university."):
         return ("cqu", "swu")
-    if endpoint.startswith(("unit.", "unit_reports.", "unit_attendance.")) or (
+    if endpoint.startswith(("unit.", "unit_agreements.", "unit_reports.", "unit_attendance.")) or (
         endpoint.startswith("workfile.") and endpoint != "workfile.office_view"
     ):
         return ("unit_a", "unit_b")

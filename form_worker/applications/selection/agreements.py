@@ -137,3 +137,25 @@ def start_due(session: Session, today: dt.date, mail_from: str, positions: Posit
         session.commit()
         started.append(application_id)
     return started
+
+
+def record_group(
+    session: Session,
+    signed: list[tuple[Application, Placement, Agreement]],
+    positions: Positions,
+    actor: str,
+    mail_from: str,
+    today: dt.date,
+) -> None:
+    """Record several interns' agreements (one group policy) at once, each checked as one alone:
+    all are recorded, or none, with AgreementRefused naming each intern's problems by reference
+    ("JX2026-000001：签订日期…"). The caller commits, or rolls back on a refusal."""
+    refused: dict[str, str] = {}
+    for application, placement, agreement in signed:
+        try:
+            record(session, application, placement, agreement, positions, actor, mail_from, today)
+        except AgreementRefused as refusal:
+            reference = application.reference or str(application.id)
+            refused[reference] = "；".join(refusal.fields.values())
+    if refused:
+        raise AgreementRefused(refused)

@@ -2,8 +2,17 @@
 
 import datetime as dt
 
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import Length, NumberRange, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ...core.forms import Form, required
 
@@ -41,5 +50,29 @@ class AgreementForm(Form):
         "意外伤害保险承保公司", [required("承保公司"), Length(max=100, message="最多 100 个字")]
     )
     policy_number = StringField("保单号", [required("保单号"), Length(max=100, message="最多 100 个字符")])
+    cover_start = DateField("保险起始日期", [required("保险起始日期"), _programme_day])
+    cover_end = DateField("保险终止日期", [required("保险终止日期"), _programme_day])
+
+
+class GroupAgreementForm(Form):
+    """One agreement date, internship period and group insurance policy for several interns at once;
+    each intern's monthly allowance is what their position publishes."""
+
+    placements = SelectMultipleField(
+        "见习生",
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[required("至少一名见习生")],
+    )
+    agreement_date = DateField("协议签订日期", [required("协议签订日期"), _programme_day])
+    start_date = DateField("见习开始日期", [required("见习开始日期"), _programme_day])
+    end_date = DateField("见习结束日期", [required("见习结束日期"), _programme_day])
+    insurer = StringField(
+        "团体意外伤害保险承保公司", [required("承保公司"), Length(max=100, message="最多 100 个字")]
+    )
+    policy_number = StringField(
+        "团体保单号", [required("保单号"), Length(max=100, message="最多 100 个字符")]
+    )
     cover_start = DateField("保险起始日期", [required("保险起始日期"), _programme_day])
     cover_end = DateField("保险终止日期", [required("保险终止日期"), _programme_day])

@@ -270,3 +270,64 @@ def test_withdrawing_after_filing_tells_the_units_and_frees_the_offer(app, sessi
     gone = session.scalars(select(Outbox).where(Outbox.key.startswith("gone:"))).all()
     assert {r.recipient for r in gone} >= {"society-office@example.com"}
     assert all("撤回了报名" in r.body_text for r in gone)
+
+
+def test_a_unit_records_one_group_policy_for_several_interns_all_or_none(app, session, mail) -> None:
+    """Issue 21: ten interns were ten pages of eight fields. One agreement date, period and group
+    policy for a selection of interns, each checked as if alone; one that breaks a rule stops all."""
+    make_parties(app, session)
+    placed = []
+    for number in (50, 51, 52):
+        application = filed(app, session, [OPEN_POSITION], number=number)
+        placement = offer(session, app, application, mail, mentor=("李示例", "李示例", "王示例")[number - 50])
+        answers.accept(session, application, placement, mail, positions_of(app), utcnow())
+        session.commit()
+        accepted_on_today(session, placement)
+        placed.append((application, placement))
+    unit = party(app, "unit_a")
+    page = unit.get("/staff/unit/placements/agreements").text
+    assert all(a.reference in page for a, _ in placed)
+    common = {k: str(v) for k, v in AGREEMENT.items() if k != "allowance"} | {"policy_number": "TD-2027-01"}
+
+    early = common | {"start_date": "2027-06-01"}  # before the position's start: refused for everyone
+    refused = unit.client.post(
+        "/staff/unit/placements/agreements",
+        data={
+            **early,
+            "placements": [str(placed[0][1].id), str(placed[1][1].id)],
+            "csrf_token": unit.token(),
+        },
+    )
+    assert refused.status_code == 422 and "没有登记：以下见习生不符合要求" in refused.text
+    assert placed[0][0].reference in refused.text and "不能早于岗位公布的见习开始日期" in refused.text
+    session.expire_all()
+    assert {session.get(Application, a.id).state for a, _ in placed} == {"offered"}
+
+    done = unit.client.post(
+        "/staff/unit/placements/agreements",
+        data={
+            **common,
+            "placements": [str(placed[0][1].id), str(placed[1][1].id)],
+            "csrf_token": unit.token(),
+        },
+    )
+    assert done.status_code == 303
+    session.expire_all()
+    states = [session.get(Application, a.id).state for a, _ in placed]
+    assert states == ["agreement_signed", "agreement_signed", "offered"]  # the third was not chosen
+    policies = {session.get(Placement, p.id).policy_number for _, p in placed[:2]}
+    assert policies == {"TD-2027-01"}
+    assert (
+        session.get(Placement, placed[0][1].id).allowance
+        == positions_of(app).by_id[OPEN_POSITION].position.allowance
+    )
+
+    # Another unit cannot record for unit A's interns: they are not among its choices.
+    unit_b = party(app, "unit_b")
+    other = unit_b.client.post(
+        "/staff/unit/placements/agreements",
+        data={**common, "placements": [str(placed[2][1].id)], "csrf_token": unit_b.token()},
+    )
+    assert other.status_code == 422
+    session.expire_all()
+    assert session.get(Application, placed[2][0].id).state == "offered"
