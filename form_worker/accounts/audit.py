@@ -26,6 +26,7 @@ ACTIONS = {
     "account_create": "新建账号",
     "account_upload": "按名单新建高校账号",
     "account_invite": "重发设置密码链接",
+    "account_hand_over": "单位账号转交新联系人",
     "password_set": "通过邀请链接设置密码",  # nosec B105  # a label, not a password
     "account_deactivate": "停用账号",
     "account_activate": "启用账号",

@@ -10,7 +10,8 @@ from flask_login import current_user, login_user, logout_user
 from ..core import clock, throttle
 from ..core.db import get_session
 from ..core.throttle import limiter
-from . import audit, invitations
+from ..outbox.tasks import queue_emails
+from . import audit, handover, invitations
 from .auth import EVERYONE, SignedIn, role_required
 from .forms import LoginForm, PasswordChangeForm, WelcomeForm
 from .models import Account
@@ -120,3 +121,31 @@ def welcome(token: str):
         flash("密码已设置，欢迎使用。以后请用用户名或邮箱和这个密码登录。")
         return redirect(url_for(staff.landing), code=303)
     return render_template("staff/welcome.html", form=form, user=user), 422 if form.errors else 200
+
+
+@bp.route("/hand-over/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def hand_over(token: str):
+    """The link a unit's account holder gets when an approved edit names a new contact: confirm to
+    hand the account over (accounts.handover); a used or expired link says so."""
+    db = get_session()
+    config = current_app.config
+    found = handover.read(db, token, config["SECRET_KEY"])
+    if found is None:
+        return render_template("staff/hand_over.html", user=None), 410
+    user, email, name = found
+    unit = current_app.extensions["jianxi.positions"].get().catalogue.units.get(user.unit or "")
+    place: str = unit.unit.name if unit else (user.unit or "")
+    page = {"user": user, "new_email": email, "new_name": name, "place": place}
+    if request.method == "GET":
+        return render_template("staff/hand_over.html", **page)
+    previous = user.username
+    secret, worker_url, mail_from = config["SECRET_KEY"], config["WORKER_URL"], config["MAIL_FROM"]
+    try:
+        row = handover.hand_over(db, user, email, name, secret, worker_url, mail_from, place)
+    except handover.HandOverRefused as refused:
+        return render_template("staff/hand_over.html", error=str(refused), **page), 409
+    audit.record(db, previous, "account_hand_over", previous)
+    db.commit()
+    queue_emails([row.id])
+    return render_template("staff/hand_over.html", done=True, **page)

@@ -16,7 +16,7 @@ from site_builder.model.catalogue import UNIT_FILE, validate_document
 from site_builder.model.loader import read_document
 from site_builder.model.schema import Contact, Unit
 
-from ..accounts import invitations
+from ..accounts import handover, invitations
 from ..core.clock import utcnow
 from ..core.db import rowcount
 from ..core.heartbeat import heartbeat
@@ -144,6 +144,17 @@ def publish(
             session, folder, holder.name, holder.email, secret, worker_url, mail_from, unit.name
         )
         rows += [invited] if invited is not None else []
+        if holder is not unit.contact:  # the holder may hand the account to the new contact
+            rows += handover.offer(
+                session,
+                folder,
+                unit.contact.email,
+                unit.contact.name,
+                secret,
+                worker_url,
+                mail_from,
+                unit.name,
+            )
     session.commit()
     return Publication("published", tuple(r.id for r in rows))
 

@@ -21,7 +21,7 @@ from tests.form_worker.conftest import OPEN_POSITION, PASSWORD, recorded_applica
 from tests.helpers.parties import OTHER_POSITION, make_account, make_parties, party
 
 # Open without a session: the login page and the invitation link.
-PUBLIC = ("accounts.login", "accounts.welcome")
+PUBLIC = ("accounts.login", "accounts.welcome", "accounts.hand_over")
 ROLES = ("admin", "reviewer", "cqu", "swu", "unit_a", "unit_b")
 OFFICE = ("admin", "reviewer")
 

@@ -33,7 +33,7 @@ ADMIN_PATHS = ("/staff/accounts", "/staff/audit")
 # Pages of the other parties' accounts: the office's roles are refused them too.
 PARTY_PATHS = ("/staff/university", "/staff/unit")
 # Open without a session: the login page, and the invitation link (its token is the key).
-PUBLIC_ENDPOINTS = ("accounts.login", "accounts.welcome")
+PUBLIC_ENDPOINTS = ("accounts.login", "accounts.welcome", "accounts.hand_over")
 
 
 def staff_routes() -> list[tuple[str, str, str]]:

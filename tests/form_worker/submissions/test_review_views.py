@@ -337,6 +337,24 @@ def test_an_anonymous_edit_moving_the_contact_email_does_not_hand_over_the_unit_
     invited = [m for m in received(mailbox, published) if "登录密码" in m["Subject"]]
     assert invited and not [m for m in received(mailbox, UNIT_EMAIL) if "登录密码" in m["Subject"]]
 
+    # The holder confirms, and only then the account moves: sessions and links of it end.
+    [offer] = [m for m in received(mailbox, published) if "转交" in m["Subject"]]
+    link = re.search(r"(/staff/hand-over/\S+)", text_of(offer)).group(1)
+    holder = app.test_client()
+    page = holder.get(link)
+    assert page.status_code == 200 and UNIT_EMAIL in page.text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    done = holder.post(link, data={"csrf_token": token})
+    assert done.status_code == 200 and 'id="handed-over"' in done.text
+    run_tasks(app)
+    session.expire_all()
+    account = session.get(Account, account.id)
+    assert (account.email, account.password_hash) == (UNIT_EMAIL, "")
+    assert [m for m in received(mailbox, UNIT_EMAIL) if "登录密码" in m["Subject"]]
+    again = app.test_client().get(link)
+    assert again.status_code == 410 and 'id="hand-over-gone"' in again.text
+    assert app.test_client().post(link[:-3] + "abc", data={"csrf_token": token}).status_code in (400, 410)
+
 
 def test_publish_problems_are_shown_and_nothing_changes(app, client, session, staff, repo) -> None:
     """A broken file reached the unit's folder by pull request: the validator refuses, staff see why."""
