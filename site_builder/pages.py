@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup, escape
 
 from .model.catalogue import Catalogue, PositionEntry, UnitEntry
+from .model.pinyin import place_pinyin
 from .model.vocab import (
     DISTRICTS,
     EDUCATION_LEVELS,
@@ -120,6 +121,7 @@ def _environment() -> Environment:
         listing_page=listing_page,
         unit_page=unit_page,
         position_page=position_page,
+        place_pinyin=place_pinyin,
     )
     return env
 

@@ -89,14 +89,19 @@
     var words = text.split(/\s+/).filter(Boolean);
     ["district", "type"].forEach(function (name) {
       if (filters[FILTERS[name]]) return;
-      var options = Array.prototype.map.call(form.elements[name].options, function (o) { return o.value; })
-        .filter(Boolean);
+      var choices = Array.prototype.filter.call(form.elements[name].options, function (o) { return o.value; });
+      var options = choices.map(function (o) { return o.value; });
       for (var i = 0; i < words.length; i++) {
         var word = words[i];
         var exact = options.filter(function (v) { return v === word; });
         var starts = name === "district" && word.length > 1 && /[\u3400-\u9fff]/.test(word)
           ? options.filter(function (v) { return v.indexOf(word) === 0; }) : [];
-        var found = exact.length ? exact : starts.length === 1 ? starts : [];
+        // Its pinyin, in full or as initials (yz, yuzhong), when no other district has the same.
+        var typed = word.toLowerCase();
+        var spelt = choices.filter(function (o) {
+          return (o.dataset.pinyin || "").split(" ").indexOf(typed) >= 0;
+        }).map(function (o) { return o.value; });
+        var found = exact.length ? exact : starts.length === 1 ? starts : spelt.length === 1 ? spelt : [];
         if (found.length) {
           filters[FILTERS[name]] = found[0];
           words.splice(i, 1);

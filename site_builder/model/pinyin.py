@@ -25,3 +25,14 @@ def pinyin_words(text: str) -> list[str]:
             words.append("".join(full[i:]))
             words.append("".join(initials[i:]))
     return list(dict.fromkeys(word for word in words if len(word) > 1))
+
+
+_SUFFIX = re.compile(r"(土家族|苗族|自治县|区|县)+$")
+
+
+def place_pinyin(name: str) -> list[str]:
+    """How a district is typed in pinyin without its 区/县: in full and as initials (渝中区: yuzhong,
+    yz), for the search page to read `yz` as 渝中区 where no other district shares it."""
+    syllables = lazy_pinyin(_SUFFIX.sub("", name), errors="ignore")
+    words = ["".join(syllables), "".join(s[0] for s in syllables if s)]
+    return [word for word in dict.fromkeys(words) if len(word) > 1]

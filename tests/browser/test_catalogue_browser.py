@@ -213,12 +213,32 @@ def test_nothing_scrolls_sideways_out_of_a_keyboards_reach_on_a_small_phone(
     assert stuck == []
 
 
-@pytest.mark.parametrize("query", ["渝中区", "渝中", "科普助理"])
+@pytest.mark.parametrize(
+    ("query", "unit"),
+    [
+        ("重庆示例自然科学馆（示例）", "重庆示例自然科学馆（示例）"),
+        ("自然科学馆", "重庆示例自然科学馆（示例）"),
+        ("重庆市示例青年科技工作者学会（示例）", "重庆市示例青年科技工作者学会（示例）"),
+        ("青年科技工作者学会", "重庆市示例青年科技工作者学会（示例）"),
+        ("示例理工大学", "重庆示例理工大学（示例）"),
+    ],
+)
+def test_a_unit_typed_finds_exactly_its_positions(
+    query: str, unit: str, sample_site: Path, phone: PhoneSession
+) -> None:
+    """Issue 21: a unit's name is a known word too: its full name, or a part only it has."""
+    found = {r["title"] for r in search(phone.open("/positions/"), query)}
+    expected = {t for t, p in by_title(sample_site).items() if p["unit"]["name"] == unit}
+    assert len(expected) == 4 and found == expected
+
+
+@pytest.mark.parametrize("query", ["渝中区", "渝中", "yz", "YuZhong", "科普助理"])
 def test_a_place_or_a_type_typed_finds_exactly_its_positions(
     query: str, sample_site: Path, phone: PhoneSession
 ) -> None:
-    """Issue 21: 渝中区 found 1 of the 4 渝中区 positions and 渝中 also found 渝北区. A district or
-    type typed as a word is matched as that filter; a word starting one district's name stands for it."""
+    """Issue 21: 渝中区 found 1 of the 4 渝中区 positions, 渝中 also found 渝北区, and `yz` 9 positions
+    across many districts. A district or type typed as a word is matched as that filter; a word
+    starting one district's name, or its pinyin in full or as initials, stands for it."""
     found = {r["title"] for r in search(phone.open("/positions/"), query)}
     positions = by_title(sample_site)
     if "科普" in query:

@@ -3,7 +3,7 @@ meta the results page shows, and documents that keep hostile text inert."""
 
 import dataclasses
 
-from site_builder.model.pinyin import pinyin_words
+from site_builder.model.pinyin import pinyin_words, place_pinyin
 from site_builder.pages import EVERY, PageRenderer, Site
 from site_builder.search import FILTERS, degrees_accepted, document, position_record, records
 from tests.conftest import TODAY
@@ -64,3 +64,10 @@ def test_the_indexed_document_escapes_every_field(sample_catalogue) -> None:
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert html.count('data-pagefind-filter="区县"') == 1
     assert 'data-pagefind-sort="deadline:' in html
+
+
+def test_a_district_is_spelt_without_its_suffix() -> None:
+    """What the search page matches a Latin word against to read it as a district (issue 21)."""
+    assert place_pinyin("渝中区") == ["yuzhong", "yz"]
+    assert place_pinyin("石柱土家族自治县") == ["shizhu", "sz"]
+    assert place_pinyin("忠县") == ["zhong"]  # one letter would match too much
