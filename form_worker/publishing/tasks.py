@@ -6,6 +6,7 @@ How rebuild requests coalesce is publishing.rebuilds; these tasks hold the lock 
 import datetime as dt
 import logging
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 from huey import crontab
@@ -49,16 +50,8 @@ def publish_now(app: Flask, session: Session) -> None:
 def _publish_change(app: Flask) -> None:
     """The fast path; when it cannot (no warm copy here, a file the full build will name), the
     full build requested next publishes the change instead."""
-    config = app.config
     try:
-        publish_change(
-            Path(config["POSITIONS_ROOT"]),
-            Path(config["SITE_DIR"]),
-            clock.today(),
-            apply_base(config["WORKER_URL"], config["CATALOGUE_URL"]),
-            _places_held(app),
-            config["CATALOGUE_URL"],
-        )
+        publish_change(**_site(app))
     except Exception:
         logger.exception("could not publish the change at once; the full build will")
 
@@ -137,15 +130,7 @@ def _build_while_pending(app: Flask, interval: int) -> int:
             session.commit()
         error = ""
         try:
-            config = app.config
-            build_and_swap(
-                Path(config["POSITIONS_ROOT"]),
-                Path(config["SITE_DIR"]),
-                clock.today(),
-                apply_base(config["WORKER_URL"], config["CATALOGUE_URL"]),
-                _places_held(app),
-                config["CATALOGUE_URL"],
-            )
+            build_and_swap(**_site(app))
         except Exception as failure:
             logger.exception("catalogue build started at %s failed; the old site stays online", started)
             error = (str(failure) or type(failure).__name__)[:ERROR_CHARS]
@@ -164,6 +149,20 @@ def _build_while_pending(app: Flask, interval: int) -> int:
             ids = _tell_staff(session, app, started, error) if error else []
             session.commit()
         queue_emails(ids)
+
+
+def _site(app: Flask) -> dict[str, Any]:
+    """What a full build and a live update of the site both take from the configuration (and the
+    places held, from the database)."""
+    config = app.config
+    return {
+        "repo": Path(config["POSITIONS_ROOT"]),
+        "site_link": Path(config["SITE_DIR"]),
+        "today": clock.today(),
+        "worker_url": apply_base(config["WORKER_URL"], config["CATALOGUE_URL"]),
+        "places_held": _places_held(app),
+        "site_url": config["CATALOGUE_URL"],
+    }
 
 
 def _places_held(app: Flask) -> dict[str, int] | None:
