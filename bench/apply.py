@@ -190,6 +190,7 @@ def answers(number: int, position_id: str, year: int) -> dict[str, str]:
         "degree": "本科",
         "graduation": f"{year}-06",
         "current_status": "应届毕业生",
+        "registered": "yes" if number % 4 else "no",
         "statement": "我希望在见习中了解科技服务工作，提高沟通与组织能力。",
         "privacy": "y",
     }

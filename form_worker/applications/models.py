@@ -46,9 +46,16 @@ class Application(Base):
     volunteering: Mapped[bool] = mapped_column(Boolean, default=False)
     volunteering_detail: Mapped[str] = mapped_column(Text, default="")
     priority_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A second, separate consent: selectors (the university, the unit) may see a neutral
+    # 同等条件下优先考虑 mark, never which group (issue 22). Meaningless without priority_groups.
+    priority_mark_consent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Sensitive personal information: stored only with separate consent, shown only to staff.
     priority_groups: Mapped[list[str] | None] = mapped_column(JSON)
     statement: Mapped[str] = mapped_column(Text, default="")
+    # Whether they say they registered in the national system (智慧科协见习计划系统), where the
+    # notice has graduates register too, and the account name they used there, if they gave it.
+    registered: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    registry_account: Mapped[str] = mapped_column(String(50), default="", server_default="")
     # The national filing batch that reported it (state `filed` on).
     filing_batch_id: Mapped[int | None] = mapped_column(Integer, index=True)
     # The programme year applied for (PROGRAMME_YEAR then): statistics and retention go by it.
@@ -135,6 +142,12 @@ class Placement(Base):
     # How it ended: the day the intern left, and why when before the agreed end (提前结束).
     finished_on: Mapped[dt.date | None] = mapped_column(Date)
     early_end_reason: Mapped[str | None] = mapped_column(Text)
+    # Where the intern went next (去向, DESTINATIONS), as the unit recorded it at the end, or as the
+    # intern confirmed or corrected it from /status (destination_by then reads 本人, with the time).
+    destination: Mapped[str | None] = mapped_column(String(20), index=True)
+    destination_detail: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    destination_by: Mapped[str | None] = mapped_column(String(10))
+    destination_confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # The unit offers it to the summary evaluation as a typical case (典型案例), with a short story.
     typical_case: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     case_story: Mapped[str] = mapped_column(Text, default="", server_default="")

@@ -25,6 +25,12 @@ def _yes_no(flag: bool, detail: str) -> str:
     return f"是：{detail}" if flag else "否"
 
 
+def registration(application: Application) -> str:
+    """是 (with the account name given) or 否, as the office's list, page and export show it."""
+    account = f"（账号 {application.registry_account}）" if application.registry_account else ""
+    return f"是{account}" if application.registered else "否"
+
+
 APPLICATION_HEADERS = [
     "报名编号",
     "状态",
@@ -37,6 +43,7 @@ APPLICATION_HEADERS = [
     "学历",
     "毕业时间",
     "目前状态",
+    "已在智慧科协见习计划系统注册",
     "科技社团任职经历",
     "科技志愿服务经历",
     "第一意向岗位",
@@ -76,6 +83,7 @@ def application_table(
             a.degree,
             a.graduation.strftime("%Y-%m"),
             a.current_status,
+            registration(a),
             _yes_no(a.society_post, a.society_post_detail),
             _yes_no(a.volunteering, a.volunteering_detail),
             *choices[:3],

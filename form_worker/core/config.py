@@ -21,6 +21,7 @@ SETTINGS = (
     "CATALOGUE_URL",
     "TRUSTED_HOSTS",
     "PROGRAMME_YEAR",
+    "REGISTRATION_URL",
     "POSITIONS_ROOT",
     "SITE_DIR",
     "RATELIMIT_STORAGE_URI",
@@ -117,6 +118,9 @@ def load(environ: Mapping[str, str] = os.environ) -> dict[str, object]:
         "CATALOGUE_URL": catalogue,
         "TRUSTED_HOSTS": trusted_hosts(env.get("TRUSTED_HOSTS"), worker, catalogue),
         "PROGRAMME_YEAR": int(env.get("PROGRAMME_YEAR", "2026")),
+        # Where the notice has graduates register and choose positions (智慧科协见习计划系统): /apply,
+        # its check and done pages and the receipt remind those who have not registered there.
+        "REGISTRATION_URL": env.get("REGISTRATION_URL", "https://kjxjh-kc.cast.org.cn"),
         "POSITIONS_ROOT": str(Path(env.get("POSITIONS_ROOT", ".")).resolve()),
         # Not resolved: SITE_DIR is a symlink that publishing switches to each new build.
         "SITE_DIR": os.path.abspath(env.get("SITE_DIR", "site")),

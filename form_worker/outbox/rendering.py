@@ -4,7 +4,10 @@ import datetime as dt
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
+from flask import current_app, has_app_context
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from ..core import config
 
 _templates = Environment(
     loader=PackageLoader("form_worker", "templates/email"),
@@ -15,6 +18,30 @@ _templates = Environment(
     # Package files that change only with a deploy: no stat() per render.
     auto_reload=False,
 )
+
+
+def _setting(name: str) -> str:
+    """A setting of the app rendering the email, or the environment's outside any app (a script
+    or a test that records an application directly)."""
+    settings = current_app.config if has_app_context() else config.load()
+    return str(settings[name])
+
+
+def worker_page(path: str) -> str:
+    """The absolute address of a worker page for an email, from WORKER_URL.
+
+    A global of the email templates, so that every applicant's email links /status without each
+    step of the state machine carrying the address (issue 22).
+    """
+    return _setting("WORKER_URL").rstrip("/") + path
+
+
+def registration_url() -> str:
+    """Where graduates register nationally (REGISTRATION_URL): the receipt reminds those who have not."""
+    return _setting("REGISTRATION_URL")
+
+
+_templates.globals.update(worker_page=worker_page, registration_url=registration_url)
 
 
 def render(kind: str, **context: object) -> tuple[str, str, str]:

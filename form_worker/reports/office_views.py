@@ -55,10 +55,7 @@ def _office_page(args: Mapping[str, str]):
             ((slug, u.unit.name) for slug, u in positions.catalogue.units.items()), key=lambda u: u[0]
         ),
         units=units,
-        gap_kinds=subsidy.GAP_KINDS,
-        month_label=subsidy.month_label,
-        period=subsidy.internship_period,
-        cover=subsidy.cover_period,
+        **subsidy.TEMPLATE_HELPERS,
     ), (422 if errors else 200)
 
 

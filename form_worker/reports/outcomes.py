@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..applications.intake.forms import PRIORITY_GROUPS
 from ..applications.models import Application, Evaluation, Placement
+from ..applications.workfile.destinations import DESTINATIONS, KEPT
 from ..applications.workfile.rules import GRADES
 from ..catalogue.positions import Positions
 from ..core.downloads import Cell
@@ -33,6 +34,16 @@ class Outcome:
     completed: int  # completed on the agreed end date
     ended_early: int  # completed before it (提前结束), or withdrawn or rejected after the agreement
     grades: dict[str, int] = field(default_factory=dict)
+    destinations: dict[str, int] = field(default_factory=dict)  # 去向, by DESTINATIONS key
+
+    @property
+    def recorded_destinations(self) -> int:
+        return sum(self.destinations.values())
+
+    @property
+    def retention_rate(self) -> float | None:
+        """留用率: interns kept on by their unit among those whose destination is recorded."""
+        return percent(self.destinations.get(KEPT, 0), self.recorded_destinations)
 
     @property
     def completion_rate(self) -> float | None:
@@ -62,12 +73,21 @@ def outcome_columns() -> list[ColumnElement[int]]:
         count_if(and_(completed, not_(early))),
         count_if(or_(and_(completed, early), Application.state.in_(LEFT_STATES))),
         *(count_if(Evaluation.grade == grade) for grade in GRADES),
+        *(count_if(Placement.destination == key) for key in DESTINATIONS),
     ]
 
 
 def outcome_of(row: Sequence[int]) -> Outcome:
-    placements, on_site, completed, early, *grades = (int(n) for n in row)
-    return Outcome(placements, on_site, completed, early, dict(zip(GRADES, grades, strict=True)))
+    placements, on_site, completed, early, *rest = (int(n) for n in row)
+    grades, destinations = rest[: len(GRADES)], rest[len(GRADES) :]
+    return Outcome(
+        placements,
+        on_site,
+        completed,
+        early,
+        dict(zip(GRADES, grades, strict=True)),
+        dict(zip(DESTINATIONS, destinations, strict=True)),
+    )
 
 
 def outcome_query(*columns):

@@ -25,6 +25,8 @@ from sqlalchemy.orm import Session
 from ..applications.models import AllowancePayment, Application, Attendance, Placement
 from ..applications.scope import unit_position_ids
 from ..applications.states import STATE_LABELS
+from ..applications.workfile import destinations
+from ..applications.workfile.destinations import KEPT
 from ..catalogue.positions import Positions
 from ..core.downloads import Cell, Table
 from .months import MonthRange, month_end, month_label
@@ -111,6 +113,15 @@ class UnitClaims:
     @property
     def with_gaps(self) -> list[ClaimRow]:
         return [row for row in self.rows if row.gaps]
+
+    def retention(self) -> str:
+        """留用率 among the interns on the list whose destination is recorded, as facts, not amounts:
+        Chongqing's subsidy rules treat units that keep half or more differently."""
+        recorded = [row for row in self.rows if row.placement.destination]
+        if not recorded:
+            return "尚无登记去向"
+        kept = sum(row.placement.destination == KEPT for row in recorded)
+        return f"留用 {kept} 人 / 已登记去向 {len(recorded)} 人（{100 * kept / len(recorded):.1f}%）"
 
     def missing(self) -> list[str]:
         """What is missing, by kind, in words: '缺考勤记录 3 项（2 人）'."""
@@ -260,23 +271,29 @@ def all_claims(
     return [units[slug] for slug in sorted(units)]
 
 
+# The 申领名单 sheet's columns before the months of the range (four each).
+CLAIM_HEADERS = (
+    "设岗单位",
+    "报名编号",
+    "姓名",
+    "见习岗位",
+    "报名状态",
+    "协议签订日期",
+    "每月基本生活费（协议，元）",
+    "承保保险公司",
+    "保险单号",
+    "保险期间",
+    "见习期",
+    "实际结束日期",
+    "提前结束原因",
+    "去向",
+    "单位留用率（本名单）",
+)
+
+
 def claim_table(units: list[UnitClaims], month_range: MonthRange) -> Table:
     """The 申领名单 sheet: one row per intern, four columns per month of the range."""
-    headers = [
-        "设岗单位",
-        "报名编号",
-        "姓名",
-        "见习岗位",
-        "报名状态",
-        "协议签订日期",
-        "每月基本生活费（协议，元）",
-        "承保保险公司",
-        "保险单号",
-        "保险期间",
-        "见习期",
-        "实际结束日期",
-        "提前结束原因",
-    ]
+    headers = list(CLAIM_HEADERS)
     for month in month_range.months:
         label = month_label(month)
         headers += [f"{label}出勤天数", f"{label}应出勤天数", f"{label}发放金额（元）", f"{label}发放日期"]
@@ -298,6 +315,8 @@ def claim_table(units: list[UnitClaims], month_range: MonthRange) -> Table:
                 f"{_day(placement.start_date)} 至 {_day(placement.end_date)}",
                 _day(placement.finished_on),
                 placement.early_end_reason or "",
+                destinations.label(placement),
+                unit.retention(),
             ]
             for facts in row.months:
                 attendance, payment = facts.attendance, facts.payment
@@ -309,6 +328,16 @@ def claim_table(units: list[UnitClaims], month_range: MonthRange) -> Table:
                 ]
             rows.append(cells)
     return headers, rows
+
+
+# What the subsidy pages' shared macros (_subsidy.html) call, for the unit's view and the office's.
+TEMPLATE_HELPERS = {
+    "gap_kinds": GAP_KINDS,
+    "month_label": month_label,
+    "period": internship_period,
+    "cover": cover_period,
+    "destination_label": destinations.label,
+}
 
 
 def gap_table(units: list[UnitClaims]) -> Table:

@@ -1,11 +1,13 @@
 """The summary evaluation (总结评估) of one programme year: the statistics, how internships went
-per host unit and per university, and the cases units put forward as typical (典型案例).
+and where interns went next (去向, with each unit's 留用率) per host unit, university, position type
+and district, and the cases units put forward as typical (典型案例).
 
 Per unit and per university the figures are one GROUP BY statement each (per position, folded by
 the position's unit, since units live in the catalogue); the typical cases are the one list of rows,
 bounded by MAX_CASES.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -41,6 +43,8 @@ class Summary:
     stats: Statistics
     by_unit: list[OutcomeRow]
     by_university: list[OutcomeRow]
+    by_type: list[OutcomeRow]
+    by_district: list[OutcomeRow]
     cases: list[TypicalCase]
     more_cases: bool  # more than MAX_CASES were marked
 
@@ -52,6 +56,7 @@ def _added(a: Outcome, b: Outcome) -> Outcome:
         a.completed + b.completed,
         a.ended_early + b.ended_early,
         {grade: a.grades[grade] + b.grades[grade] for grade in a.grades},
+        {key: a.destinations[key] + b.destinations[key] for key in a.destinations},
     )
 
 
@@ -66,17 +71,35 @@ def _in_year(year: int):
     return (Application.programme_year == year, Placement.agreement_date.is_not(None))
 
 
-def by_unit(session: Session, positions: Positions, year: int) -> list[OutcomeRow]:
-    """Placements with a signed agreement per host unit, most interns first."""
+def _position_type(positions: Positions, position_id: str) -> str:
+    entry = positions.by_id.get(position_id)
+    return entry.position.type if entry is not None else "（已下线岗位）"
+
+
+def _position_district(positions: Positions, position_id: str) -> str:
+    entry = positions.by_id.get(position_id)
+    return entry.position.workplace.district if entry is not None else "（已下线岗位）"
+
+
+def by_position(
+    session: Session, positions: Positions, year: int, key: Callable[[Positions, str], str]
+) -> list[OutcomeRow]:
+    """Placements with a signed agreement per what `key` says of their position (its unit, type or
+    district: the catalogue knows them, not the database), most interns first."""
     rows = session.execute(
         outcome_query(Placement.position_id).where(*_in_year(year)).group_by(Placement.position_id)
     )
     found: dict[str, Outcome] = {}
     for position_id, *figures in rows:
-        name = unit_name(positions, position_id)
+        name = key(positions, position_id)
         this = outcome_of(figures)
         found[name] = _added(found[name], this) if name in found else this
     return sorted((OutcomeRow(k, v) for k, v in found.items()), key=lambda r: (-r.outcome.placements, r.key))
+
+
+def by_unit(session: Session, positions: Positions, year: int) -> list[OutcomeRow]:
+    """Placements with a signed agreement per host unit, most interns first."""
+    return by_position(session, positions, year, unit_name)
 
 
 def by_university(session: Session, year: int) -> list[OutcomeRow]:
@@ -118,6 +141,8 @@ def summary(session: Session, positions: Positions, year: int, sensitive: bool) 
         gather(session, positions, Filters(year), sensitive),
         by_unit(session, positions, year),
         by_university(session, year),
+        by_position(session, positions, year, _position_type),
+        by_position(session, positions, year, _position_district),
         cases,
         more,
     )
@@ -136,6 +161,8 @@ def summary_tables(report: Summary) -> list[Section]:
         [
             _outcome_table("results-by-unit", "设岗单位", report.by_unit, OUTCOME_NOTE),
             _outcome_table("results-by-university", "学校", report.by_university),
+            _outcome_table("results-by-type", "岗位类型", report.by_type),
+            _outcome_table("results-by-district", "工作地点", report.by_district),
         ],
     )
     case_rows: list[list[Cell]] = [[c.unit, c.position, c.intern, c.story] for c in report.cases]

@@ -7,6 +7,7 @@ ratios are text with their unit; each table's note defines its figures in the of
 
 from dataclasses import dataclass
 
+from ..applications.workfile.destinations import DESTINATIONS
 from ..applications.workfile.rules import GRADES
 from ..core.downloads import Cell
 from .outcomes import Outcome
@@ -48,7 +49,14 @@ def shown_ratio(value: float | None) -> str:
 GROUP_HEADERS = ["岗位数", "招收人数", "已上岗人数", "上岗率", "报名人次", "平均每岗报名人次"]
 POSITION_HEADERS = ["岗位", "设岗单位", "岗位类型", "工作地点", "招收人数", "报名人次", "已上岗人数"]
 COUNT_HEADERS = ["报名数", "进入见习人数"]
-OUTCOME_HEADERS = ["签订协议人数", "在岗", "按期完成", "提前结束", "完成率", *GRADES]
+# 去向 in short words, in DESTINATIONS' order, then the unit's retention rate.
+DESTINATION_HEADERS = ["去向：留用", "去向：其他单位就业", "去向：升学", "去向：暂未就业", "去向：其他"]
+OUTCOME_HEADERS = [
+    *("签订协议人数", "在岗", "按期完成", "提前结束", "完成率"),
+    *GRADES,
+    *DESTINATION_HEADERS,
+    "留用率",
+]
 
 
 def _group_rows(groups: list[Group]) -> list[list[Cell]]:
@@ -78,7 +86,8 @@ def outcome_cells(o: Outcome) -> list[Cell]:
         o.ended_early,
         shown_percent(o.completion_rate),
     ]
-    return cells + [o.grades[g] for g in GRADES]
+    cells += [o.grades[g] for g in GRADES]
+    return cells + [o.destinations[key] for key in DESTINATIONS] + [shown_percent(o.retention_rate)]
 
 
 FUNNEL_NOTE = (
@@ -93,7 +102,8 @@ GROUP_NOTE = (
 OUTCOME_NOTE = (
     "统计已签订见习协议的见习生。“按期完成”：见习结束且未早于协议约定的结束日期；“提前结束”："
     "早于约定日期结束，或签协议后撤回、终止；“完成率”：按期完成 ÷（按期完成 + 提前结束）；"
-    "评价等级为导师评价的总体等级。"
+    "评价等级为导师评价的总体等级。“去向”为单位登记见习结束时填写、学生可在查询页确认或更正的去向；"
+    "“留用率”：留用人数 ÷ 已登记去向人数。"
 )
 PRIORITY_NOTE = (
     "仅统计本人单独同意提供的申请人；一人可属多种情形。1 至 4 人显示为“<5”，0 人显示为 0，"

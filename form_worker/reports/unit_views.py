@@ -32,10 +32,7 @@ def _unit_page(args: Mapping[str, str]):
         errors=errors,
         values={name: args.get(name, "") for name in ("from", "to")},
         claims=claims,
-        gap_kinds=subsidy.GAP_KINDS,
-        month_label=subsidy.month_label,
-        period=subsidy.internship_period,
-        cover=subsidy.cover_period,
+        **subsidy.TEMPLATE_HELPERS,
     ), (422 if errors else 200)
 
 

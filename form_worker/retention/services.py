@@ -56,6 +56,20 @@ class Report:
         return {kind: self.counts[kind] for kind in ("unplaced", "placed", "email", "email_failed", "filing")}
 
 
+def _answers_cleared() -> dict[str, object]:
+    """The answers both anonymising and erasing remove: the free texts, the national system's
+    account name, and the priority groups (sensitive) with both consents."""
+    return {
+        "society_post_detail": "",
+        "volunteering_detail": "",
+        "statement": "",
+        "registry_account": "",
+        "priority_consent": False,
+        "priority_mark_consent": False,
+        "priority_groups": null(),  # SQL NULL, not JSON null: no answers held
+    }
+
+
 def _signed() -> ColumnElement[bool]:
     """The application has a placement that reached a signed agreement."""
     return exists().where(Placement.application_id == Application.id, Placement.agreement_date.is_not(None))
@@ -143,12 +157,8 @@ def anonymise(session: Session, application_ids: Sequence[int], now: dt.datetime
                 phone="",
                 email="",
                 major="",
-                society_post_detail="",
-                volunteering_detail="",
-                statement="",
-                priority_consent=False,
-                priority_groups=null(),  # SQL NULL, not JSON null: no answers held
                 anonymised_at=now,
+                **_answers_cleared(),
             )
         )
     )
@@ -329,15 +339,7 @@ def keep_for_audit(session: Session, application_id: int) -> Anonymised:
     """
     applications = rowcount(
         session.execute(
-            update(Application)
-            .where(Application.id == application_id)
-            .values(
-                society_post_detail="",
-                volunteering_detail="",
-                statement="",
-                priority_consent=False,
-                priority_groups=null(),  # SQL NULL, not JSON null: no answers held
-            )
+            update(Application).where(Application.id == application_id).values(**_answers_cleared())
         )
     )
     # The summary evaluation publishes a typical case: a person asking to be erased is not one.

@@ -5,6 +5,7 @@ autocompletion (the published JSON Schema) and through error messages.
 """
 
 import datetime as dt
+import os
 import re
 from typing import TYPE_CHECKING, Annotated, Literal
 from urllib.parse import urlsplit
@@ -21,6 +22,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ..clock import add_months
 from .credit_code import credit_code_problem
 from .vocab import DISTRICTS, EDUCATION_LEVELS, POSITION_TYPES, TAGS, TRACKS, UNIT_CATEGORIES
 
@@ -29,6 +31,42 @@ SCHEMA_VERSION = 1
 PLACEHOLDER = "待填写"
 MENTOR_LIMIT = 3
 HEADCOUNT_LIMIT = 100
+# The longest internship (Chongqing's employment-internship rules), and the track the usual
+# shortest one applies to: 职业体验 positions are summer weeks for students still at university.
+MAX_INTERNSHIP_MONTHS = 12
+MIN_MONTHS_TRACK = "科技见习"
+
+
+def min_internship_months() -> int:
+    """The usual shortest internship in months: MIN_INTERNSHIP_MONTHS, default 3.
+
+    Read here rather than in the worker's configuration because every entry point of a position
+    (YAML in a pull request, the web form, the spreadsheet) and the worker's agreement form must
+    agree: a period the form accepted and the build refused would drop the position.
+    """
+    value = os.environ.get("MIN_INTERNSHIP_MONTHS", "") or "3"
+    if not value.isdigit() or not 1 <= int(value) <= MAX_INTERNSHIP_MONTHS:
+        raise ValueError(f"MIN_INTERNSHIP_MONTHS must be 1 to {MAX_INTERNSHIP_MONTHS}, not {value!r}")
+    return int(value)
+
+
+def period_problem(start: dt.date, end: dt.date, track: str) -> str | None:
+    """Why an internship from start to end (both days included) is too long or, for 科技见习, too
+    short; None when it fits. One rule for the position, the offer and the agreement."""
+    last = add_months(start, MAX_INTERNSHIP_MONTHS) - dt.timedelta(days=1)
+    if end > last:
+        longest = MAX_INTERNSHIP_MONTHS
+        return f"见习期最长 {longest} 个月：从 {start.isoformat()} 开始，最晚到 {last.isoformat()}"
+    months = min_internship_months()
+    first = add_months(start, months) - dt.timedelta(days=1)
+    if track == MIN_MONTHS_TRACK and end < first:
+        return (
+            f"科技见习的见习期一般不少于 {months} 个月：从 {start.isoformat()} 开始，"
+            f"至少到 {first.isoformat()}"
+        )
+    return None
+
+
 # Mentors a position may need: enough for the largest headcount.
 MENTORS_NEEDED_AT_MOST = -(-HEADCOUNT_LIMIT // MENTOR_LIMIT)
 
@@ -238,6 +276,8 @@ class Position(Strict):
         start = info.data.get("start_date")
         if start and value <= start:
             raise PydanticCustomError("end_before_start", "见习结束日期必须晚于开始日期")
+        if start and (problem := period_problem(start, value, info.data.get("track", ""))):
+            raise PydanticCustomError("period_length", problem)
         return value
 
     @field_validator("deadline")

@@ -388,6 +388,7 @@ def answers_for(**overrides: str) -> dict[str, str]:
         **SAMPLE_APPLICANT,
         "graduation": f"{TODAY.year}-06",
         "current_status": "应届毕业生",
+        "registered": "yes",
         "statement": "我希望参与学术活动的组织。",
         "privacy": "y",
         **overrides,

@@ -27,4 +27,5 @@ def fill_applicant(page: Page, name: str, phone: str, email: str) -> None:
     page.get_by_label("学历", exact=True).select_option("本科")
     page.get_by_label("毕业时间（在校生填预计毕业时间）").fill("2026-06")
     page.get_by_role("radio", name="应届毕业生").check()
+    page.get_by_role("radio", name="已注册").check()
     page.get_by_label("我已阅读并同意《个人信息处理说明》").check()

@@ -80,6 +80,7 @@ def add_placement(
     reason: str | None = None,
     grade: str | None = None,
     story: str = "",
+    destination: str | None = None,
 ) -> Placement:
     placement = Placement(
         application_id=application.id,
@@ -93,6 +94,8 @@ def add_placement(
         early_end_reason=reason,
         typical_case=bool(story),
         case_story=story,
+        destination=destination,
+        destination_by="单位" if destination else None,
     )
     session.add(placement)
     session.flush()

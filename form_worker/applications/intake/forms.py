@@ -21,6 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from site_builder.model.vocab import EDUCATION_LEVELS
 
 from ...core.forms import Form, required
+from ..workfile.destinations import DESTINATIONS, DETAIL_MAX
 from .eligibility import STATUSES
 
 PRIORITY_GROUPS = ("低保家庭", "零就业家庭", "防止返贫致贫对象家庭", "特困人员", "残疾")
@@ -93,6 +94,17 @@ class ApplyForm(Form):
         "目前状态", choices=[SelectChoice(s) for s in STATUSES], validate_choice=False
     )
 
+    registered = RadioField(
+        "是否已在“智慧科协见习计划系统”注册",
+        choices=[SelectChoice("yes", "已注册"), SelectChoice("no", "还没有注册")],
+        validate_choice=False,
+    )
+    registry_account = StringField(
+        "在该系统注册的账号（可不填）",
+        [Length(max=50, message="账号最多 50 个字符")],
+        render_kw={"autocomplete": "off"},
+    )
+
     society_post = BooleanField("我有大学生科技社团任职经历")
     # No Optional() on the two details: it would stop the chain before validate_*_detail runs.
     society_post_detail = TextAreaField("科技社团任职经历说明", [Length(max=300, message="最多 300 个字")])
@@ -100,6 +112,9 @@ class ApplyForm(Form):
     volunteering_detail = TextAreaField("科技志愿服务经历说明", [Length(max=300, message="最多 300 个字")])
 
     priority_consent = BooleanField("我单独同意提供以下家庭经济困难或残疾情况，用于同等条件下的优先考虑")
+    priority_mark_consent = BooleanField(
+        "我还同意：告诉我所在的高校和设岗单位“我属于同等条件下优先考虑的情形”（不告诉具体是哪一种）"
+    )
     priority_groups = SelectMultipleField(
         "优先考虑情形（可多选，可不选）",
         choices=[SelectChoice(g) for g in PRIORITY_GROUPS],
@@ -145,6 +160,10 @@ class ApplyForm(Form):
         if field.data and not dt.date(1990, 1, 1) <= field.data <= dt.date(2100, 12, 1):
             raise ValidationError("毕业时间不在合理范围内")
 
+    def validate_registered(self, field: RadioField) -> None:
+        if field.data not in ("yes", "no"):
+            raise ValidationError("请选择是否已在智慧科协见习计划系统注册")
+
     def validate_society_post_detail(self, field: TextAreaField) -> None:
         if self.society_post.data and not (field.data or "").strip():
             raise ValidationError("请简要说明在哪个科技社团担任什么职务")
@@ -179,6 +198,23 @@ class WithdrawForm(Form):
         "撤回原因",
         [required("撤回原因"), Length(max=200, message="撤回原因最多 200 字")],
         render_kw={"rows": 2, "maxlength": 200},
+    )
+
+
+class DestinationForm(Form):
+    """The intern confirms or corrects the destination (去向) the unit recorded at the end, after
+    looking the application up again with the same reference and contact (as WithdrawForm)."""
+
+    reference = HiddenField(validators=[required("报名编号"), Length(max=20)])
+    contact = HiddenField(validators=[required("手机号或邮箱"), Length(max=254)])
+    destination = RadioField(
+        "见习结束后的去向",
+        choices=[SelectChoice(key, words) for key, words in DESTINATIONS.items()],
+        validate_choice=False,
+    )
+    destination_detail = StringField(
+        "去向说明（选“其他”时必填；就业、升学的可写单位或学校）",
+        [Length(max=DETAIL_MAX, message=f"说明最多 {DETAIL_MAX} 个字")],
     )
 
 

@@ -51,6 +51,10 @@ class Applicant:
     priority_consent: bool
     priority_groups: list[str]
     statement: str
+    # Answers added in issue 22, with defaults for callers that record an application directly.
+    registered: bool = False
+    registry_account: str = ""
+    priority_mark_consent: bool = False
 
 
 def reference(application_id: int, year: int) -> str:
@@ -157,8 +161,11 @@ def submit(
     This is the form's busiest moment, so it writes with Core statements on the session's
     connection: the same rows and transaction as the ORM's flushes, for less than half their cost.
     """
+    told = applicant.priority_consent and bool(applicant.priority_groups)
     row = vars(applicant) | {
         "priority_groups": applicant.priority_groups if applicant.priority_consent else None,
+        # The mark means nothing without a group behind it, nor when the groups were not given.
+        "priority_mark_consent": applicant.priority_mark_consent and told,
         "programme_year": year,
     }
     slots = _free_slots(session, applicant, len(position_ids))

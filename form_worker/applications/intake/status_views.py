@@ -16,9 +16,9 @@ from ..selection.outcomes import all_passed_over
 from ..services import TransitionRefused
 from ..states import ALLOWED, CHOICE_OUTCOMES, STATE_LABELS
 from ..tasks import queue_application_emails
-from ..workfile import rules
+from ..workfile import destinations, rules
 from ..workfile import services as workfile
-from .forms import AnswerForm, StatusForm, WithdrawForm
+from .forms import AnswerForm, DestinationForm, StatusForm, WithdrawForm
 from .services import look_up_status
 
 bp = Blueprint("status", __name__)
@@ -31,13 +31,25 @@ def _page(
     notice: str = "",
     withdraw: WithdrawForm | None = None,
     status: int = 200,
+    destination: DestinationForm | None = None,
 ):
-    """The page, with the application's choices and, while it is open, the withdraw form."""
+    """The page, with the application's choices, while it is open the withdraw form, and once the
+    internship has ended the destination to confirm."""
     can_withdraw = application is not None and "withdrawn" in ALLOWED[application.state]
     placement = placements.placement_of(get_session(), application.id) if application is not None else None
     if can_withdraw and withdraw is None:
         withdraw = WithdrawForm(
             formdata=None, prefix="withdraw", reference=form.reference.data, contact=form.contact.data
+        )
+    work = _work_file(application)
+    if destination is None and work is not None and work.placement.destination is not None:
+        destination = DestinationForm(
+            formdata=None,
+            prefix="destination",
+            reference=form.reference.data,
+            contact=form.contact.data,
+            destination=work.placement.destination,
+            destination_detail=work.placement.destination_detail,
         )
     return render_template(
         "status.html",
@@ -53,7 +65,9 @@ def _page(
         positions_url=current_app.config["CATALOGUE_URL"].rstrip("/") + "/positions/",
         placement=placement if placement is not None and not placement.ended else None,
         offer_link=_offer_link(application, placement),
-        work=_work_file(application),
+        work=work,
+        destination=destination,
+        destination_label=destinations.label(work.placement) if work is not None else "",
         statuses=rules.TASK_STATUSES,
         criteria=rules.CRITERIA,
         month_label=rules.month_label,
@@ -139,6 +153,37 @@ def withdraw():
     db.commit()
     queue_application_emails(db, application.id)
     return _page(form, application, notice="您的报名已撤回，确认邮件已发往报名邮箱。")
+
+
+@bp.post("/status/destination")
+@limiter.limit(post_limit)
+def confirm_destination():
+    """The intern confirms or corrects the destination, after the same look-up as withdrawing."""
+    given = DestinationForm(prefix="destination")
+    form = StatusForm(formdata=None, reference=given.reference.data, contact=given.contact.data)
+    db, now = get_session(), clock.now()
+    application, locked = look_up_status(db, form.reference.data or "", form.contact.data or "", now)
+    db.commit()
+    if locked is not None:
+        return _locked(form, locked, now)
+    if application is None:
+        return _page(form, not_found=True)
+    kept = workfile.kept_placement(db, application.id)
+    if kept is None or kept.destination is None:
+        return _page(form, application, notice="单位尚未登记您的去向，登记后可以在这里确认。", status=409)
+    if not given.validate():
+        return _page(form, application, destination=given, status=422)
+    try:
+        changed = destinations.confirm_by_intern(
+            db, kept, given.destination.data, given.destination_detail.data or "", now
+        )
+    except rules.Refused as refused:
+        for name, message in refused.fields.items():
+            given[name].errors = [*given[name].errors, message]
+        return _page(form, application, destination=given, status=422)
+    db.commit()
+    notice = "已更正您的去向，谢谢。" if changed else "已确认您的去向，谢谢。"
+    return _page(form, application, notice=notice)
 
 
 def _offer(token: str):

@@ -27,10 +27,17 @@ logger = logging.getLogger(__name__)
 SECTIONS = (
     ("positions", "意向岗位"),
     ("personal", "个人信息"),
+    ("registration", "智慧科协见习计划系统注册"),
     ("experience", "优先条件"),
     ("priority", "家庭经济困难或残疾情况"),
     ("statement", "个人陈述"),
 )
+
+
+@bp.context_processor
+def _registration() -> dict[str, object]:
+    """Where graduates also register (智慧科协见习计划系统): the form, check and done pages link it."""
+    return {"registration_url": current_app.config["REGISTRATION_URL"]}
 
 
 def fill_choices(form: ApplyForm, positions: Positions, day: dt.date) -> None:
@@ -147,6 +154,9 @@ def applicant(form: ApplyForm) -> Applicant:
         priority_consent=consent,
         priority_groups=list(form.priority_groups.data or []) if consent else [],
         statement=(form.statement.data or "").strip(),
+        registered=form.registered.data == "yes",
+        registry_account=(form.registry_account.data or "").strip(),
+        priority_mark_consent=consent and bool(form.priority_mark_consent.data),
     )
 
 
@@ -214,6 +224,7 @@ def step():
         return _render_form(form, status=409)
     queue_new_application(application.id)
     session["reference"] = application.reference
+    session["registered"] = form.registered.data == "yes"
     return redirect(url_for("apply.done"), code=303)
 
 
@@ -222,7 +233,7 @@ def done():
     reference = session.get("reference")
     if not reference:
         return redirect(url_for("apply.start"))
-    return render_template("apply/done.html", reference=reference)
+    return render_template("apply/done.html", reference=reference, registered=session.get("registered", True))
 
 
 @bp.errorhandler(CSRFError)

@@ -43,7 +43,7 @@ def _state_labels() -> dict[str, object]:
 
 
 def _filters() -> dict[str, str]:
-    names = ("state", "type", "district", "unit", "university", "flagged", "q")
+    names = ("state", "type", "district", "unit", "university", "flagged", "unregistered", "q")
     return {name: request.args.get(name, "").strip() for name in names}
 
 
@@ -69,6 +69,8 @@ def _matching(positions: Positions, filters: dict[str, str]):
         query = query.where(Application.state == filters["state"])
     if filters["flagged"]:
         query = query.where(Application.flag.is_not(None))
+    if filters["unregistered"]:
+        query = query.where(Application.registered.is_(False))
     if filters["university"]:
         query = query.where(Application.university.contains(filters["university"], autoescape=True))
     ids = _position_ids(positions, filters)

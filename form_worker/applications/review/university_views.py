@@ -2,7 +2,8 @@
 first, each one or the selected rows at once recommended or declined with a reason.
 
 Every query goes through scope.of_university; an application of another university is a 404. The
-priority-group answers are never shown here (the template has no place for them).
+priority-group answers are never shown here (the template has no place for them); a student who
+consented sees a neutral 同等条件下优先考虑 mark on their page, each showing audited (priority.py).
 """
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -16,7 +17,7 @@ from ...core import clock
 from ...core.db import get_session
 from ...core.forms import row_ids
 from ...core.paging import paginate
-from .. import scope, services
+from .. import priority, scope, services
 from ..models import Application
 from ..services import TransitionRefused
 from ..states import PARTY_MOVES, STATE_LABELS
@@ -68,12 +69,16 @@ def queue():
 @bp.get("/<int:application_id>")
 @role_required("university")
 def detail(application_id: int):
-    application = scope.university_application(get_session(), application_id, current_user.university)
+    db = get_session()
+    application = scope.university_application(db, application_id, current_user.university)
     if application is None:
         abort(404)
+    mark = bool(priority.marked(db, current_user.username, [application]))
+    db.commit()
     return render_template(
         "staff/university/application.html",
         application=application,
+        mark=mark,
         positions=current_positions(),
         form=BulkForm(formdata=None, state=application.state),
     )

@@ -3,9 +3,10 @@ starts.
 
 The notice asks the unit to sign the 《重庆市青年就业见习协议》, buy accident insurance and pay a monthly
 living allowance. All of it is required before `agreement_signed`: the dates within what the
-position advertised and at most 12 months, the allowance not below the advertised amount unless
-the office approved it, and an insurance cover period covering the whole internship. `rules.agreement_gaps`
-tells the office, per placement, what is still to come.
+position advertised, at most 12 months and (科技见习) at least MIN_INTERNSHIP_MONTHS
+(`schema.period_problem`), the allowance not below the advertised amount unless the office approved
+it, and an insurance cover period covering the whole internship. `rules.agreement_gaps` tells the
+office, per placement, what is still to come.
 """
 
 import datetime as dt
@@ -14,14 +15,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from site_builder.clock import add_months, after_today, beijing_time
-from site_builder.model.schema import Position
+from site_builder.clock import after_today, beijing_time
+from site_builder.model.schema import Position, period_problem
 
 from ...catalogue.positions import Positions
 from .. import services
 from ..models import Application, Placement
-
-MAX_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -51,8 +50,8 @@ def problems(
         found["end_date"] = f"不能晚于岗位公布的见习结束日期 {position.end_date.isoformat()}"
     if agreement.end_date < agreement.start_date:
         found["end_date"] = "结束日期不能早于开始日期"
-    elif agreement.end_date >= add_months(agreement.start_date, MAX_MONTHS):
-        found["end_date"] = f"见习期最长 {MAX_MONTHS} 个月"
+    elif problem := period_problem(agreement.start_date, agreement.end_date, position.track):
+        found["end_date"] = problem
     if agreement.agreement_date > agreement.start_date:
         found.setdefault("agreement_date", "协议应在见习开始前（或当天）签订")
     if agreement.allowance < position.allowance and not allowance_approved:

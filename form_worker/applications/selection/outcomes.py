@@ -25,7 +25,6 @@ def not_selected(
     mail_from: str,
     titles: dict[str, str],
     catalogue_url: str,
-    status_url: str,
 ) -> list[int]:
     """Record that this unit will not take the candidate and stage the student's email; the caller
     commits. titles: each choice's position as the student knows it (title · unit)."""
@@ -46,6 +45,5 @@ def not_selected(
         position=titles.get(choice.position_id, choice.position_id),
         waiting=waiting,
         positions_url=catalogue_url.rstrip("/") + "/positions/",
-        status_url=status_url,
     )
     return [row.id]

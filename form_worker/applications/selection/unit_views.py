@@ -21,8 +21,7 @@ from ...core import clock
 from ...core.db import get_session
 from ...core.paging import paginate
 from ...core.queue import enqueue
-from ...core.urls import external
-from .. import placements, scope, services
+from .. import placements, priority, scope, services
 from ..models import Application, Choice, Placement
 from ..services import TransitionRefused
 from ..states import CHOICE_OUTCOMES, STATE_LABELS
@@ -123,10 +122,13 @@ def _candidate(choice: Choice, form: UnitOfferForm | None = None, error: str = "
         form = UnitOfferForm(formdata=None, state=choice.application.state)
     total = _fill_mentors(form, positions, entry)
     can_offer = choice.application.state == "filed" and not choice.outcome
+    mark = bool(priority.marked(db, current_user.username, [choice.application]))
+    db.commit()
     return render_template(
         "staff/unit/candidate.html",
         choice=choice,
         application=choice.application,
+        mark=mark,
         entry=entry,
         placement=placement,
         contact=placement is not None,
@@ -185,7 +187,6 @@ def not_selected(choice_id: int):
         config["MAIL_FROM"],
         titles,
         config["CATALOGUE_URL"],
-        external("status.ask"),
     )
     db.commit()
     queue_application_emails(db, choice.application_id)

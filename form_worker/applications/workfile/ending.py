@@ -1,11 +1,13 @@
 """How an internship ends in the work file: the mentor's evaluation, the last day (and why, when
-early), and the typical-case story the summary report gathers.
+early) with the intern's destination (destinations.py), and the typical-case story the summary
+report gathers.
 
 Each `*_problems` function returns what breaks a rule by field name; each save checks, writes and
 stages an audit entry in the caller's transaction, raising `Refused` with the same mapping.
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
@@ -14,6 +16,7 @@ from site_builder.clock import after_today
 from ...catalogue.positions import Positions
 from .. import services
 from ..models import Application, Evaluation, Placement
+from . import destinations
 from .rules import CRITERIA, GRADES, SCORES, Refused, audit_entry, evaluation_of
 
 
@@ -76,22 +79,35 @@ def finish_problems(
     return found
 
 
+@dataclass(frozen=True)
+class Ending:
+    """What the unit enters to register the end: the last day, why when early, and the destination."""
+
+    finished_on: dt.date | None
+    reason: str
+    destination: str | None
+    destination_detail: str = ""
+
+
 def finish(
     session: Session,
     application: Application,
     placement: Placement,
-    finished_on: dt.date | None,
-    reason: str,
+    ending: Ending,
     today: dt.date,
     actor: str,
     mail_from: str,
     positions: Positions,
 ) -> None:
-    """Move an active internship to completed, with its last day and any early-end reason; raises
-    Refused (fields) or services.TransitionRefused (the state moved); the caller commits."""
+    """Move an active internship to completed, with its last day, any early-end reason and where
+    the intern goes next; raises Refused (fields) or services.TransitionRefused (the state moved);
+    the caller commits."""
+    finished_on, reason = ending.finished_on, ending.reason
     found = finish_problems(session, placement, finished_on, reason, today)
-    if found or finished_on is None:
+    found |= destinations.destination_problems(ending.destination, ending.destination_detail)
+    if found or finished_on is None or ending.destination is None:
         raise Refused(found)
+    destinations.record_by_unit(session, placement, ending.destination, ending.destination_detail, actor)
     early = placement.end_date is not None and finished_on < placement.end_date
     placement.finished_on = finished_on
     placement.early_end_reason = reason.strip() if early else None

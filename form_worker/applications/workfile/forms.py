@@ -1,6 +1,8 @@
 """Forms of the work file (services.py and ending.py): each field's own checks here, the rules across
 fields and against the internship's dates in the service."""
 
+import datetime as dt
+
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import (
     BooleanField,
@@ -15,6 +17,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ...core.forms import Form, required
+from .destinations import DESTINATIONS, DETAIL_MAX
 from .rules import CRITERIA, GRADES, SCORES, TASK_STATUSES
 
 _DAYS = [
@@ -115,6 +118,20 @@ class FinishForm(Form):
         [Optional(), Length(max=500, message="原因最多 500 个字")],
         render_kw={"rows": 2},
     )
+    destination = RadioField(
+        "学生见习结束后的去向",
+        choices=[SelectChoice(key, words) for key, words in DESTINATIONS.items()],
+        validate_choice=False,
+    )
+    destination_detail = StringField(
+        "去向说明（选“其他”时必填；就业、升学的可写单位或学校）",
+        [Length(max=DETAIL_MAX, message=f"说明最多 {DETAIL_MAX} 个字")],
+    )
+
+    def answers(self) -> tuple[dt.date | None, str, str | None, str]:
+        """The last day, the early-end reason, the destination and its detail, as ending.Ending takes them."""
+        detail = self.destination_detail.data or ""
+        return self.finished_on.data, self.reason.data or "", self.destination.data, detail
 
 
 class CaseForm(Form):

@@ -1,6 +1,6 @@
 """The work file's rules that every part of it (and the state machine) asks: which states keep a
 work file, the months an internship touches, the vocabularies of tasks and evaluations, and
-whether an internship may complete.
+whether an internship may complete (the evaluation, the last day and the destination).
 
 Only models are read here, so the state machine can ask without importing the work file's services.
 """
@@ -90,7 +90,8 @@ def completion_problem(session: Session, application: Application) -> str | None
     placement = placement_of(session, application.id)
     if placement is None or evaluation_of(session, placement) is None:
         return "导师尚未提交见习评价：请单位在工作档案中提交导师评价后，再登记见习结束"
-    if placement.finished_on is None:
-        # Only the work file's 登记见习结束 records the last day (and why, when early).
-        return "请由单位在工作档案中登记见习结束：实际结束日期，提前结束的须写明原因"
+    if placement.finished_on is None or placement.destination is None:
+        # Only the work file's 登记见习结束 records the last day (and why, when early) and the
+        # destination (去向).
+        return "请由单位在工作档案中登记见习结束：实际结束日期、学生去向，提前结束的须写明原因"
     return None

@@ -24,7 +24,7 @@ from ..models import Application, Attendance, Placement, WorkTask
 from ..services import TransitionRefused
 from ..states import STATE_LABELS
 from ..tasks import queue_application_emails
-from . import ending, rules
+from . import destinations, ending, rules
 from . import services as workfile
 from .forms import AllowanceForm, AttendanceForm, CaseForm, EvaluationForm, FinishForm, NoteForm, TaskForm
 
@@ -88,6 +88,7 @@ def _overview(placement: Placement, application: Application, editable: bool):
         month_label=rules.month_label,
         titles=TITLES,
         case=CaseForm(formdata=None, obj=placement),
+        destination=destinations.label(placement),
     )
 
 
@@ -356,8 +357,7 @@ def finish(placement_id: int):
             db,
             application,
             placement,
-            form.finished_on.data,
-            form.reason.data or "",
+            ending.Ending(*form.answers()),
             today(),
             current_user.username,
             current_app.config["MAIL_FROM"],

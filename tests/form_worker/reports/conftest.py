@@ -84,9 +84,15 @@ def figures(session) -> dict[str, Application]:
         ),
         "old": add(session, 12, upto("completed"), "重庆大学", "本科", "工学", [A], year=2025),
     }
-    add_placement(session, apps["a1"], A, finished_on=END, grade="优秀", story=STORY)
+    add_placement(session, apps["a1"], A, finished_on=END, grade="优秀", story=STORY, destination="kept")
     add_placement(
-        session, apps["a2"], A, finished_on=dt.date(2026, 10, 15), reason="考取研究生", grade="良好"
+        session,
+        apps["a2"],
+        A,
+        finished_on=dt.date(2026, 10, 15),
+        reason="考取研究生",
+        grade="良好",
+        destination="study",
     )
     add_placement(session, apps["a3"], B)
     add_placement(session, apps["a4"], B)

@@ -160,7 +160,9 @@ def test_the_page_shows_each_figure_in_a_table_with_its_chart(reviewer: StaffCli
     assert ["科普助理", "7", "22", "2", "9.1%", "4", "0.6"] in tables["table-by-type"]
     assert tables["table-by-university"][1] == ["重庆大学", "6", "2"]
     assert tables["table-by-major-group"][-1] == ["未填写", "1", "1"]
-    assert tables["table-outcome"][1][1:] == ["5", "2", "1", "2", "33.3%", "1", "1", "0", "0"]
+    # … then where interns went: one kept on (留用), one to further study; 留用率 1 of 2.
+    outcome = ["5", "2", "1", "2", "33.3%", "1", "1", "0", "0", "1", "0", "1", "0", "0", "50.0%"]
+    assert tables["table-outcome"][1][1:] == outcome
     assert "<caption>各环节报名数与转化率</caption>" in page and '<th scope="row">提交报名</th>' in page
     assert "“到达人数”" in page and "转化率" in page  # the definitions are on the page
     # Charts: inline SVG with an accessible name, nothing the policy refuses.
@@ -227,7 +229,7 @@ def test_the_workbook_has_one_sheet_per_table_and_is_audited(reviewer: StaffClie
     assert sheets["报名环节"][2] == ["通过初步核验", 2, 10, "90.9%"]
     assert ["学术助理", 5, 12, 2, "16.7%", 5, "1.0"] in sheets["按岗位类型"]
     assert sheets["按学校"][1:] == [["重庆大学", 6, 2], ["西南大学", 4, 2], ["重庆邮电大学", 1, 0]]
-    assert sheets["见习完成"][1][1:] == [5, 2, 1, 2, "33.3%", 1, 1, 0, 0]
+    assert sheets["见习完成"][1][1:] == [5, 2, 1, 2, "33.3%", 1, 1, 0, 0, 1, 0, 1, 0, 0, "50.0%"]
     assert sheets["说明"][1] == ["统计范围", "2026 年度"]
     entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "stats_export"))
     assert (entry.actor, entry.target) == ("reviewer", "stats") and '"sensitive": false' in entry.detail

@@ -86,6 +86,8 @@ def interns(app, session) -> dict[str, Placement]:
         finished_on=dt.date(2026, 8, 20),
         early_end_reason="考取研究生",
         ended=True,
+        destination="study",
+        destination_detail="重庆大学",
     )
     for month in (JUL, AUG):
         attend(session, early, month)
@@ -351,13 +353,14 @@ def test_the_unit_downloads_both_sheets_and_it_is_audited(app, session, interns)
         "设岗单位", "报名编号", "姓名", "见习岗位", "报名状态", "协议签订日期", "每月基本生活费（协议，元）",
         "承保保险公司", "保险单号", "保险期间", "见习期", "实际结束日期", "提前结束原因",
     )  # fmt: skip
-    assert claims[0][13:17] == (
+    assert claims[0][13:15] == ("去向", "单位留用率（本名单）")
+    assert claims[0][15:19] == (
         "2026年7月出勤天数",
         "2026年7月应出勤天数",
         "2026年7月发放金额（元）",
         "2026年7月发放日期",
     )
-    assert len(claims[0]) == 13 + 4 * 4
+    assert len(claims[0]) == 15 + 4 * 4
     rows = {row[2]: row for row in claims[1:]}
     assert set(rows) == {"齐全甲", "缺漏乙", "提前丙"}
     complete = rows["齐全甲"]
@@ -366,11 +369,14 @@ def test_the_unit_downloads_both_sheets_and_it_is_audited(app, session, interns)
         UNIT_A_NAME, reference, "齐全甲", TITLE, "见习中", "2026-06-20", 3000,
         INSURER, "PA-1", "2026-07-01 至 2026-12-31", "2026-07-01 至 2026-12-31", None, None,
     )  # fmt: skip
-    assert complete[13:] == (21, 22, 3000, "2026-07-31", 21, 22, 3000, "2026-08-31",
+    # Where interns went, per intern, and the unit's 留用率 on this list: none kept of one recorded.
+    assert complete[13:15] == (None, "留用 0 人 / 已登记去向 1 人（0.0%）")
+    assert rows["提前丙"][13] == "升学深造（重庆大学）"
+    assert complete[15:] == (21, 22, 3000, "2026-07-31", 21, 22, 3000, "2026-08-31",
                              21, 22, 3000, "2026-09-30", 21, 22, 3000, "2026-10-31")  # fmt: skip
     gaps = rows["缺漏乙"]
     assert gaps[8] is None  # no policy number
-    assert gaps[13:] == (None, None, None, None, 12, 13, 1500, "2026-08-31",
+    assert gaps[15:] == (None, None, None, None, 12, 13, 1500, "2026-08-31",
                          None, None, 3000, "2026-09-30", 21, 22, None, None)  # fmt: skip
     assert rows["提前丙"][11:13] == ("2026-08-20", "考取研究生")
     assert sheets["缺漏情况"] == [

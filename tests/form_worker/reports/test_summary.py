@@ -94,9 +94,43 @@ def test_the_printable_page(reviewer: StaffClient, app, figures) -> None:
         "1",
         "0",
         "0",
+        *("1", "0", "1", "0", "0", "50.0%"),  # 去向: a1 kept on, a2 to further study; 留用率
     ]
-    assert [unit(app, C), "1", "0", "0", "1", "0.0%", "0", "0", "0", "0"] in tables["table-results-by-unit"]
-    assert [unit(app, B), "2", "2", "0", "0", "—", "0", "0", "0", "0"] in tables["table-results-by-unit"]
+    none_recorded = ("0", "0", "0", "0", "0", "—")
+    by_unit = tables["table-results-by-unit"]
+    assert [unit(app, C), "1", "0", "0", "1", "0.0%", "0", "0", "0", "0", *none_recorded] in by_unit
+    assert [unit(app, B), "2", "2", "0", "0", "—", "0", "0", "0", "0", *none_recorded] in by_unit
+    assert [
+        unit(app, A),
+        "2",
+        "0",
+        "1",
+        "1",
+        "50.0%",
+        "1",
+        "1",
+        "0",
+        "0",
+        "1",
+        "0",
+        "1",
+        "0",
+        "0",
+        "50.0%",
+    ] in (by_unit)
+    # The same per position type and per district (A, B and C's types and districts from the catalogue).
+    positions = positions_of(app)
+    by_type = {row[0]: row for row in tables["table-results-by-type"][1:]}
+    assert by_type[positions.by_id[A].position.type][10:] == ["1", "0", "1", "0", "0", "50.0%"]
+    by_district = {row[0]: row for row in tables["table-results-by-district"][1:]}
+    assert by_district[positions.by_id[A].position.workplace.district][10:] == [
+        "1",
+        "0",
+        "1",
+        "0",
+        "0",
+        "50.0%",
+    ]
     assert STORY in page and "见习生01" in page and "往年的案例" not in page
     assert "table-cases" not in page  # the cases read as short articles on the page
     assert "table-priority" not in page and "低保家庭" not in page
@@ -119,9 +153,27 @@ def test_the_workbook_is_audited(reviewer: StaffClient, app, figures, session) -
     sheets = workbook(response)
     names = list(sheets)
     assert len(names) == len(set(names))
-    assert names[0] == "说明" and names[-3:] == ["见习成效-按设岗单位", "见习成效-按学校", "典型案例"]
+    results = ["见习成效-按设岗单位", "见习成效-按学校", "见习成效-按岗位类型", "见习成效-按工作地点"]
+    assert names[0] == "说明" and names[-5:] == [*results, "典型案例"]
     assert "优先考虑情形" not in sheets
-    assert sheets["见习成效-按学校"][1] == ["重庆大学", 3, 0, 1, 2, "33.3%", 1, 1, 0, 0]
+    assert sheets["见习成效-按学校"][1] == [
+        "重庆大学",
+        3,
+        0,
+        1,
+        2,
+        "33.3%",
+        1,
+        1,
+        0,
+        0,
+        1,
+        0,
+        1,
+        0,
+        0,
+        "50.0%",
+    ]
     title = positions_of(app).by_id[A].position.title
     assert sheets["典型案例"] == [
         ["设岗单位", "岗位", "见习生", "事迹"],

@@ -146,6 +146,13 @@ RULES = [
         "见习结束日期必须晚于开始日期",
     ),
     (
+        "shorter-than-three-months",
+        {},
+        {"end_date": "2027-08-31"},
+        "positions-0-end_date",
+        "科技见习的见习期一般不少于 3 个月：从 2027-07-01 开始，至少到 2027-09-30",
+    ),
+    (
         "deadline-after-end",
         {},
         {"deadline": "2028-01-01"},

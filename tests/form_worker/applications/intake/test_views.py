@@ -317,7 +317,7 @@ def test_check_page_lists_answers_with_a_change_button_per_section(app, client) 
             rf'[a-z]+" class="link-button">修改<span class="visually-hidden">{section}</span></button></h2>'
         )
         assert re.search(button, page), section
-    assert page.count('value="edit"') == 5
+    assert page.count('value="edit"') == 6
     assert '<button type="submit" name="step" value="confirm" class="button">确认提交</button>' in page
     for shown in (
         title(app, OPEN_POSITION),

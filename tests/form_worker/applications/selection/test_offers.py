@@ -198,7 +198,7 @@ def test_an_agreement_recorded_after_the_start_may_still_not_be_dated_after_it(a
     assert "协议应在见习开始前" in agreements.problems(late, position, False, later, TODAY)["agreement_date"]
 
 
-def test_twelve_months_at_most_and_a_lower_allowance_only_with_the_offices_approval() -> None:
+def test_three_to_twelve_months_and_a_lower_allowance_only_with_the_offices_approval() -> None:
     from site_builder.model.schema import Mentor, Position, Workplace
 
     long = Position(
@@ -214,7 +214,7 @@ def test_twelve_months_at_most_and_a_lower_allowance_only_with_the_offices_appro
         workplace=Workplace(district="渝中区", address="示例路 1 号"),
         allowance=3000,
         start_date=dt.date(2027, 1, 1),
-        end_date=dt.date(2028, 12, 31),
+        end_date=dt.date(2027, 12, 31),
         deadline=dt.date(2026, 12, 20),
         published=dt.date(2026, 11, 1),
     )
@@ -225,6 +225,10 @@ def test_twelve_months_at_most_and_a_lower_allowance_only_with_the_offices_appro
     assert (
         "最长 12 个月" in agreements.problems(agreements.Agreement(**year), long, False, day, day)["end_date"]
     )
+    short = agreements.Agreement(
+        **(year | {"end_date": dt.date(2027, 3, 30), "cover_end": dt.date(2027, 3, 30)})
+    )
+    assert "不少于 3 个月" in agreements.problems(short, long, False, day, day)["end_date"]
     lower = agreements.Agreement(**(year | {"end_date": dt.date(2027, 12, 31), "allowance": 2000}))
     assert "allowance" in agreements.problems(lower, long, False, day, day)
     assert "allowance" not in agreements.problems(lower, long, True, day, day)

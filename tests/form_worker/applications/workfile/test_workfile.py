@@ -161,7 +161,14 @@ def test_completing_needs_the_mentors_evaluation(app, session, placed) -> None:
     application = session.get(Application, placed.application_id)
     with pytest.raises(workfile.Refused) as refused:
         ending.finish(
-            session, application, placed, END, "", dt.date(2027, 1, 20), "unit_a", "x@jianxi.test", None
+            session,
+            application,
+            placed,
+            ending.Ending(END, "", "kept"),
+            dt.date(2027, 1, 20),
+            "unit_a",
+            "x@jianxi.test",
+            None,
         )
     assert refused.value.fields == {"finished_on": "请先提交导师评价，再登记见习结束"}
     # The office's own button goes through the same gate.
@@ -172,7 +179,14 @@ def test_completing_needs_the_mentors_evaluation(app, session, placed) -> None:
     application = session.get(Application, placed.application_id)
     positions = app.extensions["jianxi.positions"].get()
     ending.finish(
-        session, application, placed, END, "", dt.date(2027, 1, 20), "unit_a", "x@jianxi.test", positions
+        session,
+        application,
+        placed,
+        ending.Ending(END, "", "kept"),
+        dt.date(2027, 1, 20),
+        "unit_a",
+        "x@jianxi.test",
+        positions,
     )
     session.commit()
     assert session.get(Application, placed.application_id).state == "completed"
@@ -185,7 +199,16 @@ def test_ending_early_records_why(app, session, placed) -> None:
     positions = app.extensions["jianxi.positions"].get()
     early = dt.date(2026, 10, 31)
     with pytest.raises(workfile.Refused) as refused:
-        ending.finish(session, application, placed, early, " ", TODAY, "unit_a", "x@jianxi.test", positions)
+        ending.finish(
+            session,
+            application,
+            placed,
+            ending.Ending(early, " ", "kept"),
+            TODAY,
+            "unit_a",
+            "x@jianxi.test",
+            positions,
+        )
     assert "属于提前结束，请填写原因" in refused.value.fields["reason"]
     for day, message in (
         (dt.date(2026, 7, 1), "不能早于见习开始日期"),
@@ -193,11 +216,25 @@ def test_ending_early_records_why(app, session, placed) -> None:
     ):
         with pytest.raises(workfile.Refused) as refused:
             ending.finish(
-                session, application, placed, day, "", dt.date(2027, 2, 1), "unit_a", "x", positions
+                session,
+                application,
+                placed,
+                ending.Ending(day, "", "kept"),
+                dt.date(2027, 2, 1),
+                "unit_a",
+                "x",
+                positions,
             )
         assert message in refused.value.fields["finished_on"]
     ending.finish(
-        session, application, placed, early, "考取研究生，提前离岗", TODAY, "unit_a", "x", positions
+        session,
+        application,
+        placed,
+        ending.Ending(early, "考取研究生，提前离岗", "kept"),
+        TODAY,
+        "unit_a",
+        "x",
+        positions,
     )
     session.commit()
     assert placed.early_end_reason == "考取研究生，提前离岗" and placed.finished_on == early
@@ -279,7 +316,9 @@ def test_a_unit_records_a_task_an_allowance_a_note_an_evaluation_and_ends_it(app
     assert missing.status_code == 422 and "请为“专业能力”打分" in missing.text
     assert 'aria-describedby="skill-error"' in missing.text  # the group's error is tied to it
     assert unit.post(base + "/evaluation", evaluation | {"comment": "表现突出"}).status_code == 303
-    ended = unit.post(base + "/finish", {"finished_on": "2026-11-20", "reason": "个人原因"})
+    ended = unit.post(
+        base + "/finish", {"finished_on": "2026-11-20", "reason": "个人原因", "destination": "employed"}
+    )
     assert ended.status_code == 303
     session.expire_all()
     assert session.get(Application, placed.application_id).state == "completed"
@@ -442,7 +481,14 @@ def test_the_early_end_reason_stays_out_of_the_audit_log(app, session, placed) -
     application = session.get(Application, placed.application_id)
     positions = app.extensions["jianxi.positions"].get()
     ending.finish(
-        session, application, placed, dt.date(2026, 11, 1), "因病住院治疗", TODAY, "unit_a", "x", positions
+        session,
+        application,
+        placed,
+        ending.Ending(dt.date(2026, 11, 1), "因病住院治疗", "seeking"),
+        TODAY,
+        "unit_a",
+        "x",
+        positions,
     )
     session.commit()
     entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "application_transition")).one()
