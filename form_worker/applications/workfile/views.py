@@ -343,7 +343,10 @@ def finish(placement_id: int):
     if application.state != "active":
         flash(f"报名状态为“{STATE_LABELS[application.state]}”，不能登记见习结束。")
         return redirect(url_for("workfile.overview", placement_id=placement.id), code=303)
-    extra: dict[str, object] = {"end_date": placement.end_date}
+    # Tasks not marked done are named before the end is recorded (findings 10), without blocking it.
+    unfinished = select(WorkTask).where(WorkTask.placement_id == placement.id, WorkTask.status != "done")
+    open_tasks = get_session().scalars(unfinished).all()
+    extra: dict[str, object] = {"end_date": placement.end_date, "open_tasks": open_tasks}
     if request.method == "GET":
         form = FinishForm(formdata=None, finished_on=min(today(), placement.end_date or today()))
         form.state.data = application.state

@@ -120,3 +120,18 @@ def test_a_stranger_cannot_set_it(app, client, session, placed) -> None:
     assert "没有查到与这组信息对应的报名" in response.text
     session.expire_all()
     assert session.get(Placement, placed.id).destination == "kept"
+
+
+def test_the_end_page_names_tasks_not_marked_done(app, session, placed) -> None:
+    """Findings 10: recording the end with a task still 进行中 gave no prompt; it names them now,
+    without blocking the end."""
+    unit = party(app, "unit_a")
+    base = f"/staff/unit/placements/{placed.id}/file"
+    task = {"title": "整理会议资料", "start_date": "2026-08-01", "end_date": "2026-08-31", "delivered": ""}
+    assert unit.post(base + "/tasks/new", task | {"status": "doing", "percent": "0"}).status_code == 303
+    done = task | {"title": "会议手册", "status": "done", "percent": "100"}
+    assert unit.post(base + "/tasks/new", done).status_code == 303
+    page = unit.get(base + "/finish").text
+    prompt = re.search(r'<div class="notice" role="note" id="open-tasks">.*?</div>', page, re.S).group(0)
+    assert "整理会议资料（完成 0%）" in prompt and "会议手册" not in prompt
+    assert finish(app, placed, destination="seeking").status_code == 303
