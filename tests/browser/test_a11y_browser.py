@@ -76,7 +76,13 @@ def seed(app: Flask, base_url: str) -> Seeded:
     positions = app.extensions["jianxi.positions"].get()
     with db.sessions(app)() as session:
         make_parties(app, session)
-        received = [recorded_application(app, session, **applicant(n), major="机械工程") for n in range(4)]
+        # The first two consented to selectors seeing the priority mark: the university's and the
+        # unit's candidate pages show it (issue 22).
+        mark = {"priority_consent": True, "priority_groups": ["低保家庭"], "priority_mark_consent": True}
+        received = [
+            recorded_application(app, session, **applicant(n), major="机械工程", **(mark if n < 2 else {}))
+            for n in range(4)
+        ]
         checked, filed, offered, waiting = received
         states = {
             checked.id: "checked",
@@ -328,12 +334,14 @@ def test_a_universitys_and_a_units_pages(worker: Worker, audit: Callable[[], Aud
     university = audit()
     university.log_in("cqu")
     university.check("university: its applications")
-    university.visit(f"/staff/university/{seeded.checked[0]}", "university: an application")
+    university.visit(f"/staff/university/{seeded.checked[0]}", "university: an application with the mark")
+    expect(university.page.locator(".priority-mark")).to_have_text("同等条件下优先考虑")
 
     unit = audit()
     unit.log_in("unit_a")
     unit.check("unit: its candidates")
-    unit.visit(f"/staff/unit/candidates/{seeded.filed_choice}", "unit: a candidate")
+    unit.visit(f"/staff/unit/candidates/{seeded.filed_choice}", "unit: a candidate with the mark")
+    expect(unit.page.locator(".priority-mark")).to_have_text("同等条件下优先考虑")
     unit.visit("/staff/unit/placements", "unit: placements")
     unit.visit("/staff/unit/subsidy", "unit: its subsidy list")  # issue 21: a scrolling table
     unit.visit("/staff/unit/placements/agreements", "unit: agreements for several interns")
