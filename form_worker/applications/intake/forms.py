@@ -21,7 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from site_builder.model.vocab import EDUCATION_LEVELS
 
 from ...core.forms import Form, required
-from ..workfile.destinations import DESTINATIONS, DETAIL_MAX
+from ..workfile.forms import destination_detail_field, destination_field
 from .eligibility import STATUSES
 
 PRIORITY_GROUPS = ("低保家庭", "零就业家庭", "防止返贫致贫对象家庭", "特困人员", "残疾")
@@ -207,15 +207,8 @@ class DestinationForm(Form):
 
     reference = HiddenField(validators=[required("报名编号"), Length(max=20)])
     contact = HiddenField(validators=[required("手机号或邮箱"), Length(max=254)])
-    destination = RadioField(
-        "见习结束后的去向",
-        choices=[SelectChoice(key, words) for key, words in DESTINATIONS.items()],
-        validate_choice=False,
-    )
-    destination_detail = StringField(
-        "去向说明（选“其他”时必填；就业、升学的可写单位或学校）",
-        [Length(max=DETAIL_MAX, message=f"说明最多 {DETAIL_MAX} 个字")],
-    )
+    destination = destination_field("见习结束后的去向")
+    destination_detail = destination_detail_field()
 
 
 class AnswerForm(Form):

@@ -95,6 +95,19 @@ def _locked(form: StatusForm, until, now):
     return _page(form, notice=f"这个报名编号的查询次数过多，请 {minutes} 分钟后再试。", status=429)
 
 
+def _look_up_again(reference: str | None, contact: str | None):
+    """An action on /status looks the application up again with the reference and contact its form
+    carried, throttled like the look-up: the status form, the application, and the page to answer
+    with when there is none (locked or not found)."""
+    form = StatusForm(formdata=None, reference=reference, contact=contact)
+    db, now = get_session(), clock.now()
+    application, locked = look_up_status(db, reference or "", contact or "", now)
+    db.commit()
+    if locked is not None:
+        return form, None, _locked(form, locked, now)
+    return form, application, None if application is not None else _page(form, not_found=True)
+
+
 @bp.get("/status")
 def ask():
     return _page(StatusForm())
@@ -119,16 +132,10 @@ def answer():
 def withdraw():
     """Withdraw after looking the application up again with the same reference and contact."""
     withdraw_form = WithdrawForm(prefix="withdraw")
-    form = StatusForm(
-        formdata=None, reference=withdraw_form.reference.data, contact=withdraw_form.contact.data
-    )
-    db, now = get_session(), clock.now()
-    application, locked = look_up_status(db, form.reference.data or "", form.contact.data or "", now)
-    db.commit()
-    if locked is not None:
-        return _locked(form, locked, now)
+    form, application, answered = _look_up_again(withdraw_form.reference.data, withdraw_form.contact.data)
     if application is None:
-        return _page(form, not_found=True)
+        return answered
+    db = get_session()
     if not withdraw_form.validate():
         return _page(form, application, withdraw=withdraw_form, status=422)
     try:
@@ -160,14 +167,10 @@ def withdraw():
 def confirm_destination():
     """The intern confirms or corrects the destination, after the same look-up as withdrawing."""
     given = DestinationForm(prefix="destination")
-    form = StatusForm(formdata=None, reference=given.reference.data, contact=given.contact.data)
-    db, now = get_session(), clock.now()
-    application, locked = look_up_status(db, form.reference.data or "", form.contact.data or "", now)
-    db.commit()
-    if locked is not None:
-        return _locked(form, locked, now)
+    form, application, answered = _look_up_again(given.reference.data, given.contact.data)
     if application is None:
-        return _page(form, not_found=True)
+        return answered
+    db, now = get_session(), clock.now()
     kept = workfile.kept_placement(db, application.id)
     if kept is None or kept.destination is None:
         return _page(form, application, notice="单位尚未登记您的去向，登记后可以在这里确认。", status=409)

@@ -110,6 +110,19 @@ class EvaluationForm(Form):
         return found
 
 
+def destination_field(label: str) -> RadioField:
+    """The destination (去向) as the unit records it at the end and the intern confirms it."""
+    choices = [SelectChoice(key, words) for key, words in DESTINATIONS.items()]
+    return RadioField(label, choices=choices, validate_choice=False)
+
+
+def destination_detail_field() -> StringField:
+    return StringField(
+        "去向说明（选“其他”时必填；就业、升学的可写单位或学校）",
+        [Length(max=DETAIL_MAX, message=f"说明最多 {DETAIL_MAX} 个字")],
+    )
+
+
 class FinishForm(Form):
     state = StringField()
     finished_on = DateField("见习实际结束日期", [InputRequired(message="请填写见习实际结束日期")])
@@ -118,15 +131,8 @@ class FinishForm(Form):
         [Optional(), Length(max=500, message="原因最多 500 个字")],
         render_kw={"rows": 2},
     )
-    destination = RadioField(
-        "学生见习结束后的去向",
-        choices=[SelectChoice(key, words) for key, words in DESTINATIONS.items()],
-        validate_choice=False,
-    )
-    destination_detail = StringField(
-        "去向说明（选“其他”时必填；就业、升学的可写单位或学校）",
-        [Length(max=DETAIL_MAX, message=f"说明最多 {DETAIL_MAX} 个字")],
-    )
+    destination = destination_field("学生见习结束后的去向")
+    destination_detail = destination_detail_field()
 
     def answers(self) -> tuple[dt.date | None, str, str | None, str]:
         """The last day, the early-end reason, the destination and its detail, as ending.Ending takes them."""
