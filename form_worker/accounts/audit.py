@@ -47,6 +47,7 @@ ACTIONS = {
     "workfile_case": "登记典型案例",
     "workfile_destination": "登记见习学生去向",
     "destination_confirmed": "见习学生确认或更正去向",
+    "intern_rating": "见习学生评价本次见习",
     "stats_export": "导出统计表",
     "stats_view_sensitive": "查看优先考虑情形统计",
     "report_subsidy": "导出见习补贴申领名单",

@@ -246,3 +246,19 @@ class Evaluation(Base):
     grade: Mapped[str] = mapped_column(String(10), index=True)
     author: Mapped[str] = mapped_column(String(50))
     submitted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class InternRating(Base):
+    """The intern's own view of the internship at its end (issue 22): the mentor's guidance, the
+    tasks and what was learned, 1–5 each, and a comment. Given once, from /status. The unit never
+    sees one; the summary report shows a unit's averages only from MIN_SHOWN ratings on."""
+
+    __tablename__ = "intern_rating"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placement.id"), unique=True)
+    mentor: Mapped[int] = mapped_column(Integer)
+    tasks: Mapped[int] = mapped_column(Integer)
+    learning: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -10,10 +10,11 @@ bounded by MAX_CASES.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..applications.models import Application, Placement
+from ..applications.models import Application, InternRating, Placement
+from ..applications.workfile.ratings import ASPECTS, MIN_SHOWN
 from ..catalogue.positions import Positions
 from ..core.downloads import Cell
 from .filters import Filters
@@ -22,6 +23,10 @@ from .statistics import Statistics, gather
 from .tables import OUTCOME_HEADERS, OUTCOME_NOTE, Section, Table, outcome_cells, tables
 
 MAX_CASES = 300
+RATINGS_NOTE = (
+    f"见习结束后学生本人在查询页的评价，1 分最低，5 分最高。只列出至少 {MIN_SHOWN} 名学生评价过的单位，"
+    "不显示评价人，单位看不到评价。"
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,15 @@ class TypicalCase:
 
 
 @dataclass(frozen=True)
+class RatingRow:
+    """A unit's interns' ratings of their internships: how many, and each aspect's average."""
+
+    unit: str
+    count: int
+    averages: dict[str, float]
+
+
+@dataclass(frozen=True)
 class Summary:
     stats: Statistics
     by_unit: list[OutcomeRow]
@@ -47,6 +61,7 @@ class Summary:
     by_district: list[OutcomeRow]
     cases: list[TypicalCase]
     more_cases: bool  # more than MAX_CASES were marked
+    ratings: list[RatingRow]  # units with at least MIN_SHOWN ratings only
 
 
 def _added(a: Outcome, b: Outcome) -> Outcome:
@@ -111,6 +126,31 @@ def by_university(session: Session, year: int) -> list[OutcomeRow]:
     return sorted(found, key=lambda r: (-r.outcome.placements, r.key))
 
 
+def ratings_by_unit(session: Session, positions: Positions, year: int) -> list[RatingRow]:
+    """The interns' ratings per host unit, for units at least MIN_SHOWN interns rated: fewer could
+    point at one intern's view. One GROUP BY per position, folded by unit like by_position."""
+    sums = [func.sum(getattr(InternRating, aspect)) for aspect in ASPECTS]
+    rows = session.execute(
+        select(Placement.position_id, func.count(), *sums)
+        .select_from(InternRating)
+        .join(Placement, Placement.id == InternRating.placement_id)
+        .join(Application, Application.id == Placement.application_id)
+        .where(Application.programme_year == year)
+        .group_by(Placement.position_id)
+    )
+    totals: dict[str, list[int]] = {}
+    for position_id, count, *aspect_sums in rows:
+        unit = totals.setdefault(unit_name(positions, position_id), [0] * (1 + len(ASPECTS)))
+        for i, value in enumerate((count, *aspect_sums)):
+            unit[i] += int(value)
+    found = [
+        RatingRow(name, count, {a: round(total / count, 1) for a, total in zip(ASPECTS, sums_, strict=True)})
+        for name, (count, *sums_) in totals.items()
+        if count >= MIN_SHOWN
+    ]
+    return sorted(found, key=lambda r: (-r.count, r.unit))
+
+
 def typical_cases(session: Session, positions: Positions, year: int) -> tuple[list[TypicalCase], bool]:
     """The placements units marked 典型案例, by unit and position; at most MAX_CASES of them."""
     rows = session.execute(
@@ -145,6 +185,7 @@ def summary(session: Session, positions: Positions, year: int, sensitive: bool) 
         by_position(session, positions, year, _position_district),
         cases,
         more,
+        ratings_by_unit(session, positions, year),
     )
 
 
@@ -180,4 +221,20 @@ def summary_tables(report: Summary) -> list[Section]:
             )
         ],
     )
-    return [*sections, results, cases]
+    rating_rows: list[list[Cell]] = [
+        [r.unit, r.count, *(f"{average:.1f}" for average in r.averages.values())] for r in report.ratings
+    ]
+    ratings = Section(
+        "学生对见习的评价",
+        [
+            Table(
+                "ratings-by-unit",
+                "按设岗单位",
+                ["设岗单位", "评价人数", *(f"{label}（平均分）" for label in ASPECTS.values())],
+                rating_rows,
+                RATINGS_NOTE,
+                "学生评价-按设岗单位",
+            )
+        ],
+    )
+    return [*sections, results, ratings, cases]

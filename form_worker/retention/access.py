@@ -20,6 +20,7 @@ from ..applications.models import (
     Attendance,
     Claim,
     Evaluation,
+    InternRating,
     PerformanceNote,
     Placement,
     Transition,
@@ -40,6 +41,7 @@ HELD_LABELS = {
     "notes": "导师的表现记录",
     "payments": "生活费发放",
     "evaluations": "导师评价",
+    "ratings": "本人对见习的评价",
 }
 APPLICATION_FIELDS = (
     "reference",
@@ -83,6 +85,10 @@ PLACEMENT_FIELDS = (
     "cover_end",
     "finished_on",
     "early_end_reason",
+    "destination",
+    "destination_detail",
+    "destination_by",
+    "destination_confirmed_at",
     "typical_case",
     "case_story",
 )
@@ -113,6 +119,7 @@ def held(session: Session, application: Application) -> dict[str, int]:
         "notes": count(PerformanceNote, PerformanceNote.placement_id.in_(placements)),
         "payments": count(AllowancePayment, AllowancePayment.placement_id.in_(placements)),
         "evaluations": count(Evaluation, Evaluation.placement_id.in_(placements)),
+        "ratings": count(InternRating, InternRating.placement_id.in_(placements)),
     }
 
 
@@ -155,6 +162,9 @@ def _placement(session: Session, placement: Placement) -> dict[str, object]:
         "evaluation": _row(evaluation, ("scores", "comment", "grade", "author", "submitted_at"))
         if evaluation is not None
         else None,
+        "rating": _table(
+            session, InternRating, placement.id, ("mentor", "tasks", "learning", "comment", "created_at")
+        ),
     }
 
 

@@ -22,6 +22,7 @@ from ..applications.models import (
     Claim,
     Evaluation,
     FilingBatch,
+    InternRating,
     PerformanceNote,
     Placement,
     Transition,
@@ -188,6 +189,7 @@ def anonymise(session: Session, application_ids: Sequence[int], now: dt.datetime
             (WorkTask, {"title": ERASED_TASK, "delivered": ""}),
             (PerformanceNote, {"text": ""}),
             (Evaluation, {"comment": ""}),
+            (InternRating, {"comment": ""}),
         )
     )
     filed = _strike_from_filing(session, ids)

@@ -41,6 +41,7 @@ from tests.form_worker.conftest import OPEN_POSITION, PASSWORD, recorded_applica
 from tests.helpers.apply_page import fill_applicant
 from tests.helpers.clerks import filled_workbook, position_cells
 from tests.helpers.parties import make_parties
+from tests.helpers.workfiles import intern
 
 MENTOR = "李示例"  # one of OPEN_POSITION's mentors
 KNOWN_CODE = "51500000MJP0000172"  # the credit code of OPEN_POSITION's unit (its unit.yaml)
@@ -57,6 +58,7 @@ class Seeded:
     placement: int
     offer_token: str
     submission: int
+    ended: str  # the reference of a completed internship whose destination the unit recorded
 
 
 @dataclass
@@ -113,6 +115,9 @@ def seed(app: Flask, base_url: str) -> Seeded:
             utcnow(),
         )
         session.commit()
+        ended = intern(app, session, state="completed", **applicant(9))
+        ended.destination, ended.destination_by = "kept", "单位"
+        session.commit()
         filed_choice = session.scalars(
             select(Choice.id).where(Choice.application_id == filed.id, Choice.position_id == OPEN_POSITION)
         ).one()
@@ -124,6 +129,7 @@ def seed(app: Flask, base_url: str) -> Seeded:
             placement=placement.id,
             offer_token=offers.token(placement, app.config["SECRET_KEY"]),
             submission=seed_submission(app, session, base_url),
+            ended=session.get(Application, ended.application_id).reference,
         )
 
 
@@ -230,6 +236,14 @@ def test_a_students_pages(worker: Worker, audit: Callable[[], Audit]) -> None:
     student.check("status: an offered application")
     page.locator("summary", has_text="撤回报名").click()
     student.check("status: withdrawing opened")
+    page.get_by_label("报名编号").fill(worker.seeded.ended)
+    page.get_by_label("报名时填写的手机号或邮箱").fill(applicant(9)["phone"])
+    page.get_by_role("button", name="查询").click()
+    expect(page.locator("#destination")).to_contain_text("留用")
+    student.check("status: an ended internship, its destination and the rating")
+    page.get_by_role("button", name="提交评价").click()
+    expect(page.locator("#rating .error-summary")).to_contain_text("导师指导")
+    student.check("status: the rating with every error shown")
 
     student.visit(f"/offer/{worker.seeded.offer_token}", "offer: the student's answer page")
     page.locator("summary", has_text="谢绝录用").click()

@@ -21,7 +21,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from site_builder.model.vocab import EDUCATION_LEVELS
 
 from ...core.forms import Form, required
-from ..workfile.forms import destination_detail_field, destination_field
+from ..workfile.forms import destination_detail_field, destination_field, score_field, scores_of
+from ..workfile.ratings import ASPECTS, COMMENT_MAX
 from .eligibility import STATUSES
 
 PRIORITY_GROUPS = ("低保家庭", "零就业家庭", "防止返贫致贫对象家庭", "特困人员", "残疾")
@@ -209,6 +210,24 @@ class DestinationForm(Form):
     contact = HiddenField(validators=[required("手机号或邮箱"), Length(max=254)])
     destination = destination_field("见习结束后的去向")
     destination_detail = destination_detail_field()
+
+
+class RatingForm(Form):
+    """The intern's rating of the internship, once it has completed; carried like DestinationForm."""
+
+    reference = HiddenField(validators=[required("报名编号"), Length(max=20)])
+    contact = HiddenField(validators=[required("手机号或邮箱"), Length(max=254)])
+    mentor = score_field(ASPECTS["mentor"])
+    tasks = score_field(ASPECTS["tasks"])
+    learning = score_field(ASPECTS["learning"])
+    comment = TextAreaField(
+        "想说的话（可不填）",
+        [Length(max=COMMENT_MAX, message=f"最多 {COMMENT_MAX} 个字")],
+        render_kw={"rows": 3, "maxlength": COMMENT_MAX},
+    )
+
+    def scores(self) -> dict[str, int | None]:
+        return scores_of(self, ASPECTS)
 
 
 class AnswerForm(Form):

@@ -16,9 +16,10 @@ from ..selection.outcomes import all_passed_over
 from ..services import TransitionRefused
 from ..states import ALLOWED, CHOICE_OUTCOMES, STATE_LABELS
 from ..tasks import queue_application_emails
-from ..workfile import destinations, rules
+from ..workfile import destinations, ratings, rules
 from ..workfile import services as workfile
-from .forms import AnswerForm, DestinationForm, StatusForm, WithdrawForm
+from ..workfile.forms import with_errors
+from .forms import AnswerForm, DestinationForm, RatingForm, StatusForm, WithdrawForm
 from .services import look_up_status
 
 bp = Blueprint("status", __name__)
@@ -32,6 +33,7 @@ def _page(
     withdraw: WithdrawForm | None = None,
     status: int = 200,
     destination: DestinationForm | None = None,
+    rating: RatingForm | None = None,
 ):
     """The page, with the application's choices, while it is open the withdraw form, and once the
     internship has ended the destination to confirm."""
@@ -42,15 +44,6 @@ def _page(
             formdata=None, prefix="withdraw", reference=form.reference.data, contact=form.contact.data
         )
     work = _work_file(application)
-    if destination is None and work is not None and work.placement.destination is not None:
-        destination = DestinationForm(
-            formdata=None,
-            prefix="destination",
-            reference=form.reference.data,
-            contact=form.contact.data,
-            destination=work.placement.destination,
-            destination_detail=work.placement.destination_detail,
-        )
     return render_template(
         "status.html",
         form=form,
@@ -66,12 +59,44 @@ def _page(
         placement=placement if placement is not None and not placement.ended else None,
         offer_link=_offer_link(application, placement),
         work=work,
-        destination=destination,
-        destination_label=destinations.label(work.placement) if work is not None else "",
+        **_at_the_end(form, application, work, destination, rating),
         statuses=rules.TASK_STATUSES,
         criteria=rules.CRITERIA,
         month_label=rules.month_label,
     ), status
+
+
+def _at_the_end(
+    form: StatusForm,
+    application: Application | None,
+    work: workfile.WorkFile | None,
+    destination: DestinationForm | None,
+    rating: RatingForm | None,
+) -> dict[str, object]:
+    """What the intern does once the internship has ended: confirm the destination the unit
+    recorded, and rate the internship once it has completed (or read the rating given)."""
+    if work is None or application is None:
+        return {"destination": None, "rating": None, "rated": None}
+    carried = {"reference": form.reference.data, "contact": form.contact.data}
+    placement = work.placement
+    if destination is None and placement.destination is not None:
+        destination = DestinationForm(
+            formdata=None,
+            prefix="destination",
+            destination=placement.destination,
+            destination_detail=placement.destination_detail,
+            **carried,
+        )
+    rated = ratings.rating_of(get_session(), placement) if application.state == "completed" else None
+    if rating is None and rated is None and application.state == "completed":
+        rating = RatingForm(formdata=None, prefix="rating", **carried)
+    return {
+        "destination": destination,
+        "destination_label": destinations.label(placement),
+        "rating": rating if rated is None else None,
+        "rated": rated,
+        "aspects": ratings.ASPECTS,
+    }
 
 
 def _work_file(application: Application | None) -> workfile.WorkFile | None:
@@ -181,12 +206,34 @@ def confirm_destination():
             db, kept, given.destination.data, given.destination_detail.data or "", now
         )
     except rules.Refused as refused:
-        for name, message in refused.fields.items():
-            given[name].errors = [*given[name].errors, message]
-        return _page(form, application, destination=given, status=422)
+        return _page(form, application, destination=with_errors(given, refused), status=422)
     db.commit()
     notice = "已更正您的去向，谢谢。" if changed else "已确认您的去向，谢谢。"
     return _page(form, application, notice=notice)
+
+
+@bp.post("/status/rating")
+@limiter.limit(post_limit)
+def rate():
+    """The intern rates the internship once it has completed, after the same look-up as withdrawing."""
+    given = RatingForm(prefix="rating")
+    form, application, answered = _look_up_again(given.reference.data, given.contact.data)
+    if application is None:
+        return answered
+    db = get_session()
+    kept = workfile.kept_placement(db, application.id)
+    if kept is None or application.state != "completed":
+        return _page(form, application, notice="见习结束后才能评价本次见习。", status=409)
+    if not given.validate():
+        return _page(form, application, rating=given, status=422)
+    try:
+        ratings.rate(db, kept, given.scores(), given.comment.data or "", clock.now())
+    except rules.Refused as refused:
+        return _page(form, application, rating=with_errors(given, refused), status=422)
+    except ratings.AlreadyRated:
+        return _page(form, db.get(Application, application.id), notice=ratings.RATED, status=409)
+    db.commit()
+    return _page(form, application, notice="感谢您的评价！单位看不到您的评价，市项目办只汇总统计。")
 
 
 def _offer(token: str):

@@ -17,14 +17,11 @@ from ...catalogue.positions import Positions
 from .. import services
 from ..models import Application, Evaluation, Placement
 from . import destinations
-from .rules import CRITERIA, GRADES, SCORES, Refused, audit_entry, evaluation_of
+from .rules import CRITERIA, GRADES, Refused, audit_entry, evaluation_of, score_problems
 
 
 def evaluation_problems(scores: dict[str, int | None], grade: str, comment: str) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for name, label in CRITERIA.items():
-        if scores.get(name) not in SCORES:
-            found[name] = f"请为“{label}”打分（1–5 分）"
+    found = score_problems(scores, CRITERIA)
     if grade not in GRADES:
         found["grade"] = "请选择总体评价等级"
     if not comment.strip():

@@ -2,6 +2,8 @@
 fields and against the internship's dates in the service."""
 
 import datetime as dt
+from collections.abc import Iterable
+from typing import TypeVar
 
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import (
@@ -18,7 +20,9 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ...core.forms import Form, required
 from .destinations import DESTINATIONS, DETAIL_MAX
-from .rules import CRITERIA, GRADES, SCORES, TASK_STATUSES
+from .rules import CRITERIA, GRADES, SCORES, TASK_STATUSES, Refused
+
+F = TypeVar("F", bound=Form)
 
 _DAYS = [
     InputRequired(message="请填写天数（没有填 0）"),
@@ -82,17 +86,30 @@ class AllowanceForm(Form):
 SCORE_VALUES = {str(n) for n in SCORES}
 
 
-def _score(label: str) -> RadioField:
+def with_errors(form: F, refused: Refused) -> F:
+    """The form with each of a service's refusals beside its field, to render again."""
+    for name, message in refused.fields.items():
+        form[name].errors = [*form[name].errors, message]
+    return form
+
+
+def score_field(label: str) -> RadioField:
+    """A 1–5 score: the mentor's evaluation, and the intern's rating of the internship."""
     return RadioField(label, choices=[SelectChoice(str(n), f"{n} 分") for n in SCORES], validate_choice=False)
+
+
+def scores_of(form: Form, names: Iterable[str]) -> dict[str, int | None]:
+    """Each named score field's value, None where nothing valid was chosen."""
+    return {name: int(form[name].data) if form[name].data in SCORE_VALUES else None for name in names}
 
 
 class EvaluationForm(Form):
     """The mentor's evaluation: the four criteria, a comment and the overall grade."""
 
-    attitude = _score(CRITERIA["attitude"])
-    skill = _score(CRITERIA["skill"])
-    teamwork = _score(CRITERIA["teamwork"])
-    delivery = _score(CRITERIA["delivery"])
+    attitude = score_field(CRITERIA["attitude"])
+    skill = score_field(CRITERIA["skill"])
+    teamwork = score_field(CRITERIA["teamwork"])
+    delivery = score_field(CRITERIA["delivery"])
     grade = RadioField("总体评价", choices=[SelectChoice(g) for g in GRADES], validate_choice=False)
     # Required by the service, which reports it together with the scores and the grade.
     comment = TextAreaField(
@@ -102,12 +119,7 @@ class EvaluationForm(Form):
     )
 
     def scores(self) -> dict[str, int | None]:
-        """Each criterion's score, None where nothing valid was chosen."""
-        found: dict[str, int | None] = {}
-        for name in CRITERIA:
-            value = self[name].data
-            found[name] = int(value) if value in SCORE_VALUES else None
-        return found
+        return scores_of(self, CRITERIA)
 
 
 def destination_field(label: str) -> RadioField:

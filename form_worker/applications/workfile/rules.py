@@ -31,6 +31,15 @@ class Refused(Exception):
         self.fields = fields
 
 
+def score_problems(scores: dict[str, int | None], labels: dict[str, str]) -> dict[str, str]:
+    """Each labelled score not given as 1–5, by name: the mentor's evaluation, the intern's rating."""
+    return {
+        name: f"请为“{label}”打分（1–5 分）"
+        for name, label in labels.items()
+        if scores.get(name) not in SCORES
+    }
+
+
 def first_of(day: dt.date) -> dt.date:
     return day.replace(day=1)
 

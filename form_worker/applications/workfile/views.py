@@ -24,7 +24,7 @@ from ..models import Application, Attendance, Placement, WorkTask
 from ..services import TransitionRefused
 from ..states import STATE_LABELS
 from ..tasks import queue_application_emails
-from . import destinations, ending, rules
+from . import destinations, ending, forms, rules
 from . import services as workfile
 from .forms import AllowanceForm, AttendanceForm, CaseForm, EvaluationForm, FinishForm, NoteForm, TaskForm
 
@@ -134,9 +134,7 @@ def _entry(
 
 def _refused(kind: str, placement: Placement, application: Application, form: Form, error: rules.Refused):
     get_session().rollback()
-    for name, message in error.fields.items():
-        form[name].errors = [*form[name].errors, message]
-    return _entry(kind, placement, application, form, 422)
+    return _entry(kind, placement, application, forms.with_errors(form, error), 422)
 
 
 def save_once(save: Callable[[], object]) -> None:

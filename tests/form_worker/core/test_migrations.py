@@ -35,6 +35,7 @@ def test_every_table_is_in_the_metadata() -> None:
         "evaluation",
         "filing_batch",
         "forge_sync",
+        "intern_rating",
         "outbox",
         "performance_note",
         "placement",

@@ -154,7 +154,7 @@ def test_the_workbook_is_audited(reviewer: StaffClient, app, figures, session) -
     names = list(sheets)
     assert len(names) == len(set(names))
     results = ["见习成效-按设岗单位", "见习成效-按学校", "见习成效-按岗位类型", "见习成效-按工作地点"]
-    assert names[0] == "说明" and names[-5:] == [*results, "典型案例"]
+    assert names[0] == "说明" and names[-6:] == [*results, "学生评价-按设岗单位", "典型案例"]
     assert "优先考虑情形" not in sheets
     assert sheets["见习成效-按学校"][1] == [
         "重庆大学",
