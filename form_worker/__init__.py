@@ -20,7 +20,7 @@ from .applications.review import filing_views, university_views
 from .applications.review import office_views as review_office_views
 from .applications.selection import group_views, unit_views
 from .applications.selection import office_views as selection_office_views
-from .applications.workfile import sheet_views
+from .applications.workfile import plan_views, sheet_views
 from .applications.workfile import views as workfile_views
 from .catalogue import views as site
 from .catalogue.positions import PositionSource
@@ -58,6 +58,7 @@ PAGES = (
     selection_office_views,
     workfile_views,
     sheet_views,
+    plan_views,
     statistics_views,
     reports_office_views,
     reports_unit_views,

@@ -201,6 +201,8 @@ class WorkTask(Base):
     delivered: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(10))
     percent: Mapped[int] = mapped_column(Integer, default=0)
+    # The training plan's month (its first day) this task works towards, if the unit linked one.
+    milestone: Mapped[dt.date | None] = mapped_column(Date)
     updated_by: Mapped[str] = mapped_column(String(50))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -262,3 +264,24 @@ class InternRating(Base):
     learning: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class TrainingPlan(Base):
+    """The unit's training plan (培养计划) for one intern (issue 22): goals, a milestone per month of
+    the internship, what the mentor will teach and how it is assessed. The mentor's dated sign-off
+    and the intern's reading both lapse when the plan changes."""
+
+    __tablename__ = "training_plan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placement.id"), unique=True)
+    goals: Mapped[str] = mapped_column(Text)
+    # {"2026-08-01": "…"}: one milestone per month the internship touches.
+    milestones: Mapped[dict[str, str]] = mapped_column(JSON)
+    teaching: Mapped[str] = mapped_column(Text)
+    assessment: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[str] = mapped_column(String(50))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    signed_off_by: Mapped[str | None] = mapped_column(String(100))
+    signed_off_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    read_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

@@ -23,6 +23,7 @@ from ..applications.models import (
     InternRating,
     PerformanceNote,
     Placement,
+    TrainingPlan,
     Transition,
     WorkTask,
 )
@@ -42,6 +43,7 @@ HELD_LABELS = {
     "payments": "生活费发放",
     "evaluations": "导师评价",
     "ratings": "本人对见习的评价",
+    "plans": "培养计划",
 }
 APPLICATION_FIELDS = (
     "reference",
@@ -120,6 +122,7 @@ def held(session: Session, application: Application) -> dict[str, int]:
         "payments": count(AllowancePayment, AllowancePayment.placement_id.in_(placements)),
         "evaluations": count(Evaluation, Evaluation.placement_id.in_(placements)),
         "ratings": count(InternRating, InternRating.placement_id.in_(placements)),
+        "plans": count(TrainingPlan, TrainingPlan.placement_id.in_(placements)),
     }
 
 
@@ -164,6 +167,12 @@ def _placement(session: Session, placement: Placement) -> dict[str, object]:
         else None,
         "rating": _table(
             session, InternRating, placement.id, ("mentor", "tasks", "learning", "comment", "created_at")
+        ),
+        "training_plan": _table(
+            session,
+            TrainingPlan,
+            placement.id,
+            ("goals", "milestones", "teaching", "assessment", "signed_off_by", "signed_off_at", "read_at"),
         ),
     }
 

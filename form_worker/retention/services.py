@@ -25,6 +25,7 @@ from ..applications.models import (
     InternRating,
     PerformanceNote,
     Placement,
+    TrainingPlan,
     Transition,
     WorkTask,
 )
@@ -190,6 +191,7 @@ def anonymise(session: Session, application_ids: Sequence[int], now: dt.datetime
             (PerformanceNote, {"text": ""}),
             (Evaluation, {"comment": ""}),
             (InternRating, {"comment": ""}),
+            (TrainingPlan, {"goals": "", "teaching": "", "assessment": "", "milestones": {}}),
         )
     )
     filed = _strike_from_filing(session, ids)

@@ -23,6 +23,7 @@ from form_worker.accounts.models import Account
 from form_worker.applications.models import Application, Choice
 from form_worker.applications.review import filing
 from form_worker.applications.selection import offers
+from form_worker.applications.workfile import plans, rules
 from form_worker.core import db
 from form_worker.core.downloads import XLSX_TYPE
 from form_worker.core.models import utcnow
@@ -59,6 +60,7 @@ class Seeded:
     offer_token: str
     submission: int
     ended: str  # the reference of a completed internship whose destination the unit recorded
+    ended_placement: int  # its placement, with a training plan the mentor confirmed
 
 
 @dataclass
@@ -117,6 +119,9 @@ def seed(app: Flask, base_url: str) -> Seeded:
         session.commit()
         ended = intern(app, session, state="completed", **applicant(9))
         ended.destination, ended.destination_by = "kept", "单位"
+        milestones = {m: "完成一项会务任务" for m in rules.months(ended)}
+        plans.save(session, ended, plans.Plan("掌握会务流程", "每周面谈", "按月小结", milestones), "unit_a")
+        plans.sign_off(session, ended, "unit_a", utcnow())
         session.commit()
         filed_choice = session.scalars(
             select(Choice.id).where(Choice.application_id == filed.id, Choice.position_id == OPEN_POSITION)
@@ -130,6 +135,7 @@ def seed(app: Flask, base_url: str) -> Seeded:
             offer_token=offers.token(placement, app.config["SECRET_KEY"]),
             submission=seed_submission(app, session, base_url),
             ended=session.get(Application, ended.application_id).reference,
+            ended_placement=ended.id,
         )
 
 
@@ -240,6 +246,7 @@ def test_a_students_pages(worker: Worker, audit: Callable[[], Audit]) -> None:
     page.get_by_label("报名时填写的手机号或邮箱").fill(applicant(9)["phone"])
     page.get_by_role("button", name="查询").click()
     expect(page.locator("#destination")).to_contain_text("留用")
+    expect(page.locator("#plan")).to_contain_text("掌握会务流程")
     student.check("status: an ended internship, its destination and the rating")
     page.get_by_role("button", name="提交评价").click()
     expect(page.locator("#rating .error-summary")).to_contain_text("导师指导")
@@ -362,6 +369,12 @@ def test_a_universitys_and_a_units_pages(worker: Worker, audit: Callable[[], Aud
     unit.visit(f"/staff/unit/placements/{seeded.placement}/agreement", "unit: an agreement")
     unit.page.get_by_role("button", name="登记").first.click()
     unit.check("unit: an agreement with every error shown")
+    unit.visit(f"/staff/unit/placements/{seeded.ended_placement}/file", "unit: a work file with its plan")
+    unit.visit(f"/staff/unit/placements/{seeded.ended_placement}/file/plan", "unit: the training plan")
+    unit.page.get_by_label("培养目标").fill("")
+    unit.page.get_by_role("button", name="保存培养计划").click()
+    expect(unit.page.locator("#error-summary")).to_contain_text("请填写培养目标")
+    unit.check("unit: the training plan with an error shown")
     unit.found += university.found
     unit.assert_clean()
 

@@ -46,9 +46,9 @@ def owner(endpoint: str) -> tuple[str, ...]:
         return ROLES
     if endpoint.startswith("university."):
         return ("cqu", "swu")
-    if endpoint.startswith(("unit.", "unit_agreements.", "unit_reports.", "unit_attendance.")) or (
-        endpoint.startswith("workfile.") and endpoint != "workfile.office_view"
-    ):
+    if endpoint.startswith(
+        ("unit.", "unit_agreements.", "unit_reports.", "unit_attendance.", "unit_plans.")
+    ) or (endpoint.startswith("workfile.") and endpoint != "workfile.office_view"):
         return ("unit_a", "unit_b")
     if endpoint.startswith(("accounts.", "account_admin.", "retention.")):
         return ("admin",)

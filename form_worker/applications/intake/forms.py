@@ -189,12 +189,21 @@ class StatusForm(Form):
     )
 
 
-class WithdrawForm(Form):
-    """Withdrawing from /status: the reference and contact the student just looked up, carried in
-    hidden fields and checked again (throttled like the look-up), and a reason."""
+class LookedUpForm(Form):
+    """An action on /status: the reference and contact the student just looked up, carried in
+    hidden fields and checked again (throttled like the look-up)."""
 
     reference = HiddenField(validators=[required("报名编号"), Length(max=20)])
     contact = HiddenField(validators=[required("手机号或邮箱"), Length(max=254)])
+
+
+class PlanReadForm(LookedUpForm):
+    """The intern confirms having read the training plan the mentor confirmed."""
+
+
+class WithdrawForm(LookedUpForm):
+    """Withdrawing from /status, with a reason."""
+
     reason = TextAreaField(
         "撤回原因",
         [required("撤回原因"), Length(max=200, message="撤回原因最多 200 字")],
@@ -202,21 +211,16 @@ class WithdrawForm(Form):
     )
 
 
-class DestinationForm(Form):
-    """The intern confirms or corrects the destination (去向) the unit recorded at the end, after
-    looking the application up again with the same reference and contact (as WithdrawForm)."""
+class DestinationForm(LookedUpForm):
+    """The intern confirms or corrects the destination (去向) the unit recorded at the end."""
 
-    reference = HiddenField(validators=[required("报名编号"), Length(max=20)])
-    contact = HiddenField(validators=[required("手机号或邮箱"), Length(max=254)])
     destination = destination_field("见习结束后的去向")
     destination_detail = destination_detail_field()
 
 
-class RatingForm(Form):
-    """The intern's rating of the internship, once it has completed; carried like DestinationForm."""
+class RatingForm(LookedUpForm):
+    """The intern's rating of the internship, once it has completed."""
 
-    reference = HiddenField(validators=[required("报名编号"), Length(max=20)])
-    contact = HiddenField(validators=[required("手机号或邮箱"), Length(max=254)])
     mentor = score_field(ASPECTS["mentor"])
     tasks = score_field(ASPECTS["tasks"])
     learning = score_field(ASPECTS["learning"])

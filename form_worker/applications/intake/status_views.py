@@ -16,10 +16,10 @@ from ..selection.outcomes import all_passed_over
 from ..services import TransitionRefused
 from ..states import ALLOWED, CHOICE_OUTCOMES, STATE_LABELS
 from ..tasks import queue_application_emails
-from ..workfile import destinations, ratings, rules
+from ..workfile import destinations, plans, ratings, rules
 from ..workfile import services as workfile
 from ..workfile.forms import with_errors
-from .forms import AnswerForm, DestinationForm, RatingForm, StatusForm, WithdrawForm
+from .forms import AnswerForm, DestinationForm, PlanReadForm, RatingForm, StatusForm, WithdrawForm
 from .services import look_up_status
 
 bp = Blueprint("status", __name__)
@@ -60,6 +60,7 @@ def _page(
         offer_link=_offer_link(application, placement),
         work=work,
         **_at_the_end(form, application, work, destination, rating),
+        **_training_plan(form, work),
         statuses=rules.TASK_STATUSES,
         criteria=rules.CRITERIA,
         month_label=rules.month_label,
@@ -96,6 +97,19 @@ def _at_the_end(
         "rating": rating if rated is None else None,
         "rated": rated,
         "aspects": ratings.ASPECTS,
+    }
+
+
+def _training_plan(form: StatusForm, work: workfile.WorkFile | None) -> dict[str, object]:
+    """The training plan once the mentor confirmed it, with the button to confirm reading it."""
+    plan = plans.plan_of(get_session(), work.placement) if work is not None else None
+    if plan is None or plan.signed_off_at is None:
+        return {"plan": None}
+    carried = {"reference": form.reference.data, "contact": form.contact.data}
+    return {
+        "plan": plan,
+        "plan_milestones": plans.milestones_of(plan),
+        "plan_read": PlanReadForm(formdata=None, prefix="plan", **carried) if plan.read_at is None else None,
     }
 
 
@@ -210,6 +224,22 @@ def confirm_destination():
     db.commit()
     notice = "已更正您的去向，谢谢。" if changed else "已确认您的去向，谢谢。"
     return _page(form, application, notice=notice)
+
+
+@bp.post("/status/plan")
+@limiter.limit(post_limit)
+def read_plan():
+    """The intern confirms having read the training plan, after the same look-up as withdrawing."""
+    given = PlanReadForm(prefix="plan")
+    form, application, answered = _look_up_again(given.reference.data, given.contact.data)
+    if application is None:
+        return answered
+    db = get_session()
+    kept = workfile.kept_placement(db, application.id)
+    if kept is None or not plans.confirm_read(db, kept, clock.now()):
+        return _page(form, application, notice="导师确认培养计划后才能阅读确认。", status=409)
+    db.commit()
+    return _page(form, application, notice="已确认阅读培养计划。")
 
 
 @bp.post("/status/rating")

@@ -1,5 +1,6 @@
 """The office's overview of placements: every open placement with what is still missing (agreement,
-dates, allowance, insurance), and the approval of an allowance below the advertised amount.
+dates, allowance, insurance, and a month after the start a training plan the mentor confirmed),
+and the approval of an allowance below the advertised amount.
 """
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -9,9 +10,11 @@ from sqlalchemy import select
 from ...accounts import audit
 from ...accounts.auth import office_only
 from ...catalogue.positions import current_positions
+from ...core import clock
 from ...core.db import get_session
 from ...core.paging import paginate
 from ..models import Application, Placement
+from ..workfile import plans
 from . import rules
 
 bp = Blueprint("placements", __name__, url_prefix="/staff")
@@ -28,6 +31,7 @@ def placements_overview():
         .order_by(Placement.id)
     )
     page = paginate(db, query)
+    plan = plans.plan_gaps(db, page.items, clock.today())
     ids = [p.application_id for p in page.items]
     applications = {a.id: a for a in db.scalars(select(Application).where(Application.id.in_(ids)))}
     return render_template(
@@ -35,7 +39,7 @@ def placements_overview():
         page=page,
         applications=applications,
         positions=current_positions(),
-        missing={p.id: rules.agreement_gaps(p) for p in page.items},
+        missing={p.id: rules.agreement_gaps(p) + plan[p.id] for p in page.items},
     )
 
 

@@ -26,6 +26,7 @@ from ..models import Application, Choice, Placement
 from ..services import TransitionRefused
 from ..states import CHOICE_OUTCOMES, STATE_LABELS
 from ..tasks import queue_application_emails
+from ..workfile import plans
 from . import agreements, offers, outcomes, rules
 from .forms import AgreementForm, UnitOfferForm
 from .tasks import reflect_filled_positions
@@ -255,6 +256,7 @@ def placements_list():
         .order_by(Placement.ended, Placement.id.desc())
     )
     page = paginate(db, query)
+    plan = plans.plan_gaps(db, page.items, clock.today())
     applications = {
         a.id: a
         for a in db.scalars(
@@ -266,7 +268,7 @@ def placements_list():
         page=page,
         applications=applications,
         positions=positions,
-        missing={p.id: rules.agreement_gaps(p) for p in page.items},
+        missing={p.id: rules.agreement_gaps(p) + plan[p.id] for p in page.items},
         today=clock.today(),
     )
 

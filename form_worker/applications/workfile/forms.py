@@ -13,14 +13,17 @@ from wtforms import (
     MonthField,
     RadioField,
     SelectChoice,
+    SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ...core.forms import Form, required
 from .destinations import DESTINATIONS, DETAIL_MAX
-from .rules import CRITERIA, GRADES, SCORES, TASK_STATUSES, Refused
+from .plans import MILESTONE_MAX, TEXT_MAX, TEXTS, Plan, milestone_name
+from .rules import CRITERIA, GRADES, SCORES, TASK_STATUSES, Refused, month_label
+from .services import Task
 
 F = TypeVar("F", bound=Form)
 
@@ -64,6 +67,57 @@ class TaskForm(Form):
         render_kw={"inputmode": "numeric", "min": 0, "max": 100},
         default=0,
     )
+    # Choices per request: the internship's months with the plan's milestones (plans.milestone_choices).
+    milestone = SelectField("对应培养计划的月度目标（可不选）", validate_choice=False)
+
+    def validate_milestone(self, field: SelectField) -> None:
+        if field.data and field.data not in {value for value, _ in field.choices or []}:
+            raise ValidationError("请从列出的月份中选择")
+
+    def task(self) -> Task:
+        return Task(
+            title=self.title.data or "",
+            start_date=self.start_date.data,
+            end_date=self.end_date.data,
+            delivered=self.delivered.data or "",
+            status=self.status.data or "",
+            percent=self.percent.data,
+            milestone=dt.date.fromisoformat(self.milestone.data) if self.milestone.data else None,
+        )
+
+
+class PlanForm(Form):
+    """The training plan's three texts; plan_form_for adds a milestone field per month."""
+
+    goals = TextAreaField(
+        "培养目标", [Length(max=TEXT_MAX, message=f"最多 {TEXT_MAX} 个字")], render_kw={"rows": 3}
+    )
+    teaching = TextAreaField(
+        "导师传授的内容", [Length(max=TEXT_MAX, message=f"最多 {TEXT_MAX} 个字")], render_kw={"rows": 3}
+    )
+    assessment = TextAreaField(
+        "考核方式", [Length(max=TEXT_MAX, message=f"最多 {TEXT_MAX} 个字")], render_kw={"rows": 3}
+    )
+
+    def plan(self, internship_months: list[dt.date]) -> Plan:
+        texts = {name: self[name].data or "" for name in TEXTS}
+        return Plan(**texts, milestones={m: self[milestone_name(m)].data or "" for m in internship_months})
+
+
+def plan_form_for(internship_months: list[dt.date]) -> type[PlanForm]:
+    """The plan form with one milestone field per month the internship touches."""
+
+    class MonthlyPlanForm(PlanForm):
+        pass
+
+    for month in internship_months:
+        field = TextAreaField(
+            f"{month_label(month)}目标",
+            [Length(max=MILESTONE_MAX, message=f"每月目标最多 {MILESTONE_MAX} 个字")],
+            render_kw={"rows": 2},
+        )
+        setattr(MonthlyPlanForm, milestone_name(month), field)
+    return MonthlyPlanForm
 
 
 class NoteForm(Form):

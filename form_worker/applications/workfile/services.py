@@ -110,6 +110,7 @@ class Task:
     delivered: str
     status: str
     percent: int
+    milestone: dt.date | None = None  # the training plan's month it works towards
 
 
 def task_problems(placement: Placement, task: Task, today: dt.date) -> dict[str, str]:
@@ -140,6 +141,8 @@ def task_problems(placement: Placement, task: Task, today: dt.date) -> dict[str,
         found["status"] = "任务尚未到开始日期，只能是“未开始”"
     if len(task.delivered) > 1000:
         found["delivered"] = "交付成果最多 1000 个字"
+    if task.milestone is not None and task.milestone not in months(placement):
+        found["milestone"] = "请选择见习期内的月份"
     return found
 
 

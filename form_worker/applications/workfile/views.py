@@ -24,7 +24,7 @@ from ..models import Application, Attendance, Placement, WorkTask
 from ..services import TransitionRefused
 from ..states import STATE_LABELS
 from ..tasks import queue_application_emails
-from . import destinations, ending, forms, rules
+from . import destinations, ending, forms, plans, rules
 from . import services as workfile
 from .forms import AllowanceForm, AttendanceForm, CaseForm, EvaluationForm, FinishForm, NoteForm, TaskForm
 
@@ -43,7 +43,7 @@ TITLES = {
 }
 
 
-def _unit_placement(placement_id: int) -> tuple[Placement, Application]:
+def unit_placement(placement_id: int) -> tuple[Placement, Application]:
     """This unit's placement with a signed agreement, and its application; else 404."""
     db = get_session()
     ids = scope.unit_position_ids(current_positions(), current_user.unit)
@@ -89,13 +89,15 @@ def _overview(placement: Placement, application: Application, editable: bool):
         titles=TITLES,
         case=CaseForm(formdata=None, obj=placement),
         destination=destinations.label(placement),
+        plan=(plan := plans.plan_of(get_session(), placement)),
+        milestones=plans.milestones_of(plan),
     )
 
 
 @bp.get(UNIT)
 @role_required("unit")
 def overview(placement_id: int):
-    return _overview(*_unit_placement(placement_id), editable=True)
+    return _overview(*unit_placement(placement_id), editable=True)
 
 
 @bp.get("/staff/work-files/<int:placement_id>")
@@ -151,13 +153,13 @@ def save_once(save: Callable[[], object]) -> None:
         db.flush()
 
 
-def _saved(placement: Placement, message: str):
+def saved(placement: Placement, message: str):
     get_session().commit()
     flash(message)
     return redirect(url_for("workfile.overview", placement_id=placement.id), code=303)
 
 
-def _locked(placement: Placement, application: Application):
+def read_only(placement: Placement, application: Application):
     """A work file of an application that ended without completing (withdrawn) is read-only."""
     if not _editable(placement, application):
         flash(f"报名状态为“{STATE_LABELS[application.state]}”，工作档案只能查看。")
@@ -175,8 +177,8 @@ def parse_month(value: str | None) -> dt.date | None:
 @bp.route(UNIT + "/attendance", methods=["GET", "POST"])
 @role_required("unit")
 def attendance(placement_id: int):
-    placement, application = _unit_placement(placement_id)
-    if (locked := _locked(placement, application)) is not None:
+    placement, application = unit_placement(placement_id)
+    if (locked := read_only(placement, application)) is not None:
         return locked
     if request.method == "GET":
         month = parse_month(request.args.get("month")) or rules.first_of(today())
@@ -203,7 +205,7 @@ def attendance(placement_id: int):
         )
     except rules.Refused as error:
         return _refused("attendance", placement, application, form, error)
-    return _saved(placement, f"已登记 {rules.month_label(month)}的考勤。")
+    return saved(placement, f"已登记 {rules.month_label(month)}的考勤。")
 
 
 def _task(placement: Placement, task_id: int | None) -> WorkTask | None:
@@ -219,38 +221,31 @@ def _task(placement: Placement, task_id: int | None) -> WorkTask | None:
 @bp.route(UNIT + "/tasks/<int:task_id>", methods=["GET", "POST"])
 @role_required("unit")
 def task(placement_id: int, task_id: int | None):
-    placement, application = _unit_placement(placement_id)
-    if (locked := _locked(placement, application)) is not None:
+    placement, application = unit_placement(placement_id)
+    if (locked := read_only(placement, application)) is not None:
         return locked
     row = _task(placement, task_id)
+    form = TaskForm(formdata=None, obj=row) if request.method == "GET" else TaskForm()
+    form.milestone.choices = plans.milestone_choices(plans.plan_of(get_session(), placement), placement)
     if request.method == "GET":
-        form = TaskForm(formdata=None, obj=row)
         if row is None:
             form.start_date.data, form.status.data = today(), "doing"
         return _entry("task", placement, application, form)
-    form = TaskForm()
     if not form.validate():
         return _entry("task", placement, application, form, 422)
-    values = workfile.Task(
-        title=form.title.data or "",
-        start_date=form.start_date.data,
-        end_date=form.end_date.data,
-        delivered=form.delivered.data or "",
-        status=form.status.data or "",
-        percent=form.percent.data,
-    )
+    values = form.task()
     try:
         workfile.save_task(get_session(), placement, values, today(), current_user.username, row)
     except rules.Refused as error:
         return _refused("task", placement, application, form, error)
-    return _saved(placement, f"已保存任务“{values.title.strip()}”。")
+    return saved(placement, f"已保存任务“{values.title.strip()}”。")
 
 
 @bp.route(UNIT + "/notes", methods=["GET", "POST"])
 @role_required("unit")
 def note(placement_id: int):
-    placement, application = _unit_placement(placement_id)
-    if (locked := _locked(placement, application)) is not None:
+    placement, application = unit_placement(placement_id)
+    if (locked := read_only(placement, application)) is not None:
         return locked
     if request.method == "GET":
         return _entry("note", placement, application, NoteForm(formdata=None, day=today()))
@@ -263,14 +258,14 @@ def note(placement_id: int):
         )
     except rules.Refused as error:
         return _refused("note", placement, application, form, error)
-    return _saved(placement, "已记录见习表现。")
+    return saved(placement, "已记录见习表现。")
 
 
 @bp.route(UNIT + "/allowance", methods=["GET", "POST"])
 @role_required("unit")
 def allowance(placement_id: int):
-    placement, application = _unit_placement(placement_id)
-    if (locked := _locked(placement, application)) is not None:
+    placement, application = unit_placement(placement_id)
+    if (locked := read_only(placement, application)) is not None:
         return locked
     if request.method == "GET":
         month = parse_month(request.args.get("month")) or rules.first_of(today())
@@ -297,13 +292,13 @@ def allowance(placement_id: int):
         )
     except rules.Refused as error:
         return _refused("allowance", placement, application, form, error)
-    return _saved(placement, f"已登记 {rules.month_label(month)}的生活费发放。")
+    return saved(placement, f"已登记 {rules.month_label(month)}的生活费发放。")
 
 
 @bp.route(UNIT + "/evaluation", methods=["GET", "POST"])
 @role_required("unit")
 def evaluation(placement_id: int):
-    placement, application = _unit_placement(placement_id)
+    placement, application = unit_placement(placement_id)
     if application.state != "active" and application.state != "agreement_signed":
         flash("见习已结束或未在进行中，导师评价不能再修改。")
         return redirect(url_for("workfile.overview", placement_id=placement.id), code=303)
@@ -331,13 +326,13 @@ def evaluation(placement_id: int):
         )
     except rules.Refused as error:
         return _refused("evaluation", placement, application, form, error)
-    return _saved(placement, "已提交导师评价。见习结束时请登记结束日期。")
+    return saved(placement, "已提交导师评价。见习结束时请登记结束日期。")
 
 
 @bp.route(UNIT + "/finish", methods=["GET", "POST"])
 @role_required("unit")
 def finish(placement_id: int):
-    placement, application = _unit_placement(placement_id)
+    placement, application = unit_placement(placement_id)
     if application.state != "active":
         flash(f"报名状态为“{STATE_LABELS[application.state]}”，不能登记见习结束。")
         return redirect(url_for("workfile.overview", placement_id=placement.id), code=303)
@@ -378,8 +373,8 @@ def finish(placement_id: int):
 @bp.post(UNIT + "/case")
 @role_required("unit")
 def case(placement_id: int):
-    placement, application = _unit_placement(placement_id)
-    if (locked := _locked(placement, application)) is not None:
+    placement, application = unit_placement(placement_id)
+    if (locked := read_only(placement, application)) is not None:
         return locked
     form = CaseForm()
     if not form.validate():
@@ -394,4 +389,4 @@ def case(placement_id: int):
         )
     except rules.Refused as error:
         return _refused("case", placement, application, form, error)
-    return _saved(placement, "已保存典型案例。" if form.typical_case.data else "已保存：不作为典型案例。")
+    return saved(placement, "已保存典型案例。" if form.typical_case.data else "已保存：不作为典型案例。")

@@ -44,6 +44,7 @@ def test_every_table_is_in_the_metadata() -> None:
         "submission_draft",
         "submission_event",
         "throttle",
+        "training_plan",
         "transition",
         "work_task",
     ]
