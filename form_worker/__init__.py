@@ -14,13 +14,13 @@ from .accounts import admin_views as account_admin_views
 from .accounts import auth
 from .accounts import views as accounts_views
 from .applications import placements
-from .applications.intake import status_views
+from .applications.intake import intern_views, status_views
 from .applications.intake import views as apply_views
 from .applications.review import filing_views, university_views
 from .applications.review import office_views as review_office_views
 from .applications.selection import group_views, unit_views
 from .applications.selection import office_views as selection_office_views
-from .applications.workfile import plan_views, sheet_views
+from .applications.workfile import log_views, plan_views, sheet_views
 from .applications.workfile import views as workfile_views
 from .catalogue import views as site
 from .catalogue.positions import PositionSource
@@ -44,6 +44,7 @@ csrf = CSRFProtect()
 PAGES = (
     apply_views,
     status_views,
+    intern_views,
     submit_views,
     accounts_views,
     account_admin_views,
@@ -59,6 +60,7 @@ PAGES = (
     workfile_views,
     sheet_views,
     plan_views,
+    log_views,
     statistics_views,
     reports_office_views,
     reports_unit_views,

@@ -285,3 +285,40 @@ class TrainingPlan(Base):
     signed_off_by: Mapped[str | None] = mapped_column(String(100))
     signed_off_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     read_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class LogEntry(Base):
+    """One week of the intern's own log (见习周志, issue 22), written from /status: what they did,
+    what they learned, problems. Saved as a draft, submitted, then approved or returned with a
+    comment by the mentor (through the unit's account). `week` is the week's Monday."""
+
+    __tablename__ = "log_entry"
+    __table_args__ = (UniqueConstraint("placement_id", "week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placement.id"), index=True)
+    week: Mapped[dt.date] = mapped_column(Date)
+    did: Mapped[str] = mapped_column(Text, default="")
+    learned: Mapped[str] = mapped_column(Text, default="")
+    problems: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(10), default="draft")
+    comment: Mapped[str] = mapped_column(Text, default="")
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    reviewed_by: Mapped[str | None] = mapped_column(String(50))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class FinalReport(Base):
+    """The intern's end-of-internship report (见习总结), reviewed like a week of the log; the
+    mentor's approval of it is part of completing the internship."""
+
+    __tablename__ = "final_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placement.id"), unique=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(10), default="draft")
+    comment: Mapped[str] = mapped_column(Text, default="")
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    reviewed_by: Mapped[str | None] = mapped_column(String(50))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

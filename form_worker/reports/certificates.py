@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ..applications.models import Application, Evaluation, Placement
 from ..applications.scope import unit_position_ids
 from ..applications.states import STATE_LABELS
+from ..applications.workfile.logs import approved_weeks
 from ..catalogue.positions import Positions
 from .subsidy import unit_name, unit_slug_of
 
@@ -34,6 +35,7 @@ class Certificate:
     mentor: str
     grade: str
     programme_year: int | None
+    approved_weeks: int  # weeks of the intern's own log the mentor approved
 
 
 def chinese_date(day: dt.date) -> str:
@@ -94,4 +96,5 @@ def certificate(
         mentor=placement.mentor,
         grade=evaluation.grade,
         programme_year=application.programme_year,
+        approved_weeks=approved_weeks(session, placement),
     )

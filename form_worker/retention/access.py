@@ -20,7 +20,9 @@ from ..applications.models import (
     Attendance,
     Claim,
     Evaluation,
+    FinalReport,
     InternRating,
+    LogEntry,
     PerformanceNote,
     Placement,
     TrainingPlan,
@@ -44,6 +46,8 @@ HELD_LABELS = {
     "evaluations": "导师评价",
     "ratings": "本人对见习的评价",
     "plans": "培养计划",
+    "log": "本人的见习周志",
+    "reports": "本人的见习总结",
 }
 APPLICATION_FIELDS = (
     "reference",
@@ -96,6 +100,10 @@ PLACEMENT_FIELDS = (
 )
 
 
+# What a week of the log and the report both record of their review.
+REVIEWED = ("state", "comment", "submitted_at", "reviewed_at")
+
+
 def _to_them(application: Application):
     """The application's emails addressed to the applicant (not the ones to units about them)."""
     return Outbox.application_id == application.id, func.lower(Outbox.recipient) == application.email.lower()
@@ -123,6 +131,8 @@ def held(session: Session, application: Application) -> dict[str, int]:
         "evaluations": count(Evaluation, Evaluation.placement_id.in_(placements)),
         "ratings": count(InternRating, InternRating.placement_id.in_(placements)),
         "plans": count(TrainingPlan, TrainingPlan.placement_id.in_(placements)),
+        "log": count(LogEntry, LogEntry.placement_id.in_(placements)),
+        "reports": count(FinalReport, FinalReport.placement_id.in_(placements)),
     }
 
 
@@ -174,6 +184,8 @@ def _placement(session: Session, placement: Placement) -> dict[str, object]:
             placement.id,
             ("goals", "milestones", "teaching", "assessment", "signed_off_by", "signed_off_at", "read_at"),
         ),
+        "log": _table(session, LogEntry, placement.id, ("week", "did", "learned", "problems", *REVIEWED)),
+        "report": _table(session, FinalReport, placement.id, ("text", *REVIEWED)),
     }
 
 

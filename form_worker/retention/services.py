@@ -22,7 +22,9 @@ from ..applications.models import (
     Claim,
     Evaluation,
     FilingBatch,
+    FinalReport,
     InternRating,
+    LogEntry,
     PerformanceNote,
     Placement,
     TrainingPlan,
@@ -192,6 +194,8 @@ def anonymise(session: Session, application_ids: Sequence[int], now: dt.datetime
             (Evaluation, {"comment": ""}),
             (InternRating, {"comment": ""}),
             (TrainingPlan, {"goals": "", "teaching": "", "assessment": "", "milestones": {}}),
+            (LogEntry, {"did": "", "learned": "", "problems": "", "comment": ""}),
+            (FinalReport, {"text": "", "comment": ""}),
         )
     )
     filed = _strike_from_filing(session, ids)

@@ -16,7 +16,7 @@ from form_worker.core import db
 from tests.browser.conftest import PHONE, assert_accessible, screenshot, serve_app, served_config
 from tests.form_worker.conftest import PASSWORD, worker_app
 from tests.helpers.parties import make_parties
-from tests.helpers.workfiles import intern
+from tests.helpers.workfiles import approved_report, intern
 
 INTERN = {"name": "周示例", "phone": "13912340000", "email": "zhou.workfile@example.com"}
 
@@ -28,10 +28,13 @@ def worker(tmp_path) -> Iterator[tuple[Flask, str]]:
 
 
 def active_intern(app: Flask) -> int:
-    """The parties' accounts, and an intern at unit A's position with a signed agreement."""
+    """The parties' accounts, and an intern at unit A's position with a signed agreement whose
+    end-of-internship report the mentor approved (test_intern_log_browser walks that part)."""
     with db.sessions(app)() as session:
         make_parties(app, session)
-        return intern(app, session, **INTERN).id
+        placement = intern(app, session, **INTERN)
+        approved_report(session, placement)
+        return placement.id
 
 
 def log_in(page: Page, base_url: str, username: str) -> None:

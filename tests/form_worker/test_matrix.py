@@ -47,7 +47,7 @@ def owner(endpoint: str) -> tuple[str, ...]:
     if endpoint.startswith("university."):
         return ("cqu", "swu")
     if endpoint.startswith(
-        ("unit.", "unit_agreements.", "unit_reports.", "unit_attendance.", "unit_plans.")
+        ("unit.", "unit_agreements.", "unit_reports.", "unit_attendance.", "unit_plans.", "unit_logs.")
     ) or (endpoint.startswith("workfile.") and endpoint != "workfile.office_view"):
         return ("unit_a", "unit_b")
     if endpoint.startswith(("accounts.", "account_admin.", "retention.")):
@@ -91,6 +91,7 @@ def records(app, session) -> dict[str, object]:
         "other_choice": choices[OTHER_POSITION],
         "placement_id": placement.id,
         "task_id": 1,
+        "entry_id": 1,
         "batch_id": batch.id,
         "user_id": spare.id,  # deactivating, resetting or inviting it ends no session of the test
         "outbox_id": failed.id,

@@ -4,7 +4,7 @@ import datetime as dt
 
 from sqlalchemy import update
 
-from form_worker.applications.models import Application, Placement
+from form_worker.applications.models import Application, FinalReport, Placement
 from tests.form_worker.conftest import OPEN_POSITION, recorded_application
 
 START, END = dt.date(2026, 7, 15), dt.date(2027, 1, 14)
@@ -31,3 +31,9 @@ def intern(app, session, position: str = OPEN_POSITION, state: str = "active", *
     session.add(placement)
     session.commit()
     return placement
+
+
+def approved_report(session, placement: Placement) -> None:
+    """The intern's end-of-internship report, approved by the mentor: completing needs it."""
+    session.add(FinalReport(placement_id=placement.id, text="见习总结（示例）", state="approved"))
+    session.commit()

@@ -22,6 +22,8 @@ from site_builder.model.vocab import EDUCATION_LEVELS
 
 from ...core.forms import Form, required
 from ..workfile.forms import destination_detail_field, destination_field, score_field, scores_of
+from ..workfile.logs import REPORT_MAX
+from ..workfile.logs import TEXT_MAX as LOG_MAX
 from ..workfile.ratings import ASPECTS, COMMENT_MAX
 from .eligibility import STATUSES
 
@@ -232,6 +234,36 @@ class RatingForm(LookedUpForm):
 
     def scores(self) -> dict[str, int | None]:
         return scores_of(self, ASPECTS)
+
+
+class LogForm(LookedUpForm):
+    """A week of the intern's log (见习周志): the week's choices are filled per request."""
+
+    week = SelectField("哪一周", validate_choice=False)
+    did = TextAreaField(
+        "本周做了什么", [Length(max=LOG_MAX, message=f"最多 {LOG_MAX} 个字")], render_kw={"rows": 4}
+    )
+    learned = TextAreaField(
+        "学到了什么", [Length(max=LOG_MAX, message=f"最多 {LOG_MAX} 个字")], render_kw={"rows": 3}
+    )
+    problems = TextAreaField(
+        "遇到的问题（可不填）", [Length(max=LOG_MAX, message=f"最多 {LOG_MAX} 个字")], render_kw={"rows": 2}
+    )
+
+    def chosen_week(self) -> dt.date | None:
+        """The week chosen, if it is one of the choices offered."""
+        offered = {value for value, _ in self.week.choices or []}
+        return dt.date.fromisoformat(self.week.data) if self.week.data in offered else None
+
+
+class ReportForm(LookedUpForm):
+    """The intern's end-of-internship report (见习总结)."""
+
+    text = TextAreaField(
+        "见习总结内容",
+        [Length(max=REPORT_MAX, message=f"最多 {REPORT_MAX} 个字")],
+        render_kw={"rows": 8},
+    )
 
 
 class AnswerForm(Form):

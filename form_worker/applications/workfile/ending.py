@@ -17,7 +17,16 @@ from ...catalogue.positions import Positions
 from .. import services
 from ..models import Application, Evaluation, Placement
 from . import destinations
-from .rules import CRITERIA, GRADES, Refused, audit_entry, evaluation_of, score_problems
+from .rules import (
+    CRITERIA,
+    GRADES,
+    REPORT_MISSING,
+    Refused,
+    audit_entry,
+    evaluation_of,
+    report_approved,
+    score_problems,
+)
 
 
 def evaluation_problems(scores: dict[str, int | None], grade: str, comment: str) -> dict[str, str]:
@@ -56,11 +65,14 @@ def save_evaluation(
 def finish_problems(
     session: Session, placement: Placement, finished_on: dt.date | None, reason: str, today: dt.date
 ) -> dict[str, str]:
-    """The gate before `completed`: the mentor's evaluation, a last day within the internship and
-    not in the future, and a reason when it ends before the agreed end (提前结束)."""
+    """The gate before `completed`: the mentor's evaluation, the intern's report the mentor approved,
+    a last day within the internship and not in the future, and a reason when it ends before the
+    agreed end (提前结束)."""
     found: dict[str, str] = {}
     if evaluation_of(session, placement) is None:
         found["finished_on"] = "请先提交导师评价，再登记见习结束"
+    elif not report_approved(session, placement):
+        found["finished_on"] = REPORT_MISSING
     if finished_on is None:
         found["finished_on"] = "请填写见习实际结束日期"
     elif placement.start_date and finished_on < placement.start_date:

@@ -21,6 +21,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from ...core.forms import Form, required
 from .destinations import DESTINATIONS, DETAIL_MAX
+from .logs import TEXT_MAX as LOG_TEXT_MAX
 from .plans import MILESTONE_MAX, TEXT_MAX, TEXTS, Plan, milestone_name
 from .rules import CRITERIA, GRADES, SCORES, TASK_STATUSES, Refused, month_label
 from .services import Task
@@ -118,6 +119,17 @@ def plan_form_for(internship_months: list[dt.date]) -> type[PlanForm]:
         )
         setattr(MonthlyPlanForm, milestone_name(month), field)
     return MonthlyPlanForm
+
+
+class ReviewForm(Form):
+    """The mentor's review of a week of the intern's log or of the report: approve, or return it
+    with what to change (the comment is then required, by logs.review)."""
+
+    comment = TextAreaField(
+        "导师意见（退回时必填，学生能看到）",
+        [Length(max=LOG_TEXT_MAX, message=f"意见最多 {LOG_TEXT_MAX} 个字")],
+        render_kw={"rows": 3},
+    )
 
 
 class NoteForm(Form):

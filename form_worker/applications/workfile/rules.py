@@ -1,6 +1,7 @@
 """The work file's rules that every part of it (and the state machine) asks: which states keep a
 work file, the months an internship touches, the vocabularies of tasks and evaluations, and
-whether an internship may complete (the evaluation, the last day and the destination).
+whether an internship may complete (the evaluation, the intern's approved report, the last day and
+the destination).
 
 Only models are read here, so the state machine can ask without importing the work file's services.
 """
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...accounts import audit
-from ..models import Application, Evaluation, Placement
+from ..models import Application, Evaluation, FinalReport, Placement
 from ..placements import placement_of
 
 TASK_STATUSES = {"todo": "未开始", "doing": "进行中", "done": "已完成"}
@@ -93,12 +94,23 @@ def evaluation_of(session: Session, placement: Placement) -> Evaluation | None:
     return session.scalar(select(Evaluation).where(Evaluation.placement_id == placement.id))
 
 
+REPORT_MISSING = "学生的见习总结尚未经导师通过：请学生在查询页提交见习总结，导师审阅通过后再登记见习结束"
+
+
+def report_approved(session: Session, placement: Placement) -> bool:
+    """The intern's end-of-internship report was approved by the mentor (logs.py)."""
+    state = session.scalar(select(FinalReport.state).where(FinalReport.placement_id == placement.id))
+    return state == "approved"
+
+
 def completion_problem(session: Session, application: Application) -> str | None:
     """Why the internship may not yet complete, or None: the mentor's evaluation and the recorded
     last day are both needed (they decide the certificate, the claim's months and the statistics)."""
     placement = placement_of(session, application.id)
     if placement is None or evaluation_of(session, placement) is None:
         return "导师尚未提交见习评价：请单位在工作档案中提交导师评价后，再登记见习结束"
+    if not report_approved(session, placement):
+        return REPORT_MISSING
     if placement.finished_on is None or placement.destination is None:
         # Only the work file's 登记见习结束 records the last day (and why, when early) and the
         # destination (去向).

@@ -24,7 +24,7 @@ from ..models import Application, Attendance, Placement, WorkTask
 from ..services import TransitionRefused
 from ..states import STATE_LABELS
 from ..tasks import queue_application_emails
-from . import destinations, ending, forms, plans, rules
+from . import destinations, ending, forms, logs, plans, rules
 from . import services as workfile
 from .forms import AllowanceForm, AttendanceForm, CaseForm, EvaluationForm, FinishForm, NoteForm, TaskForm
 
@@ -91,6 +91,10 @@ def _overview(placement: Placement, application: Application, editable: bool):
         destination=destinations.label(placement),
         plan=(plan := plans.plan_of(get_session(), placement)),
         milestones=plans.milestones_of(plan),
+        log=sorted(logs.entries(get_session(), placement).values(), key=lambda e: e.week, reverse=True),
+        report=logs.report_of(get_session(), placement),
+        log_states=logs.STATES,
+        week_label=logs.week_label,
     )
 
 

@@ -110,6 +110,7 @@ def real_ids(applicant, app, session, accounts, tmp_path: Path) -> dict[str, obj
         "placement_id": placement.id,
         # No such rows: an action on them is a 404 for whoever may open the page at all.
         "task_id": 999,
+        "entry_id": 999,
         "choice_id": 999,
         "batch_id": 999,
     }

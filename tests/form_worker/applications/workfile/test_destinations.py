@@ -13,7 +13,7 @@ from form_worker.applications.workfile import destinations, ending, rules
 from tests.conftest import TODAY
 from tests.form_worker.conftest import csrf_token
 from tests.helpers.parties import make_parties, party
-from tests.helpers.workfiles import intern
+from tests.helpers.workfiles import approved_report, intern
 
 EARLY = {"finished_on": "2026-11-20", "reason": "考取研究生"}
 
@@ -22,6 +22,7 @@ EARLY = {"finished_on": "2026-11-20", "reason": "考取研究生"}
 def placed(app, session) -> Placement:
     make_parties(app, session)
     placement = intern(app, session)
+    approved_report(session, placement)
     scores = dict.fromkeys(rules.CRITERIA, 4)
     ending.save_evaluation(session, placement, scores, "良好", "认真负责。", "unit_a")
     session.commit()

@@ -26,15 +26,18 @@ from form_worker.applications.workfile.services import Days, Task
 from site_builder.clock import today_in_chongqing
 from tests.form_worker.conftest import TODAY, csrf_token
 from tests.helpers.parties import OTHER_POSITION, make_parties, party
-from tests.helpers.workfiles import END, START, intern
+from tests.helpers.workfiles import END, START, approved_report, intern
 
 JULY, AUGUST = dt.date(2026, 7, 1), dt.date(2026, 8, 1)
 
 
 @pytest.fixture
 def placed(app, session) -> Placement:
+    """An active intern whose end-of-internship report the mentor approved (test_logs tests the gate)."""
     make_parties(app, session)
-    return intern(app, session)
+    placement = intern(app, session)
+    approved_report(session, placement)
+    return placement
 
 
 def evaluate(session, placement: Placement, grade: str = "良好") -> None:
