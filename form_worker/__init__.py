@@ -18,7 +18,7 @@ from .applications.intake import intern_views, status_views
 from .applications.intake import views as apply_views
 from .applications.review import filing_views, university_views
 from .applications.review import office_views as review_office_views
-from .applications.selection import group_views, unit_views
+from .applications.selection import group_views, proposal_views, unit_views
 from .applications.selection import office_views as selection_office_views
 from .applications.workfile import log_views, plan_views, sheet_views
 from .applications.workfile import views as workfile_views
@@ -56,6 +56,7 @@ PAGES = (
     filing_views,
     unit_views,
     group_views,
+    proposal_views,
     selection_office_views,
     workfile_views,
     sheet_views,

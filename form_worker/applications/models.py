@@ -82,6 +82,9 @@ class Choice(Base):
     # The unit's selection: on its shortlist, and how this choice ended (CHOICE_OUTCOMES).
     shortlisted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     outcome: Mapped[str | None] = mapped_column(String(20))
+    # The unit proposed the applicant for this position (拟录用): the application is then proposed,
+    # confirmed and offered for this choice; cleared when it goes back to filed.
+    proposed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     application: Mapped[Application] = relationship(back_populates="choices")
 

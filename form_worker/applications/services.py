@@ -20,11 +20,12 @@ from ..core.db import rowcount
 from ..outbox import services as outbox
 from ..outbox.models import Outbox
 from . import placements
-from .models import Application, Claim, Placement, Transition
+from .models import Application, Choice, Claim, Placement, Transition
 from .selection import rules as selection_rules
 from .states import (
     ACTION_LABELS,
     ALLOWED,
+    BACK_TO_FILED,
     BULK_TARGETS,
     CLOSED_STATES,
     NEEDS_REASON,
@@ -65,8 +66,12 @@ def move(
         session.execute(
             delete(Claim).where(Claim.application_id == application.id, Claim.position_id.startswith(SLOT))
         )
+    if to_state == "filed":  # back from the proposed list: no unit holds a proposal any more
+        session.execute(update(Choice).where(Choice.application_id == application.id).values(proposed=False))
     session.flush()
-    if notify and to_state in NOTIFY:
+    # A unit's proposal the office never confirmed was never told to the applicant, nor is its return.
+    unconfirmed_return = (transition.from_state, to_state) == ("proposed", "filed")
+    if notify and to_state in NOTIFY and not unconfirmed_return:
         outbox.add(
             session,
             f"state:{application.id}:{transition.id}",
@@ -136,8 +141,10 @@ def check_move(from_state: str, to_state: str, reason: str, bulk: bool = False, 
         raise TransitionRefused(f"“{ACTION_LABELS[to_state]}”必须填写原因")
     if (from_state, to_state) == RETURN_TO_UNIVERSITY and not reason:
         raise TransitionRefused("退回高校必须写明原因，高校会看到这条说明")
-    if to_state == "filed":
+    if to_state == "filed" and from_state not in BACK_TO_FILED:
         raise TransitionRefused("报全国备案请在“全国备案”页面导出名单并登记，每一批都会留档")
+    if to_state == "filed" and not reason:
+        raise TransitionRefused("退回拟录用必须写明原因，单位会看到这条说明")
 
 
 def _claim(session: Session, application: Application, from_state: str, to_state: str) -> None:

@@ -34,6 +34,8 @@ STEP_LABELS = {
     "recommended_by_university": "高校遴选推荐",
     "approved_by_city_office": "市项目办审核通过",
     "filed": "全国备案",
+    "proposed": "单位拟录用",
+    "confirmed": "拟录用名单确认",
     "offered": "单位录用",
     "agreement_signed": "签订见习协议",
     "active": "上岗见习",

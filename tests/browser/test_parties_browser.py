@@ -21,8 +21,9 @@ from sqlalchemy import select, update
 
 from form_worker.accounts import invitations
 from form_worker.accounts.services import new_account
+from form_worker.applications import services
 from form_worker.applications.models import Application, Choice, Placement
-from form_worker.applications.states import CHOICE_OUTCOMES
+from form_worker.applications.states import CHOICE_OUTCOMES, STATE_LABELS
 from form_worker.core import db
 from form_worker.outbox.tasks import queue_emails
 from tests.browser.conftest import PHONE, assert_accessible, screenshot, serve_app, served_config
@@ -87,6 +88,14 @@ def file_candidate(worker: Worker) -> tuple[int, str]:
         )
         session.commit()
     return received.id, received.reference
+
+
+def confirm_list(worker: Worker, application_id: int) -> None:
+    """The office confirms the proposed list with this candidate on it."""
+    with worker.app.app_context(), db.sessions(worker.app)() as session:
+        application = session.get(Application, application_id)
+        services.transition(session, application, "confirmed", "reviewer", "", worker.app.config["MAIL_FROM"])
+        session.commit()
 
 
 def messages_to(smtp_server: SmtpServer, recipient: str, subject: str) -> list[EmailMessage]:
@@ -154,6 +163,17 @@ def test_unit_contact_offers_a_place_and_the_student_accepts_from_the_email(
     expect(unit.locator("#unit-status")).to_have_text("已入围")
     expect(unit.get_by_role("button", name="移出入围名单")).to_be_visible()
 
+    # Selection together: the unit proposes; the office confirms the list (keyed in here, its
+    # pages are tested elsewhere); then the offer form appears.
+    expect(unit.get_by_role("button", name="发出录用通知")).to_have_count(0)
+    unit.get_by_label("给市项目办的说明（可不填）").fill("面谈表现好")
+    unit.get_by_role("button", name="列入拟录用名单").click()
+    expect(unit.locator("#unit-status")).to_have_text("已列入拟录用名单，待市项目办确认")
+    assert_accessible(unit, "a candidate on the proposed list")
+    confirm_list(worker, application_id)
+    unit.reload()
+    expect(unit.locator("#unit-status")).to_have_text("市项目办已确认拟录用，请发出录用通知")
+
     # The offer: a mentor of the position and days to answer.
     unit.get_by_label("见习导师").select_option(MENTOR)  # the value is the name
     unit.get_by_label("答复期限（天）").fill("5")
@@ -197,7 +217,8 @@ def test_unit_contact_offers_a_place_and_the_student_accepts_from_the_email(
         m for m in messages_to(smtp_server, STUDENT["email"], "") if not m["Subject"].startswith(earlier)
     ]
     assert [m["Subject"] for m in to_student] == [
-        f"报名进度更新：{CHOICE_OUTCOMES['accepted']}（学术会议组织助理（示例））（{reference}）"
+        f"报名进度更新：{STATE_LABELS['confirmed']}（{reference}）",  # on the confirmed list
+        f"报名进度更新：{CHOICE_OUTCOMES['accepted']}（学术会议组织助理（示例））（{reference}）",
     ]
     student.goto(offer_link)  # the email's link again, later
     expect(student.locator("#offer-state")).to_contain_text("接受录用")

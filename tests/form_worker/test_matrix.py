@@ -47,7 +47,15 @@ def owner(endpoint: str) -> tuple[str, ...]:
     if endpoint.startswith("university."):
         return ("cqu", "swu")
     if endpoint.startswith(
-        ("unit.", "unit_agreements.", "unit_reports.", "unit_attendance.", "unit_plans.", "unit_logs.")
+        (
+            "unit.",
+            "unit_agreements.",
+            "unit_reports.",
+            "unit_attendance.",
+            "unit_plans.",
+            "unit_logs.",
+            "unit_proposals.",
+        )
     ) or (endpoint.startswith("workfile.") and endpoint != "workfile.office_view"):
         return ("unit_a", "unit_b")
     if endpoint.startswith(("accounts.", "account_admin.", "retention.")):

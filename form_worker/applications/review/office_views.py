@@ -27,7 +27,7 @@ from .. import placements, services
 from ..models import Application, Choice
 from ..selection import offers
 from ..services import TransitionRefused
-from ..states import ALLOWED, BULK_TARGETS, STATE_LABELS, action_label
+from ..states import ALLOWED, BACK_TO_FILED, BULK_TARGETS, STATE_LABELS, action_label
 from ..tasks import queue_application_emails
 from .forms import BulkForm, OfferForm, TransitionForm
 
@@ -207,11 +207,13 @@ def _detail(
     room = _fill_offer(offer_form, application, positions)
     actors = [t.actor for t in application.transitions]
     names = dict(db.execute(select(Account.username, Account.name).where(Account.username.in_(actors))).all())
-    # Filing goes through /staff/filing and offering through the offer form below.
+    # Filing goes through /staff/filing and offering through the offer form below; a proposal is
+    # the unit's, for one of its positions (selection/proposals.py). Sending a proposal back to
+    # filed is the office's.
     actions = {
         s: action_label(application.state, s)
         for s in ALLOWED[application.state]
-        if s not in ("offered", "filed")
+        if s not in ("offered", "filed", "proposed") or (s == "filed" and application.state in BACK_TO_FILED)
     }
     # The priority-group answers only for admins, and every showing of them in the audit log.
     sensitive = current_user.is_admin and application.priority_consent

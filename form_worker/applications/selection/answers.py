@@ -242,6 +242,7 @@ def _release(
     history = "；".join(filter(None, [f"{words}：{title}", reason]))
     record_offer(session, application, "offered", "filed", actor, history)
     for choice in application.choices:
+        choice.proposed = False  # back to filed: the list is made again for the other choices
         if choice.position_id == placement.position_id:
             choice.outcome = outcome
     session.flush()

@@ -125,6 +125,8 @@ def make_offer(
     choice = next((c for c in application.choices if c.position_id == position_id), None)
     if choice is not None and choice.outcome:
         raise services.TransitionRefused(f"这个志愿已结束（{CHOICE_OUTCOMES[choice.outcome]}），不能再录用")
+    if application.state == "confirmed" and (choice is None or not choice.proposed):
+        raise services.TransitionRefused("拟录用名单确认的是另一个岗位，只能按名单录用")
     if not 1 <= days <= MAX_DAYS:
         raise services.TransitionRefused(f"答复期限应为 1 至 {MAX_DAYS} 天")
     # notify=False: the offer email below carries the answer link instead of the state email.

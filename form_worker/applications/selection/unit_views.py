@@ -24,7 +24,7 @@ from ...core.queue import enqueue
 from .. import placements, priority, scope, services
 from ..models import Application, Choice, Placement
 from ..services import TransitionRefused
-from ..states import CHOICE_OUTCOMES, STATE_LABELS
+from ..states import BACK_TO_FILED, CHOICE_OUTCOMES, STATE_LABELS
 from ..tasks import queue_application_emails
 from ..workfile import plans
 from . import agreements, offers, outcomes, rules
@@ -45,6 +45,13 @@ def _placements_here(db, positions: Positions, application_ids: list[int]) -> di
     return {p.application_id: p for p in db.scalars(query)}
 
 
+# How a unit reads its own proposal's stage.
+SELECTION_STATUS = {
+    "proposed": "已列入拟录用名单，待市项目办确认",
+    "confirmed": "市项目办已确认拟录用，请发出录用通知",
+}
+
+
 def unit_status(choice: Choice, placement: Placement | None) -> str:
     """The choice as this unit reads it: never how the applicant fares at another unit."""
     state = choice.application.state
@@ -56,6 +63,8 @@ def unit_status(choice: Choice, placement: Placement | None) -> str:
         return CHOICE_OUTCOMES[choice.outcome]
     if state == "filed":
         return "已入围" if choice.shortlisted else "待遴选"
+    if state in BACK_TO_FILED:
+        return SELECTION_STATUS[state] if choice.proposed else "暂不能遴选"
     return "已不再参加遴选"
 
 
@@ -97,7 +106,7 @@ def queue():
     )
 
 
-def _choice(choice_id: int) -> Choice:
+def unit_choice(choice_id: int) -> Choice:
     choice = scope.unit_choice(get_session(), choice_id, current_positions(), current_user.unit)
     if choice is None:
         abort(404)
@@ -114,7 +123,7 @@ def _fill_mentors(form: UnitOfferForm, positions: Positions, entry) -> int:
     return total
 
 
-def _candidate(choice: Choice, form: UnitOfferForm | None = None, error: str = "", status: int = 200):
+def candidate_page(choice: Choice, form: UnitOfferForm | None = None, error: str = "", status: int = 200):
     db = get_session()
     positions = current_positions()
     entry = positions.by_id[choice.position_id]
@@ -122,7 +131,8 @@ def _candidate(choice: Choice, form: UnitOfferForm | None = None, error: str = "
     if form is None:  # a fresh form carries the state shown; a posted one keeps what was seen
         form = UnitOfferForm(formdata=None, state=choice.application.state)
     total = _fill_mentors(form, positions, entry)
-    can_offer = choice.application.state == "filed" and not choice.outcome
+    state = choice.application.state
+    can_offer = state == "confirmed" and choice.proposed and not choice.outcome
     mark = bool(priority.marked(db, current_user.username, [choice.application]))
     db.commit()
     return render_template(
@@ -136,6 +146,7 @@ def _candidate(choice: Choice, form: UnitOfferForm | None = None, error: str = "
         status=unit_status(choice, placement),
         form=form,
         can_offer=can_offer,
+        can_select=state == "filed" and not choice.outcome,
         total=total,
         error=error,
     ), status
@@ -144,13 +155,13 @@ def _candidate(choice: Choice, form: UnitOfferForm | None = None, error: str = "
 @bp.get("/candidates/<int:choice_id>")
 @role_required("unit")
 def candidate(choice_id: int):
-    return _candidate(_choice(choice_id))
+    return candidate_page(unit_choice(choice_id))
 
 
 @bp.post("/candidates/<int:choice_id>/shortlist")
 @role_required("unit")
 def shortlist(choice_id: int):
-    choice = _choice(choice_id)
+    choice = unit_choice(choice_id)
     choice.shortlisted = request.form.get("on") == "1"
     db = get_session()
     audit.record(
@@ -170,9 +181,9 @@ def shortlist(choice_id: int):
 @role_required("unit")
 def not_selected(choice_id: int):
     """This unit will not take the candidate; the application stays open for its other choices."""
-    choice = _choice(choice_id)
+    choice = unit_choice(choice_id)
     if choice.outcome or choice.application.state != "filed":
-        return _candidate(choice, error="这位候选人已不在待遴选状态", status=409)
+        return candidate_page(choice, error="这位候选人已不在待遴选状态", status=409)
     db = get_session()
     positions = current_positions()
     titles = {
@@ -198,14 +209,16 @@ def not_selected(choice_id: int):
 @bp.post("/candidates/<int:choice_id>/offer")
 @role_required("unit")
 def offer(choice_id: int):
-    choice = _choice(choice_id)
+    choice = unit_choice(choice_id)
     form = UnitOfferForm()
     _fill_mentors(form, current_positions(), current_positions().by_id[choice.position_id])
     if not form.validate():
-        return _candidate(choice, form, status=422)
+        return candidate_page(choice, form, status=422)
     application = choice.application
     if form.state.data != application.state:
-        return _candidate(choice, form, "这位候选人的状态刚刚变了，请查看最新状态后再操作", 409)
+        return candidate_page(choice, form, "这位候选人的状态刚刚变了，请查看最新状态后再操作", 409)
+    if application.state != "confirmed" or not choice.proposed:
+        return candidate_page(choice, form, "请先列入拟录用名单，市项目办确认后再发录用通知", 409)
     db = get_session()
     try:
         offers.make_offer(
@@ -222,7 +235,7 @@ def offer(choice_id: int):
         )
     except TransitionRefused as refusal:
         status = 409 if refusal.conflict else 422
-        return _candidate(_choice(choice_id), form, str(refusal), status)
+        return candidate_page(unit_choice(choice_id), form, str(refusal), status)
     db.commit()
     queue_application_emails(db, application.id)
     flash(f"已向 {application.reference} 发出录用通知，学生须在 {form.days.data} 天内答复。")

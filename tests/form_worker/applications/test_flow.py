@@ -108,10 +108,24 @@ def test_every_party_does_its_own_step_and_hears_when_it_is_their_turn(
     assert unit_a.get(f"/staff/unit/candidates/{choice_b.id}").status_code == 404  # another unit's
     assert unit_a.post(f"/staff/unit/candidates/{choice_a.id}/shortlist", {"on": "1"}).status_code == 303
     assert "已入围" in unit_a.get("/staff/unit/?shortlisted=1").text
-    response = unit_a.post(
-        f"/staff/unit/candidates/{choice_a.id}/offer",
-        {"state": "filed", "mentor": "李示例", "days": "5", "reason": "欢迎加入"},
+    # Selection together (遴选录用): no offer before the office confirms the unit's proposal.
+    offer = {"mentor": "李示例", "days": "5", "reason": "欢迎加入"}
+    early = unit_a.post(f"/staff/unit/candidates/{choice_a.id}/offer", offer | {"state": "filed"})
+    assert early.status_code == 409 and "市项目办确认后再发录用通知" in early.text
+    proposed = unit_a.post(f"/staff/unit/candidates/{choice_a.id}/propose", {"note": "面谈表现好"})
+    assert proposed.status_code == 303
+    assert current(session, application.id).state == "proposed"
+    assert "已列入拟录用名单，待市项目办确认" in unit_a.get("/staff/unit/").text
+    # The university sees its student on the list; the office confirms the list.
+    assert "单位拟录用，待市项目办确认" in cqu.get("/staff/university/?state=proposed").text
+    listed = reviewer.get("/staff/applications?state=proposed").text
+    assert reference in listed and "确认拟录用（所选）" in listed
+    response = reviewer.post(
+        "/staff/applications/bulk", {"state": "proposed", "action": "confirmed", "ids": str(application.id)}
     )
+    assert response.status_code == 303
+    assert current(session, application.id).state == "confirmed"
+    response = unit_a.post(f"/staff/unit/candidates/{choice_a.id}/offer", offer | {"state": "confirmed"})
     assert response.status_code == 303, response.text
     assert current(session, application.id).state == "offered"
     placement = session.scalar(select(Placement).where(Placement.application_id == application.id))
@@ -190,7 +204,7 @@ def test_every_party_does_its_own_step_and_hears_when_it_is_their_turn(
     ]
     assert states == [
         "submitted", "checked", "recommended_by_university", "approved_by_city_office", "filed",
-        "offered", "offered", "agreement_signed", "active",
+        "proposed", "confirmed", "offered", "offered", "agreement_signed", "active",
     ]  # fmt: skip
     actors = {t.to_state: t.actor for t in session.scalars(select(Transition))}
     assert (actors["recommended_by_university"], actors["filed"], actors["agreement_signed"]) == (
@@ -202,8 +216,9 @@ def test_every_party_does_its_own_step_and_hears_when_it_is_their_turn(
     ids = [m["Message-ID"] for m in mailbox.messages]
     assert len(ids) == len(set(ids)) == session.scalar(select(func.count()).select_from(Outbox))
     to_student = [m["Subject"] for m in mailbox.messages if m["To"] == "chen@example.com"]
-    # received, checked, recommended, approved, filed, the offer, accepted, signed, active
-    assert len(to_student) == 9
+    # received, checked, recommended, approved, filed, on the confirmed list (the unit's proposal
+    # alone is not told), the offer, accepted, signed, active
+    assert len(to_student) == 10
 
     # The priority-group answer reached no university or unit page and no email.
     assert not [p for p in pages if PRIORITY in p]
