@@ -18,7 +18,7 @@ from .applications.intake import intern_views, status_views
 from .applications.intake import views as apply_views
 from .applications.review import filing_views, university_views
 from .applications.review import office_views as review_office_views
-from .applications.selection import group_views, proposal_views, unit_views
+from .applications.selection import group_views, interview_views, proposal_views, unit_views
 from .applications.selection import office_views as selection_office_views
 from .applications.workfile import log_views, plan_views, sheet_views
 from .applications.workfile import views as workfile_views
@@ -57,6 +57,7 @@ PAGES = (
     unit_views,
     group_views,
     proposal_views,
+    interview_views,
     selection_office_views,
     workfile_views,
     sheet_views,
@@ -117,8 +118,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.globals["local_time"] = local_time
     app.jinja_env.globals["query_args"] = paging.query_args
 
-    for module in PAGES:
-        app.register_blueprint(module.bp)
+    for module in PAGES:  # a module with pages for several parties lists its blueprints
+        for blueprint in getattr(module, "blueprints", (module.bp,)):
+            app.register_blueprint(blueprint)
     errors.init_app(app)
     headers.init_app(app)
     return app

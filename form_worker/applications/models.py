@@ -325,3 +325,21 @@ class FinalReport(Base):
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     reviewed_by: Mapped[str | None] = mapped_column(String(50))
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class InterviewSlot(Base):
+    """A time and place for an interview at one position (面试, issue 22): the office opens a round
+    of slots and the position's candidates each pick one from the link in their email, or the unit
+    sets one for a candidate. A candidate holds at most one slot per position."""
+
+    __tablename__ = "interview_slot"
+    __table_args__ = (UniqueConstraint("position_id", "application_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position_id: Mapped[str] = mapped_column(String(200), index=True)
+    starts_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)  # naive UTC
+    place: Mapped[str] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(50))
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id"))
+    booked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

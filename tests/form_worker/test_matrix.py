@@ -55,6 +55,7 @@ def owner(endpoint: str) -> tuple[str, ...]:
             "unit_plans.",
             "unit_logs.",
             "unit_proposals.",
+            "unit_interviews.",
         )
     ) or (endpoint.startswith("workfile.") and endpoint != "workfile.office_view"):
         return ("unit_a", "unit_b")

@@ -4,6 +4,7 @@ import datetime as dt
 
 from wtforms import (
     DateField,
+    DateTimeLocalField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -76,3 +77,24 @@ class GroupAgreementForm(Form):
     )
     cover_start = DateField("保险起始日期", [required("保险起始日期"), _programme_day])
     cover_end = DateField("保险终止日期", [required("保险终止日期"), _programme_day])
+
+
+class InterviewRoundForm(Form):
+    """The office opens an interview round for a position: one time and place per line."""
+
+    position = SelectField("岗位", validate_choice=False)
+    slots = TextAreaField(
+        "面试时间和地点（北京时间，每行一个）",
+        [required("面试时间"), Length(max=8000, message="内容过长")],
+        render_kw={
+            "rows": 6,
+            "placeholder": "2027-01-10 09:30 学会 3 楼会议室\n2027-01-10 10:00 学会 3 楼会议室",
+        },
+    )
+
+
+class UnitInterviewForm(Form):
+    """A unit sets one candidate's interview time itself."""
+
+    starts_at = DateTimeLocalField("面试时间（北京时间）", [required("面试时间")], format="%Y-%m-%dT%H:%M")
+    place = StringField("地点或线上会议号", [required("地点"), Length(max=200, message="最多 200 个字")])

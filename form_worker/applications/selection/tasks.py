@@ -1,5 +1,6 @@
-"""Selection's periodic work: offers past their deadline lapse, agreed internships start, and
-positions whose places are all signed are marked 已招满 in their files."""
+"""Selection's periodic work: offers past their deadline lapse, candidates are reminded of their
+interviews, agreed internships start, and positions whose places are all signed are marked 已招满
+in their files."""
 
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from ...publishing.files import marked_filled_by_worker, set_statuses
 from ...publishing.forge import Forge
 from ...publishing.tasks import publish_now
 from .. import services
-from . import agreements, answers, filled, offers
+from . import agreements, answers, filled, interviews, offers
 
 
 @huey.periodic_task(crontab(minute="7"))
@@ -25,6 +26,16 @@ def lapse_offers() -> list[int]:
         ids = services.pending_emails(session, *released)
     queue_emails(ids)
     return released
+
+
+@huey.periodic_task(crontab(minute="37"))
+def remind_interviews() -> list[int]:
+    """Hourly: a reminder to each candidate whose interview starts within a day, once."""
+    with app_context() as app, sessions(app)() as session:
+        ids = interviews.remind_due(session, clock.now(), offers.Mail.of(app.config), current_positions())
+        session.commit()
+    queue_emails(ids)
+    return ids
 
 
 @huey.periodic_task(chongqing_crontab(hour=0, minute=20))

@@ -27,7 +27,7 @@ from ..services import TransitionRefused
 from ..states import BACK_TO_FILED, CHOICE_OUTCOMES, STATE_LABELS
 from ..tasks import queue_application_emails
 from ..workfile import plans
-from . import agreements, offers, outcomes, rules
+from . import agreements, interviews, offers, outcomes, rules
 from .forms import AgreementForm, UnitOfferForm
 from .tasks import reflect_filled_positions
 
@@ -147,6 +147,7 @@ def candidate_page(choice: Choice, form: UnitOfferForm | None = None, error: str
         form=form,
         can_offer=can_offer,
         can_select=state == "filed" and not choice.outcome,
+        interview=interviews.booking(db, choice),
         total=total,
         error=error,
     ), status

@@ -37,6 +37,7 @@ def test_every_table_is_in_the_metadata() -> None:
         "final_report",
         "forge_sync",
         "intern_rating",
+        "interview_slot",
         "log_entry",
         "outbox",
         "performance_note",
