@@ -26,6 +26,7 @@ from ..applications.states import ALLOWED, CHAIN
 from ..catalogue.positions import Positions
 from .filters import FILLED_STATES, LEFT_STATES, Filters, count_if, in_year, percent, placed
 from .outcomes import Outcome, PriorityStats, outcome, priority_stats
+from .records import Records, records
 
 # The funnel's steps in the programme's words (the state labels are sentences for applicants).
 STEP_LABELS = {
@@ -317,6 +318,7 @@ class Statistics:
     applicants: ApplicantStats
     outcome: Outcome
     priority: PriorityStats | None  # None unless the viewer is an admin
+    records: Records
 
 
 def gather(session: Session, positions: Positions, filters: Filters, sensitive: bool) -> Statistics:
@@ -328,4 +330,5 @@ def gather(session: Session, positions: Positions, filters: Filters, sensitive: 
         applicant_stats(session, positions, filters),
         outcome(session, positions, filters),
         priority_stats(session, positions, filters) if sensitive else None,
+        records(session, positions, filters),
     )

@@ -11,6 +11,7 @@ from ..applications.workfile.destinations import DESTINATIONS
 from ..applications.workfile.rules import GRADES
 from ..core.downloads import Cell
 from .outcomes import Outcome
+from .records import Records
 from .statistics import TOP, ApplicantStats, Count, Funnel, Group, PositionFigures, PositionStats, Statistics
 
 
@@ -165,6 +166,24 @@ def _applicants_section(a: ApplicantStats) -> Section:
     )
 
 
+def _records_section(r: Records) -> Section:
+    rows: list[list[Cell]] = [
+        ["已在智慧科协见习计划系统注册的报名", r.registered, shown_percent(r.registered_rate)],
+        ["培养计划经导师确认的见习生", r.plans_confirmed, shown_percent(r.plan_rate)],
+        ["确认已阅读培养计划的见习生", r.plans_read, ""],
+        ["经导师通过的学生周志（周）", r.weeks_approved, ""],
+        ["见习总结经导师通过的见习生", r.reports_approved, ""],
+        ["评价了本次见习的见习生", r.ratings, ""],
+    ]
+    note = (
+        f"注册比例以本范围的 {r.applications} 份报名为分母；培养计划比例以签订协议的 {r.interns} 名"
+        "见习生为分母。"
+    )
+    return Section(
+        "见习过程记录", [Table("records", "见习过程记录", ["项目", "数量", "比例"], rows, note, "过程记录")]
+    )
+
+
 def tables(stats: Statistics) -> list[Section]:
     """The statistics as sections of captioned tables, in the page's order."""
     outcome_rows = [[stats.filters.describe(), *outcome_cells(stats.outcome)]]
@@ -176,6 +195,7 @@ def tables(stats: Statistics) -> list[Section]:
         _positions_section(stats.positions),
         _applicants_section(stats.applicants),
         Section("见习完成情况", [outcome]),
+        _records_section(stats.records),
     ]
     if stats.priority is not None:
         rows: list[list[Cell]] = [["同意提供的申请人", stats.priority.consented]]

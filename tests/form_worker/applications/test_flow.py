@@ -14,7 +14,14 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from form_worker.accounts.models import AuditEntry
-from form_worker.applications.models import Application, Choice, FilingBatch, Placement, Transition
+from form_worker.applications.models import (
+    Application,
+    Choice,
+    FilingBatch,
+    LogEntry,
+    Placement,
+    Transition,
+)
 from form_worker.applications.review import filing
 from form_worker.applications.selection.tasks import start_placements
 from form_worker.outbox.models import Outbox
@@ -24,6 +31,21 @@ from tests.helpers.offers import accepted_on_today
 from tests.helpers.parties import OTHER_POSITION, make_parties, party
 
 PRIORITY = "零就业家庭"  # one of the form's priority groups; the test looks for it everywhere
+
+
+def look_up(student, reference: str) -> str:
+    """/status as the intern sees it, looked up with the reference and phone."""
+    token = csrf_token(student.get("/status").text)
+    data = {"reference": reference, "contact": "13800001234", "csrf_token": token}
+    return student.post("/status", data=data).text
+
+
+def carried(page: str, prefix: str) -> dict[str, str]:
+    """The hidden fields (reference, contact, token) of one of /status's intern forms."""
+    pattern = rf'<input[^>]*name="({prefix}-(?:reference|contact|csrf_token))"[^>]*value="([^"]*)"'
+    found = dict(re.findall(pattern, page))
+    assert len(found) == 3, (prefix, found)
+    return found
 
 
 @pytest.fixture
@@ -196,6 +218,58 @@ def test_every_party_does_its_own_step_and_hears_when_it_is_their_turn(
     assert "见习中" in status_page and "见习导师：李示例" in status_page
     drain(app)
 
+    # 8. The unit writes the training plan and records the mentor's confirmation; the intern reads it.
+    file = f"/staff/unit/placements/{placement.id}/file"
+    plan = {"goals": "掌握学术会议组织", "teaching": "每周面谈", "assessment": "按月小结"}
+    plan |= {f"m2027{m:02d}": f"{m}月的目标" for m in range(7, 13)}
+    assert unit_a.post(file + "/plan", plan).status_code == 303
+    assert unit_a.post(file + "/plan/sign").status_code == 303
+    status_page = look_up(student, reference)
+    read = student.post("/status/plan", data=carried(status_page, "plan"))
+    assert "已确认阅读培养计划" in read.text
+
+    # 9. The intern keeps the weekly log; the mentor approves a week; then the report.
+    app.config["CLOCK"] = lambda: dt.date(2027, 7, 9)
+    status_page = look_up(student, reference)
+    week = {
+        "log-week": "2027-06-28",
+        "log-did": "整理会议资料",
+        "log-learned": "会务流程",
+        "log-action": "submit",
+    }
+    assert "已提交给导师审阅" in student.post("/status/log", data=carried(status_page, "log") | week).text
+    entry = session.scalar(select(LogEntry))
+    assert (
+        unit_a.post(f"{file}/log/{entry.id}", {"decision": "approve", "comment": "很好"}).status_code == 303
+    )
+    report = {"report-text": "半年的收获", "report-action": "submit"}
+    assert (
+        "已提交见习总结" in student.post("/status/report", data=carried(status_page, "report") | report).text
+    )
+    assert unit_a.post(f"{file}/report", {"decision": "approve", "comment": ""}).status_code == 303
+
+    # 10. The mentor's evaluation and the end with the destination; the intern confirms and rates.
+    app.config["CLOCK"] = lambda: dt.date(2027, 12, 31)
+    scores = {
+        "attitude": "5",
+        "skill": "4",
+        "teamwork": "4",
+        "delivery": "5",
+        "grade": "优秀",
+        "comment": "认真",
+    }
+    assert unit_a.post(file + "/evaluation", scores).status_code == 303
+    ending = {"finished_on": "2027-12-31", "reason": "", "destination": "kept"}
+    assert unit_a.post(file + "/finish", ending).status_code == 303
+    assert current(session, application.id).state == "completed"
+    status_page = look_up(student, reference)
+    assert "导师已通过 <strong>1</strong> 周" in status_page and "留用（被见习单位录用）" in status_page
+    kept = carried(status_page, "destination") | {"destination-destination": "kept"}
+    assert "已确认您的去向" in student.post("/status/destination", data=kept).text
+    rating = {"rating-mentor": "5", "rating-tasks": "4", "rating-learning": "5"}
+    assert "感谢您的评价" in student.post("/status/rating", data=carried(status_page, "rating") | rating).text
+    drain(app)
+
     # Every step recorded who and when; every email arrived once.
     session.expire_all()
     states = [
@@ -204,7 +278,7 @@ def test_every_party_does_its_own_step_and_hears_when_it_is_their_turn(
     ]
     assert states == [
         "submitted", "checked", "recommended_by_university", "approved_by_city_office", "filed",
-        "proposed", "confirmed", "offered", "offered", "agreement_signed", "active",
+        "proposed", "confirmed", "offered", "offered", "agreement_signed", "active", "completed",
     ]  # fmt: skip
     actors = {t.to_state: t.actor for t in session.scalars(select(Transition))}
     assert (actors["recommended_by_university"], actors["filed"], actors["agreement_signed"]) == (
@@ -217,8 +291,8 @@ def test_every_party_does_its_own_step_and_hears_when_it_is_their_turn(
     assert len(ids) == len(set(ids)) == session.scalar(select(func.count()).select_from(Outbox))
     to_student = [m["Subject"] for m in mailbox.messages if m["To"] == "chen@example.com"]
     # received, checked, recommended, approved, filed, on the confirmed list (the unit's proposal
-    # alone is not told), the offer, accepted, signed, active
-    assert len(to_student) == 10
+    # alone is not told), the offer, accepted, signed, active, completed
+    assert len(to_student) == 11
 
     # The priority-group answer reached no university or unit page and no email.
     assert not [p for p in pages if PRIORITY in p]
