@@ -27,6 +27,7 @@ from .catalogue.positions import PositionSource
 from .core import clock, config, db, errors, headers, paging, queue
 from .core.forms import MAX_ID
 from .core.throttle import limiter
+from .districts import views as district_views
 from .office import email_views, export_views
 from .office import views as office_views
 from .publishing import hook_views
@@ -36,6 +37,8 @@ from .reports import unit_views as reports_unit_views
 from .retention import views as retention_views
 from .submissions import review_views
 from .submissions import views as submit_views
+from .units import bureau_views
+from .units import views as units_views
 
 csrf = CSRFProtect()
 
@@ -68,6 +71,9 @@ PAGES = (
     reports_unit_views,
     retention_views,
     review_views,
+    units_views,
+    bureau_views,
+    district_views,
     hook_views,
     site,
 )

@@ -9,5 +9,6 @@ from .core.models import Base
 from .outbox import models as _outbox  # noqa: F401
 from .publishing import models as _publishing  # noqa: F401
 from .submissions import models as _submissions  # noqa: F401
+from .units import models as _units  # noqa: F401
 
 metadata: MetaData = Base.metadata

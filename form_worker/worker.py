@@ -23,6 +23,7 @@ from .publishing import tasks as _publishing_tasks  # noqa: F401  (registers its
 from .retention import tasks as _retention_tasks  # noqa: F401  (registers its daily purge)
 from .submissions import publication
 from .submissions.tasks import publish_submission
+from .units import tasks as _units_tasks  # noqa: F401  (registers the confirmations' write)
 
 logger = logging.getLogger(__name__)
 

@@ -34,6 +34,9 @@ from .qr import prepare as prepare_qr
 from .qr import qr_code
 
 STATE_LABELS = {"open": "招募中", "expired": "已截止", "closed": "已关闭", "filled": "已招满"}
+# A unit's standing as 就业见习单位 (hr_approval.status), as the search filter names it: a unit still
+# 认定中 may publish, but may not offer a place until its district's HR bureau confirms it.
+UNIT_STANDING = {"approved": "已认定", "pending": "见习单位认定中"}
 SIMILAR_LIMIT = 6
 
 
@@ -381,6 +384,7 @@ class PageRenderer:
             "kind": list(UNIT_CATEGORIES),
             "degree": list(EDUCATION_LEVELS),
             "state": list(STATE_LABELS.values()),
+            "standing": list(UNIT_STANDING.values()),
         }
 
     def unit(self, slug: str) -> GeneratedPage:

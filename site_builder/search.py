@@ -24,7 +24,7 @@ from pagefind.service import get_executable
 from .model.catalogue import PositionEntry
 from .model.pinyin import pinyin_words
 from .model.vocab import EDUCATION_LEVELS
-from .pages import EVERY, STATE_LABELS, PageRenderer, page_url, position_page
+from .pages import EVERY, STATE_LABELS, UNIT_STANDING, PageRenderer, page_url, position_page
 
 # Where the bundle goes inside the site; the search page loads {base}/pagefind/pagefind.js.
 BUNDLE = "pagefind"
@@ -34,7 +34,7 @@ BUNDLE = "pagefind"
 LIVE_BUNDLE = "pagefind-live"
 LIVE_MANIFEST = "search-live.json"
 # The filters' names as the search page shows them, each with the record's values.
-FILTERS = ("类型", "性质", "区县", "单位类别", "学历", "状态")
+FILTERS = ("类型", "性质", "区县", "单位类别", "学历", "状态", "单位认定")
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,7 @@ def position_record(renderer: PageRenderer, entry: PositionEntry) -> Record:
             "deadline": p.deadline.isoformat(),
             "state": state,
             "sample": "1" if p.sample else "",
+            "pending": "1" if unit.hr_approval.status == "pending" else "",
         },
         filters=dict(
             zip(
@@ -86,6 +87,7 @@ def position_record(renderer: PageRenderer, entry: PositionEntry) -> Record:
                     [unit.category],
                     degrees_accepted(p.education),
                     [STATE_LABELS[state]],
+                    [UNIT_STANDING[unit.hr_approval.status]],
                 ),
                 strict=True,
             )

@@ -13,7 +13,7 @@
   var listing = null; // the plain list below, once the page is parsed
   var status = form.querySelector(".jx-filters__result");
   // The form's field names (also the page's query string) and the filters' names in the index.
-  var FILTERS = { type: "类型", track: "性质", district: "区县", kind: "单位类别", degree: "学历", state: "状态" };
+  var FILTERS = { type: "类型", track: "性质", district: "区县", kind: "单位类别", degree: "学历", state: "状态", standing: "单位认定" };
   var CLOSED = { expired: "已截止", closed: "已关闭", filled: "已招满" };
   var PAGE = 20;
   // Today in Beijing time as YYYY-MM-DD: a position whose deadline passed since the build is 已截止.
@@ -128,6 +128,10 @@
     li.appendChild(link);
     li.appendChild(document.createTextNode(" "));
     li.appendChild(element("span", "jx-badge jx-badge--" + state, CLOSED[state] || "招募中"));
+    if (meta.pending) {
+      li.appendChild(document.createTextNode(" "));
+      li.appendChild(element("span", "jx-badge jx-badge--pending-unit", "见习单位认定中"));
+    }
     if (meta.sample) {
       li.appendChild(document.createTextNode(" "));
       li.appendChild(element("span", "jx-badge jx-badge--sample", "示例"));

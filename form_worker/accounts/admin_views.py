@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from wtforms import SelectChoice
 
 from site_builder.clock import utc_start_of
+from site_builder.model.vocab import DISTRICTS
 
 from ..catalogue.positions import current_positions
 from ..catalogue.universities import UNIVERSITIES
@@ -25,6 +26,7 @@ from .forms import AccountForm, PasswordResetForm, RosterForm
 from .models import Account, AuditEntry
 from .roster import RosterError, read_roster
 from .services import (
+    DISTRICT_ROLES,
     ROLE_LABELS,
     email_taken,
     end_sessions,
@@ -46,6 +48,7 @@ def _bind_choices(form: AccountForm) -> AccountForm:
         SelectChoice("", "请选择"),
         *(SelectChoice(slug, f"{entry.unit.name}（{slug}）") for slug, entry in sorted(units.items())),
     ]
+    form.district.choices = [SelectChoice("", "请选择"), *(SelectChoice(d, d) for d in DISTRICTS)]
     return form
 
 
@@ -116,8 +119,10 @@ def account_create():
         email,
         university=form.university.data if role == "university" else None,
         unit=form.unit.data if role == "unit" else None,
+        district=form.district.data if role in DISTRICT_ROLES else None,
     )
     place = next((c.label for c in form.unit.choices or [] if c.value == user.unit), "") if user.unit else ""
+    place = place or user.district or ""
     outbox_id = _invite(db, user, place)
     audit.record(
         db,
@@ -127,6 +132,7 @@ def account_create():
         role=role,
         university=user.university,
         unit=user.unit,
+        district=user.district,
     )
     db.commit()
     queue_emails([outbox_id])
@@ -156,11 +162,12 @@ def account_upload():
             db,
             username_for(db, person.email),
             person.name,
-            "university",
+            person.role,
             person.email,
-            university=person.university,
+            university=person.university or None,
+            district=person.district or None,
         )
-        outbox_ids.append(_invite(db, user))
+        outbox_ids.append(_invite(db, user, person.district))
         created.append(user.username)
     audit.record(
         db,
@@ -172,7 +179,7 @@ def account_upload():
     )
     db.commit()
     queue_emails(outbox_ids)
-    message = f"已新建 {len(created)} 个高校账号，设置密码的链接已分别发往各人邮箱。"
+    message = f"已新建 {len(created)} 个账号，设置密码的链接已分别发往各人邮箱。"
     if skipped:
         message += f"另有 {len(skipped)} 个邮箱已有账号，未重复新建。"
     flash(message)

@@ -48,6 +48,8 @@ ACTIONS = {
     "workfile_destination": "登记见习学生去向",
     "destination_confirmed": "见习学生确认或更正去向",
     "intern_rating": "见习学生评价本次见习",
+    "unit_confirmation_request": "请区县人力社保部门确认见习单位",
+    "unit_confirmation_answer": "区县人力社保部门答复见习单位认定",
     "workfile_plan": "填写培养计划",
     "workfile_plan_signed": "登记导师确认培养计划",
     "plan_read": "见习学生确认已阅读培养计划",

@@ -3,7 +3,8 @@ or `office_only` for the office's own pages).
 
 Roles: the office's `admin` (accounts, the audit log, priority-group answers) and `reviewer`
 (the office's queues); a university's `university` accounts and a host unit's `unit` accounts, each
-bound to its university or unit folder. An anonymous visitor is sent to the login page; a user
+bound to its university or unit folder; a district's `district_cast` (区县科协) and `district_hr`
+(区县人力社保) accounts, bound to one district. An anonymous visitor is sent to the login page; a user
 without the role gets the Chinese 403 page, never data.
 """
 
@@ -26,6 +27,8 @@ LANDING = {
     "reviewer": "office.dashboard",
     "university": "university.queue",
     "unit": "unit.queue",
+    "district_cast": "units.units_list",
+    "district_hr": "units.units_list",
 }
 EVERYONE = tuple(LANDING)
 login_manager = LoginManager()
@@ -42,6 +45,8 @@ class SignedIn(UserMixin):
         self.role = user.role
         self.university = user.university or ""
         self.unit = user.unit or ""
+        self.district = user.district or ""
+        self.email = user.email
 
     @property
     def is_admin(self) -> bool:

@@ -42,11 +42,14 @@ class AccountForm(Form):
             SelectChoice("admin", "市项目办管理员（可管理账号、查看操作日志和敏感信息）"),
             SelectChoice("university", "高校（遴选推荐本校学生）"),
             SelectChoice("unit", "见习单位（遴选录用、登记协议和保险）"),
+            SelectChoice("district_cast", "区县科协（查看本区县的单位、岗位、见习生和统计）"),
+            SelectChoice("district_hr", "区县人力社保（同上，并认定本区县的就业见习单位）"),
         ],
         default="reviewer",
     )
     university = SelectField("所属高校（高校账号必选）", validate_choice=False)
     unit = SelectField("所属见习单位（单位账号必选）", validate_choice=False)
+    district = SelectField("所属区县（区县账号必选）", validate_choice=False)
 
     def validate_university(self, field: SelectField) -> None:
         if self.role.data == "university" and field.data not in [
@@ -58,9 +61,17 @@ class AccountForm(Form):
         if self.role.data == "unit" and field.data not in [c.value for c in field.choices or [] if c.value]:
             raise ValidationError("请选择见习单位")
 
+    def validate_district(self, field: SelectField) -> None:
+        if (self.role.data or "").startswith("district_") and field.data not in [
+            c.value for c in field.choices or [] if c.value
+        ]:
+            raise ValidationError("请选择区县")
+
 
 class RosterForm(Form):
-    roster = FileField("高校账号名单（.xlsx 或 .csv：高校、姓名、电子邮箱）")
+    roster = FileField(
+        "高校或区县账号名单（.xlsx 或 .csv：高校、姓名、电子邮箱；区县账号为区县、角色、姓名、电子邮箱）"
+    )
 
 
 class WelcomeForm(Form):

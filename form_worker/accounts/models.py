@@ -10,8 +10,9 @@ from ..core.models import Base, utcnow
 
 class Account(Base):
     """An account of one of the programme's parties: the office (`admin`, `reviewer`), a
-    university's employment office (`university`, bound to `university`) or a host unit's contact
-    (`unit`, bound to the unit's folder under positions/, `unit`)."""
+    university's employment office (`university`, bound to `university`), a host unit's contact
+    (`unit`, bound to the unit's folder under positions/, `unit`) or a district's 区县科协
+    (`district_cast`) or 区县人力社保 (`district_hr`), bound to `district`."""
 
     # The table keeps the name it was created with: a rename buys nothing a reader of the code sees.
     __tablename__ = "staff_user"
@@ -26,6 +27,8 @@ class Account(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     university: Mapped[str | None] = mapped_column(String(100), index=True)
     unit: Mapped[str | None] = mapped_column(String(200), index=True)
+    # A district account's district (one of the vocabulary's 41): it sees that district's units.
+    district: Mapped[str | None] = mapped_column(String(20), index=True)
     # When the daily digest last told this university account of applications waiting for it.
     digest_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # Part of every session's user id: raising it ends every session of the account, even one whose

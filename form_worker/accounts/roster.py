@@ -1,6 +1,8 @@
-"""A list of university accounts to create, uploaded by an admin as .xlsx or .csv.
+"""A list of university or district accounts to create, uploaded by an admin as .xlsx or .csv.
 
-One row per person: 高校, 姓名, 电子邮箱 (a header row names the columns, in any order). Every row is
+One row per person: 高校, 姓名, 电子邮箱 for a university's account, or 区县, 角色 (区县科协 or
+区县人力社保), 姓名, 电子邮箱 for a district's (a header row names the columns, in any order; one list
+may hold both, a row filling 高校 or 区县). Every row is
 checked before anything is created: any problem gives the list back with `第 N 行：…` and nothing
 is created, so the clerk fixes the file and uploads it again; rows whose email already has an
 account are left alone, so uploading the same list twice creates nobody twice.
@@ -17,6 +19,7 @@ from xml.parsers.expat import ExpatError
 from email_validator import EmailNotValidError, validate_email
 from openpyxl import load_workbook
 
+from site_builder.model.vocab import DISTRICTS
 from site_builder.spreadsheet.archive import Unsafe, check_archive
 from site_builder.spreadsheet.columns import SCAN_ROWS
 
@@ -24,7 +27,17 @@ from ..catalogue.universities import UNIVERSITIES
 from ..core.forms import CONTROL
 
 MAX_ROWS = 2000
-HEADERS = {"高校": "university", "学校": "university", "姓名": "name", "电子邮箱": "email", "邮箱": "email"}
+HEADERS = {
+    "高校": "university",
+    "学校": "university",
+    "区县": "district",
+    "角色": "role",
+    "姓名": "name",
+    "电子邮箱": "email",
+    "邮箱": "email",
+}
+# The district roles as a list names them (accounts.services.ROLE_LABELS).
+DISTRICT_ROLE_NAMES = {"区县科协": "district_cast", "区县人力社保": "district_hr"}
 UNREADABLE = "无法读取：请上传 Excel 工作簿（.xlsx）或 UTF-8 编码的 .csv 文件，第一行为“高校、姓名、电子邮箱”"
 
 
@@ -33,6 +46,8 @@ class Person:
     university: str
     name: str
     email: str
+    role: str = "university"
+    district: str = ""
 
 
 class RosterError(Exception):
@@ -86,11 +101,9 @@ def read_roster(data: bytes, filename: str) -> list[Person]:
         raise RosterError(["文件是空的：第一行应为“高校、姓名、电子邮箱”，之后每行一人"])
     header_number, header = rows[0]
     columns = {HEADERS[h]: i for i, h in reversed(list(enumerate(header))) if h in HEADERS}
-    missing = [
-        label
-        for label, key in (("高校", "university"), ("姓名", "name"), ("电子邮箱", "email"))
-        if key not in columns
-    ]
+    missing = [label for label, key in (("姓名", "name"), ("电子邮箱", "email")) if key not in columns]
+    if "university" not in columns and not {"district", "role"} <= set(columns):
+        missing.insert(0, "高校（或区县、角色）")
     if missing:
         raise RosterError(
             [f"第 {header_number} 行：缺少列“{'、'.join(missing)}”（第一行应为“高校、姓名、电子邮箱”）"]
@@ -100,9 +113,8 @@ def read_roster(data: bytes, filename: str) -> list[Person]:
     seen: dict[str, int] = {}
     for number, row in rows[1:]:
         cell = {key: row[i] if i < len(row) else "" for key, i in columns.items()}
-        row_problems = []
-        if cell["university"] not in UNIVERSITIES:
-            row_problems.append(f"高校“{cell['university']}”不在高校名单中，请写全称（如“重庆大学”）")
+        cell.setdefault("university", "")
+        row_problems = _party_problems(cell)
         if not cell["name"] or len(cell["name"]) > 50:
             row_problems.append("姓名必填，最多 50 个字")
         try:
@@ -117,7 +129,27 @@ def read_roster(data: bytes, filename: str) -> list[Person]:
         if row_problems:
             problems += [f"第 {number} 行：{p}" for p in row_problems]
         else:
-            people.append(Person(cell["university"], cell["name"], email))
+            people.append(_person(cell, email))
     if problems:
         raise RosterError(problems)
     return people
+
+
+def _party_problems(cell: dict[str, str]) -> list[str]:
+    """What is wrong with the row's university, or its district and role."""
+    if cell["university"] or not cell.get("district"):
+        if cell["university"] not in UNIVERSITIES:
+            return [f"高校“{cell['university']}”不在高校名单中，请写全称（如“重庆大学”）"]
+        return []
+    found = []
+    if cell["district"] not in DISTRICTS:
+        found.append(f"区县“{cell['district']}”不在区县名单中，请写全称（如“渝中区”）")
+    if cell.get("role") not in DISTRICT_ROLE_NAMES:
+        found.append("角色应为“区县科协”或“区县人力社保”")
+    return found
+
+
+def _person(cell: dict[str, str], email: str) -> Person:
+    if cell["university"]:
+        return Person(cell["university"], cell["name"], email)
+    return Person("", cell["name"], email, DISTRICT_ROLE_NAMES[cell["role"]], cell["district"])

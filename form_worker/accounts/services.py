@@ -9,18 +9,26 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from site_builder.model.vocab import DISTRICTS
+
 from ..core import throttle
 from ..outbox import services as outbox
 from ..outbox.models import Outbox
 from .models import Account
 
-ROLES = ("admin", "reviewer", "university", "unit")
+ROLES = ("admin", "reviewer", "university", "unit", "district_cast", "district_hr")
 OFFICE_ROLES = ROLES[:2]
+# The districts' two roles: each sees its district's units, positions and interns; the HR
+# bureau's also confirms its district's units as 就业见习单位 (form_worker.units).
+DISTRICT_HR = "district_hr"
+DISTRICT_ROLES = ("district_cast", DISTRICT_HR)
 ROLE_LABELS = {
     "admin": "市项目办管理员",
     "reviewer": "市项目办审核员",
     "university": "高校",
     "unit": "见习单位",
+    "district_cast": "区县科协",
+    "district_hr": "区县人力社保",
 }
 # werkzeug's default. The app config's PASSWORD_HASH_METHOD may name another werkzeug method; only
 # the tests do (a single-round PBKDF2, since scrypt costs some 70 ms a hash), so it is not read from
@@ -70,12 +78,15 @@ def new_account(
     email: str = "",
     university: str | None = None,
     unit: str | None = None,
+    district: str | None = None,
 ) -> Account:
     """Stage an account without a password (an invitation sets it), bound to its party."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}")
     if (role == "university") != bool(university) or (role == "unit") != bool(unit):
         raise ValueError("a university account names its university, a unit account its folder")
+    if (role in DISTRICT_ROLES) != (district in DISTRICTS):
+        raise ValueError("a district account names its district, of the vocabulary; no other does")
     user = Account(
         username=username,
         name=name,
@@ -83,6 +94,7 @@ def new_account(
         role=role,
         university=university,
         unit=unit,
+        district=district,
         password_hash=NO_PASSWORD,
         session_version=1,
     )
@@ -100,9 +112,10 @@ def create_account(
     email: str = "",
     university: str | None = None,
     unit: str | None = None,
+    district: str | None = None,
 ) -> Account:
     """An account with a password, committed (the CLI's first admin, and tests)."""
-    user = new_account(session, username, name, role, email, university, unit)
+    user = new_account(session, username, name, role, email, university, unit, district)
     set_password(user, password)
     user.session_version = 1
     session.commit()

@@ -17,6 +17,7 @@ from site_builder.model.catalogue import PositionEntry
 from site_builder.model.schema import MENTOR_LIMIT
 
 from ..catalogue.positions import Positions, current_positions
+from ..units import standing
 from .models import Application, Placement
 
 COUNTING_STATES = ("offered", "agreement_signed", "active")
@@ -112,6 +113,9 @@ def place(
     entry = positions.by_id.get(position_id)
     if entry is None:
         raise OfferRefused(f"岗位 {position_id} 已不在岗位目录中")
+    waiting = standing.refusal(session, entry.unit_slug, positions.unit_of(entry), "发出录用")
+    if waiting:
+        raise OfferRefused(waiting)
     # One lock per unit: its mentors' limits span its positions.
     _lock(session, entry.unit_slug)
     total, per_mentor = taken_for(session, positions, entry)

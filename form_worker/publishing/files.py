@@ -10,7 +10,7 @@ from pathlib import Path
 
 from site_builder.model.catalogue import UNIT_FILE, PositionEntry, load_catalogue
 from site_builder.model.schema import Position, Unit
-from site_builder.model.writer import position_yaml, unit_files
+from site_builder.model.writer import position_yaml, read_unit, unit_files, unit_yaml
 
 from .checks import PublishError, ownership_problems
 from .forge import Forge, shared_commit
@@ -191,3 +191,44 @@ def marked_filled_by_worker(repo: Path, path: str) -> bool:
     """Whether the last commit that changed this file is the worker's marking it filled."""
     trailer = git(repo, "log", "-1", f"--format=%(trailers:key={STATUS_TRAILER},valueonly)", "--", path)
     return trailer.strip() == "filled"
+
+
+# The trailer of a commit that wrote a bureau's confirmation into a unit.yaml (units.confirmations).
+CONFIRMATION_TRAILER = "Jianxi-Unit-Confirmation"
+
+
+def confirm_unit(
+    repo: Path,
+    unit_slug: str,
+    decided_on: dt.date,
+    document: str,
+    confirmation_id: int,
+    now: dt.datetime,
+    author: str = DEFAULT_AUTHOR,
+    forge: Forge | None = None,
+) -> str:
+    """Write a bureau's confirmation into positions/<unit_slug>/unit.yaml (approved, with its date
+    and document number) as one validated commit; return its sha, or "" when the file already says
+    approved (the unit's own edit, or a rerun) or is gone."""
+    path = f"positions/{unit_slug}/{UNIT_FILE}"
+
+    def commit() -> str | None:
+        unit = read_unit(repo / path)
+        if unit is None or unit.hr_approval.status == "approved":
+            return None
+        approval = unit.hr_approval.model_copy(
+            update={"status": "approved", "date": decided_on, "document": document}
+        )
+        files = {path: unit_yaml(unit.model_copy(update={"hr_approval": approval}))}
+        message = (
+            f"Confirm {unit_slug} as 就业见习单位\n\n"
+            f"{_line(unit.hr_approval.bureau)}: {_line(document)}, {decided_on.isoformat()}\n\n"
+            f"{CONFIRMATION_TRAILER}: {confirmation_id}\n"
+        )
+        return commit_files(repo, git_dir, files, [path], message, now, author)
+
+    with repo_lock(repo) as git_dir:
+        sha = shared_commit(repo, forge, commit)
+    if sha:
+        logger.info("wrote the confirmation of %s as %s", unit_slug, sha[:10])
+    return sha or ""

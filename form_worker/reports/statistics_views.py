@@ -6,10 +6,12 @@ The workbooks are posted forms, like every export of the office (office/export_v
 an action with a CSRF token and an audit entry (stats_export, report_summary), which a link another
 site embeds cannot trigger. The priority-group figures are computed only for admins; every page
 or workbook that shows them is logged as stats_view_sensitive, as a look at an application's
-answers is (view_sensitive).
+answers is (view_sensitive). A district account sees the statistics page and its workbook held
+to its own district, never the priority groups.
 """
 
 import io
+from dataclasses import replace
 
 from flask import Blueprint, Response, current_app, render_template, request, send_file
 from flask_login import current_user
@@ -17,7 +19,8 @@ from flask_login import current_user
 from site_builder.model.vocab import DISTRICTS, POSITION_TYPES
 
 from ..accounts import audit
-from ..accounts.auth import office_only
+from ..accounts.auth import OFFICE, office_only, role_required
+from ..accounts.services import DISTRICT_ROLES
 from ..catalogue.positions import current_positions
 from ..core import clock
 from ..core.db import get_session
@@ -35,7 +38,11 @@ FILTER_NOTE = (
 
 
 def _filters(values) -> tuple[Filters, list[str]]:
-    return parse_filters(values, current_app.config["PROGRAMME_YEAR"])
+    """The filters asked for; a district account's are held to its own district."""
+    filters, ignored = parse_filters(values, current_app.config["PROGRAMME_YEAR"])
+    if current_user.role in DISTRICT_ROLES:
+        filters = replace(filters, district=current_user.district)
+    return filters, ignored
 
 
 def _audit_sensitive(target: str, filters: Filters) -> None:
@@ -59,7 +66,7 @@ def _download(data: bytes, name: str) -> Response:
 
 
 @bp.get("/stats")
-@office_only
+@role_required(*OFFICE, *DISTRICT_ROLES)
 def stats_page():
     db = get_session()
     positions = current_positions()
@@ -72,6 +79,8 @@ def stats_page():
     districts = sorted(
         {e.position.workplace.district for e in positions.by_id.values()}, key=list(DISTRICTS).index
     )
+    if current_user.role in DISTRICT_ROLES:
+        districts = [current_user.district]
     return render_template(
         "staff/stats.html",
         filters=filters,
@@ -86,7 +95,7 @@ def stats_page():
 
 
 @bp.post("/stats.xlsx")
-@office_only
+@role_required(*OFFICE, *DISTRICT_ROLES)
 def stats_workbook():
     db = get_session()
     filters, ignored = _filters(request.form)
@@ -103,7 +112,7 @@ def stats_workbook():
 
 
 @bp.get("/charts.css")
-@office_only
+@role_required(*OFFICE, *DISTRICT_ROLES)
 def chart_stylesheet():
     """The charts' rules, served from 'self' because the policy refuses inline styles."""
     return Response(charts.stylesheet(), mimetype="text/css")

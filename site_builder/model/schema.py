@@ -189,6 +189,8 @@ class HrApproval(Strict):
     date: Day | None = Field(
         default=None, validate_default=True, title="认定日期", description="已认定时必填"
     )
+    # Written by the worker when the bureau confirms the unit through its link (form_worker.units).
+    document: Text | None = Field(default=None, title="认定文号", examples=["渝中人社见〔2026〕12号"])
 
     @field_validator("date")
     @classmethod

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from form_worker.accounts import invitations
 from form_worker.accounts.models import Account
+from form_worker.accounts.services import create_account
 from form_worker.applications.models import Application, Choice
 from form_worker.applications.review import filing
 from form_worker.applications.selection import offers
@@ -28,6 +29,7 @@ from form_worker.core import db
 from form_worker.core.downloads import XLSX_TYPE
 from form_worker.core.models import utcnow
 from form_worker.submissions import services as submissions
+from form_worker.units import confirmations
 from tests.browser.conftest import (
     SIZES,
     accessibility_report,
@@ -377,6 +379,64 @@ def test_a_universitys_and_a_units_pages(worker: Worker, audit: Callable[[], Aud
     unit.check("unit: the training plan with an error shown")
     unit.found += university.found
     unit.assert_clean()
+
+
+@pytest.mark.usefixtures("a11y_tools")
+def test_the_bureaus_link_and_a_districts_pages(worker: Worker, audit: Callable[[], Audit]) -> None:
+    """Issue 23: the HR bureau's page from its emailed link, answered on a phone, and a district
+    account's, the office's and the unit's pages of a unit's standing."""
+    app = worker.app
+    unit_slug = "shili-intelligent-equipment-institute"  # 永川区, still 认定中
+    with db.sessions(app)() as session:
+        unit = app.extensions["jianxi.positions"].get().catalogue.units[unit_slug].unit
+        links = confirmations.Links(app.config["MAIL_FROM"], worker.base_url, app.config["SECRET_KEY"])
+        row, _ = confirmations.request(
+            session, unit_slug, unit, "刘示例", "hr@yc.example.gov.cn", "reviewer", utcnow(), links
+        )
+        session.commit()
+        link = "/unit-confirmation/" + confirmations.token(row, app.config["SECRET_KEY"])
+        create_account(
+            session, "yc_hr", "永川人社", PASSWORD, "district_hr", "hr@yc.example.org", district="永川区"
+        )
+        create_account(session, "institute", "石示例", PASSWORD, "unit", "i@example.com", unit=unit_slug)
+
+    bureau = audit()
+    bureau.page.set_viewport_size({"width": 375, "height": 812})
+    bureau.visit(link, "bureau: the unit to confirm")
+    bureau.page.get_by_role("button", name="提交认定结果").click()
+    expect(bureau.page.locator("#error-summary")).to_contain_text("请选择认定结果")
+    bureau.check("bureau: every error shown")
+    bureau.page.get_by_label("已认定为就业见习单位").check()
+    bureau.page.get_by_label("认定文件文号（已认定时必填）").fill("永川人社见〔2026〕8号")
+    bureau.page.get_by_label("认定日期（已认定时必填）").fill("2026-11-20")
+    bureau.page.get_by_label("经办人姓名").fill("刘示例")
+    bureau.page.get_by_role("button", name="提交认定结果").click()
+    expect(bureau.page.locator(".panel")).to_contain_text("已经使用过")
+    bureau.check("bureau: answered (the link used)")
+    bureau.visit("/unit-confirmation/not-a-token", "bureau: a broken link", status=404)
+
+    district = audit()
+    district.page.set_viewport_size({"width": 375, "height": 812})
+    district.log_in("yc_hr")
+    district.visit("/staff/units/", "district: its units")
+    district.visit(f"/staff/units/{unit_slug}", "district: a unit it confirmed")
+    district.visit("/staff/district/interns", "district: its interns")
+    district.visit("/staff/stats", "district: its statistics")
+
+    office = audit()
+    office.log_in("reviewer")
+    office.visit("/staff/units/?standing=pending", "office: units still 认定中")
+    office.visit("/staff/units/shili-wanzhou-scitech-service-centre", "office: a unit to ask about")
+    office.page.get_by_role("button", name="发送确认链接").click()
+    expect(office.page.locator("#error-summary")).to_be_visible()
+    office.check("office: asking the bureau, every error shown")
+
+    unit_page = audit()
+    unit_page.log_in("institute")
+    unit_page.visit("/staff/unit/confirmation", "unit: its standing")
+    for other in (district, office, unit_page):
+        bureau.found += other.found
+    bureau.assert_clean()
 
 
 # What each engine must find here, or its injection is broken and every page would pass.

@@ -22,8 +22,11 @@ from tests.helpers.parties import OTHER_POSITION, make_account, make_parties, pa
 
 # Open without a session: the login page and the invitation link.
 PUBLIC = ("accounts.login", "accounts.welcome", "accounts.hand_over")
-ROLES = ("admin", "reviewer", "cqu", "swu", "unit_a", "unit_b")
+ROLES = ("admin", "reviewer", "cqu", "swu", "unit_a", "unit_b", "yuzhong_hr", "nanan_cast")
 OFFICE = ("admin", "reviewer")
+DISTRICTS = ("yuzhong_hr", "nanan_cast")
+# The office's pages a district account shares, held to its district.
+SHARED_WITH_DISTRICTS = ("statistics.stats_page", "statistics.stats_workbook", "statistics.chart_stylesheet")
 
 
 def staff_routes() -> list[tuple[str, str, str]]:
@@ -56,11 +59,22 @@ def owner(endpoint: str) -> tuple[str, ...]:
             "unit_logs.",
             "unit_proposals.",
             "unit_interviews.",
+            "unit_confirmation.",
         )
     ) or (endpoint.startswith("workfile.") and endpoint != "workfile.office_view"):
         return ("unit_a", "unit_b")
     if endpoint.startswith(("accounts.", "account_admin.", "retention.")):
         return ("admin",)
+    if endpoint.startswith("district_units."):
+        return ("yuzhong_hr",)
+    if endpoint.startswith("district."):
+        return DISTRICTS
+    if (
+        endpoint == "units.send_request"
+    ):  # the office (or the unit, on its own page) names the bureau's contact
+        return OFFICE
+    if endpoint.startswith("units.") or endpoint in SHARED_WITH_DISTRICTS:
+        return OFFICE + DISTRICTS
     return OFFICE
 
 
@@ -106,6 +120,7 @@ def records(app, session) -> dict[str, object]:
         "outbox_id": failed.id,
         "submission_id": 999,
         "scope": "position",
+        "slug": OPEN_POSITION.split("/")[0],
     }
 
 

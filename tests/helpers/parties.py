@@ -8,7 +8,7 @@ OTHER_POSITION = "shili-science-museum/exhibit-guide-assistant"  # another unit'
 
 
 def make_parties(app, session) -> None:
-    """The office, two universities and two units, one account each (all with PASSWORD).
+    """The office, two universities, two units and two districts, one account each (all with PASSWORD).
 
     In the app's context, so the accounts' hashes use its PASSWORD_HASH_METHOD.
     """
@@ -24,6 +24,25 @@ def make_parties(app, session) -> None:
         unit_a, unit_b = OPEN_POSITION.split("/")[0], OTHER_POSITION.split("/")[0]
         create_account(session, "unit_a", "学会联系人", PASSWORD, "unit", "a@unit.example.com", unit=unit_a)
         create_account(session, "unit_b", "科技馆联系人", PASSWORD, "unit", "b@unit.example.com", unit=unit_b)
+        # Unit A's district's HR bureau, and unit B's district's 科协.
+        create_account(
+            session,
+            "yuzhong_hr",
+            "渝中人社",
+            PASSWORD,
+            "district_hr",
+            "hr@yuzhong.example.gov.cn",
+            district="渝中区",
+        )
+        create_account(
+            session,
+            "nanan_cast",
+            "南岸科协",
+            PASSWORD,
+            "district_cast",
+            "kx@nanan.example.org.cn",
+            district="南岸区",
+        )
 
 
 def party(app, username: str) -> StaffClient:

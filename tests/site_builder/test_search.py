@@ -71,3 +71,20 @@ def test_a_district_is_spelt_without_its_suffix() -> None:
     assert place_pinyin("渝中区") == ["yuzhong", "yz"]
     assert place_pinyin("石柱土家族自治县") == ["shizhu", "sz"]
     assert place_pinyin("忠县") == ["zhong"]  # one letter would match too much
+
+
+def test_a_unit_not_yet_confirmed_is_marked_and_filterable(sample_catalogue) -> None:
+    """Issue 23: a unit 认定中 publishes, marked 见习单位认定中, and the search can choose either standing."""
+    pages = renderer(sample_catalogue)
+    found = {r.url: r for r in records(pages)}
+    standings = set()
+    for entry in sample_catalogue.positions:
+        pending = sample_catalogue.units[entry.unit_slug].unit.hr_approval.status == "pending"
+        record = found[f"positions/{entry.id}/"]
+        assert record.filters["单位认定"] == ["见习单位认定中" if pending else "已认定"]
+        assert record.meta["pending"] == ("1" if pending else "")
+        badges = pages.position(entry).body.split("</p>", 1)[0]  # the page's first line: its badges
+        assert ("见习单位认定中" in badges) == pending, entry.id
+        standings.add(pending)
+    assert standings == {True, False}  # the samples hold both
+    assert pages.filter_values()["standing"] == ["已认定", "见习单位认定中"]

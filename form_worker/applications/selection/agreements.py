@@ -19,6 +19,7 @@ from site_builder.clock import after_today, beijing_time
 from site_builder.model.schema import Position, period_problem
 
 from ...catalogue.positions import Positions
+from ...units import standing
 from .. import services
 from ..models import Application, Placement
 
@@ -91,6 +92,9 @@ def record(
         raise AgreementRefused({"agreement_date": "岗位已不在岗位目录中，请联系市项目办"})
     if placement.accepted_at is None:
         raise AgreementRefused({"agreement_date": "学生尚未接受录用，接受后才能登记协议"})
+    waiting = standing.refusal(session, entry.unit_slug, positions.unit_of(entry), "登记见习协议")
+    if waiting:
+        raise AgreementRefused({"agreement_date": waiting})
     accepted_on = beijing_time(placement.accepted_at).date()
     found = problems(agreement, entry.position, placement.allowance_approved, today, accepted_on)
     if found:

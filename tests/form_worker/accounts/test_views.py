@@ -31,7 +31,7 @@ from tests.helpers.invitations import invitation_link
 
 ADMIN_PATHS = ("/staff/accounts", "/staff/audit")
 # Pages of the other parties' accounts: the office's roles are refused them too.
-PARTY_PATHS = ("/staff/university", "/staff/unit")
+PARTY_PATHS = ("/staff/university", "/staff/unit/", "/staff/district")
 # Open without a session: the login page, and the invitation link (its token is the key).
 PUBLIC_ENDPOINTS = ("accounts.login", "accounts.welcome", "accounts.hand_over")
 
@@ -107,6 +107,7 @@ def real_ids(applicant, app, session, accounts, tmp_path: Path) -> dict[str, obj
         "user_id": accounts["reviewer"].id,
         "submission_id": submission.id,
         "scope": "position",
+        "slug": OPEN_POSITION.split("/")[0],
         "placement_id": placement.id,
         # No such rows: an action on them is a 404 for whoever may open the page at all.
         "task_id": 999,

@@ -49,5 +49,6 @@ def test_every_table_is_in_the_metadata() -> None:
         "throttle",
         "training_plan",
         "transition",
+        "unit_confirmation",
         "work_task",
     ]
