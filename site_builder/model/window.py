@@ -71,6 +71,19 @@ def countdown(today: dt.date, closes: dt.date) -> str:
     return ""
 
 
+def collection_sentence(today: dt.date, closes: dt.date) -> str:
+    """The window in one sentence for pages built on `today` (the guide, the YAML template): the
+    deadline with its countdown, or, once it has passed, that late positions are the office's call."""
+    deadline = closes_text(closes)
+    if today > closes:
+        return (
+            f"岗位征集已于 {deadline}截止。之后提交的新岗位仍会收下，标记为逾期，由市项目办决定是否接收；"
+            "修改已发布的岗位不受影响。"
+        )
+    left = countdown(today, closes)
+    return f"岗位征集工作请于 {deadline}前完成。" + (f"{left}。" if left else "")
+
+
 @dataclass(frozen=True)
 class Window:
     """The window as one moment sees it: what /submit shows and whether a new position is late."""
