@@ -239,7 +239,13 @@ def main() -> None:
             )
             with app.app_context(), sessions() as session:
                 submission, _ = submissions.record(
-                    session, draft, 2026, app.config["MAIL_FROM"], base + "{id}"
+                    session,
+                    draft,
+                    2026,
+                    app.config["MAIL_FROM"],
+                    base + "{id}",
+                    utcnow(),
+                    app.config["COLLECTION_CLOSES"],
                 )
             began = time.perf_counter()
             office.approve(submission.id)

@@ -22,7 +22,7 @@ from .clock import today_in_chongqing
 from .compress import precompress
 from .feeds import atom_feed, positions_json
 from .model.catalogue import Catalogue
-from .pages import PageRenderer, Site
+from .pages import PageRenderer, Site, fill_settings
 from .posters import posters
 from .schema_file import write_schemas
 from .search import LIVE_MANIFEST, index_alongside, live_manifest, write_index
@@ -59,6 +59,12 @@ def stage(catalogue: Catalogue, root: Path, docs: Path, site: Site, site_name: s
     """Write a complete docs folder (content/, every generated page, the extra files) for any
     MkDocs-compatible builder; return the number of generated pages."""
     shutil.copytree(root / "content", docs, dirs_exist_ok=True)
+    for written in (root / "content").rglob("*.md"):
+        target = docs / written.relative_to(root / "content")
+        name = written.relative_to(root).as_posix()
+        target.write_text(
+            fill_settings(written.read_text(encoding="utf-8"), site.settings(), name), encoding="utf-8"
+        )
     renderer = PageRenderer(catalogue, site)
     count = 0
     for page in renderer.pages():
@@ -101,7 +107,8 @@ def build_site(
         renderer = PageRenderer(catalogue, site)
         pages = list(renderer.pages())
         extra_files(catalogue, docs, site, config["site_name"])
-        config.plugins["jianxi/pages"] = GeneratedPages(pages, site.worker_url, renderer.home_board())
+        plugin = GeneratedPages(pages, site.worker_url, renderer.home_board(), site.settings())
+        config.plugins["jianxi/pages"] = plugin
         progress("MkDocs 构建，同时生成搜索索引")
         with index_alongside(renderer, out):
             mkdocs_build(config)

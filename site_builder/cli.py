@@ -14,6 +14,7 @@ from .build import build_site, load_site_config, site_for, stage
 from .clock import today_in_chongqing
 from .model.catalogue import SLUG, SUFFIXES, UNIT_FILE, Catalogue, load_catalogue
 from .model.problem import Problem
+from .model.window import collection_closes, collection_sentence
 from .model.writer import find_unit_folder, unit_files, write_validated
 from .schema_file import write_schemas
 from .spreadsheet import (
@@ -158,9 +159,18 @@ def new_position(root: Path, unit: str, slug: str | None) -> None:
             deadline=deadline.isoformat(),
             start_date=(deadline + dt.timedelta(days=15)).isoformat(),
             end_date=(deadline + dt.timedelta(days=195)).isoformat(),
+            collection_window=collection_sentence(today, _collection_closes()),
         )
         path.write_text(text, encoding="utf-8")
         click.echo(f"已写入 {path}")
+
+
+def _collection_closes() -> dt.date:
+    """COLLECTION_CLOSES, or the command stops with the setting's own message."""
+    try:
+        return collection_closes()
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
 
 
 def _step(name: str) -> None:
@@ -186,6 +196,7 @@ def _step(name: str) -> None:
 @click.pass_obj
 def build(root: Path, out: Path, stage_dir: Path | None, site_url: str | None) -> None:
     """Validate everything, then build the catalogue into OUT; refuse if anything is invalid."""
+    _collection_closes()  # the guide names it: a bad value stops the build before any work
     _step("校验岗位")
     catalogue = load_catalogue(root)
     if catalogue.problems:

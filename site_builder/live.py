@@ -76,7 +76,7 @@ class LiveSite:
         self.catalogue = catalogue
         renderer = PageRenderer(catalogue, self.site, encode_all=False)
         self.keys = page_keys(renderer)
-        self.plugin = GeneratedPages([], self.site.worker_url, renderer.home_board())
+        self.plugin = GeneratedPages([], self.site.worker_url, renderer.home_board(), self.site.settings())
         self.config.plugins["jianxi/pages"] = self.plugin
         self.config = self.config.plugins.on_config(self.config)
         self.env = self.config.theme.get_env()

@@ -9,8 +9,9 @@ Pages are plain files, so the build needs no MkDocs plugin API.
 import datetime as dt
 import json
 import posixpath
+import re
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import yaml
@@ -30,6 +31,7 @@ from .model.vocab import (
     TYPE_SUMMARIES,
     UNIT_CATEGORIES,
 )
+from .model.window import closes_text, collection_closes, collection_sentence
 from .qr import prepare as prepare_qr
 from .qr import qr_code
 
@@ -59,12 +61,36 @@ class Site:
     worker_url: str
     today: dt.date
     places_held: Mapping[str, int] | None = None
+    # The collection's last day (COLLECTION_CLOSES), which the written pages name.
+    collection_closes: dt.date = field(default_factory=collection_closes)
+
+    def settings(self) -> dict[str, str]:
+        """What `{{ name }}` in the written pages (content/*.md) stands for: see fill_settings."""
+        return {
+            "collection_closes": closes_text(self.collection_closes),
+            "collection_window": collection_sentence(self.today, self.collection_closes),
+        }
 
     def places_left(self, entry: PositionEntry) -> int | None:
         """Places still free at an open position, or None when the build does not know."""
         if self.places_held is None:
             return None
         return max(0, entry.position.headcount - self.places_held.get(entry.id, 0))
+
+
+SETTING = re.compile(r"\{\{ (\w+) \}\}")
+
+
+def fill_settings(markdown: str, settings: Mapping[str, str], name: str = "") -> str:
+    """A written page with each `{{ name }}` replaced by its setting's text (Site.settings), so the
+    guide names the configured deadline; an unknown name stops the build, naming the page."""
+
+    def value(match: re.Match[str]) -> str:
+        if match[1] not in settings:
+            raise ValueError(f"{name}: unknown setting {{{{ {match[1]} }}}}; known: {', '.join(settings)}")
+        return settings[match[1]]
+
+    return SETTING.sub(value, markdown)
 
 
 def page_url(path: str) -> str:

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from site_builder.model.window import collection_closes, programme_year
+
 SETTINGS = (
     "INSTANCE_PATH",
     "SECRET_KEY",
@@ -21,6 +23,7 @@ SETTINGS = (
     "CATALOGUE_URL",
     "TRUSTED_HOSTS",
     "PROGRAMME_YEAR",
+    "COLLECTION_CLOSES",
     "REGISTRATION_URL",
     "POSITIONS_ROOT",
     "SITE_DIR",
@@ -117,7 +120,10 @@ def load(environ: Mapping[str, str] = os.environ) -> dict[str, object]:
         "WORKER_URL": worker,
         "CATALOGUE_URL": catalogue,
         "TRUSTED_HOSTS": trusted_hosts(env.get("TRUSTED_HOSTS"), worker, catalogue),
-        "PROGRAMME_YEAR": int(env.get("PROGRAMME_YEAR", "2026")),
+        "PROGRAMME_YEAR": programme_year(env),
+        # The last day of position collection (a date; it ends at 24:00 Beijing time), default
+        # 30 June of PROGRAMME_YEAR. The catalogue build reads the same setting with the same parser.
+        "COLLECTION_CLOSES": collection_closes(env),
         # Where the notice has graduates register and choose positions (智慧科协见习计划系统): /apply,
         # its check and done pages and the receipt remind those who have not registered there.
         "REGISTRATION_URL": env.get("REGISTRATION_URL", "https://kjxjh-kc.cast.org.cn"),

@@ -3,9 +3,12 @@
 import datetime as dt
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from typing import cast
 
 from flask import current_app, has_app_context
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from site_builder.model.window import closes_text
 
 from ..core import config
 
@@ -41,7 +44,15 @@ def registration_url() -> str:
     return _setting("REGISTRATION_URL")
 
 
-_templates.globals.update(worker_page=worker_page, registration_url=registration_url)
+def collection_deadline() -> str:
+    """The collection window's end (COLLECTION_CLOSES), as a receipt for a late submission names it."""
+    settings = current_app.config if has_app_context() else config.load()
+    return closes_text(cast(dt.date, settings["COLLECTION_CLOSES"]))  # a date: config.load parses it
+
+
+_templates.globals.update(
+    worker_page=worker_page, registration_url=registration_url, collection_deadline=collection_deadline
+)
 
 
 def render(kind: str, **context: object) -> tuple[str, str, str]:

@@ -1,15 +1,25 @@
 """The /submit pages as the views render them: the form, the check page, where the form posts, and
 the office's link in the emails a submission causes."""
 
-from flask import render_template, url_for
+import datetime as dt
+
+from flask import current_app, render_template, url_for
+
+from site_builder.model.window import Window
 
 from ..catalogue.positions import current_positions
+from ..core import clock
 from ..core.urls import external
 from . import drafts
 from .folders import published_positions
 from .forms import SpreadsheetForm, SubmitForm
 from .pages import error_list, hidden_pairs
-from .services import Draft
+from .services import Draft, late_arrival
+
+
+def collection_window(now: dt.datetime) -> Window:
+    """The collection window at now (COLLECTION_CLOSES), as /submit shows it."""
+    return Window.at(now, current_app.config["COLLECTION_CLOSES"])
 
 
 def render_form(
@@ -37,6 +47,7 @@ def render_form(
             notice=notice,
             upload=upload or SpreadsheetForm(formdata=None),
             upload_problems=upload_problems or [],
+            window=collection_window(clock.now()),
         ),
         status,
     )
@@ -52,9 +63,12 @@ def action_url(submission, link: drafts.Link | None = None) -> str:
 
 
 def render_check(form: SubmitForm, draft: Draft, submission=None, link: drafts.Link | None = None):
-    """The check page: the answers as they will be published, beside what is published now."""
+    """The check page: the answers as they will be published, beside what is published now, and
+    whether confirming them now would arrive late."""
     current = current_positions()
     published = published_positions(current, draft.unit_slug) if draft.is_edit else {}
+    now = clock.now()
+    window = collection_window(now)
     return render_template(
         "submit/check.html",
         form=form,
@@ -63,6 +77,8 @@ def render_check(form: SubmitForm, draft: Draft, submission=None, link: drafts.L
         published=published,
         submission=submission,
         action_url=action_url(submission, link),
+        window=window,
+        late=late_arrival(draft, now, window.closes, submission) is not None,
     )
 
 

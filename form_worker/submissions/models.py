@@ -39,6 +39,10 @@ class Submission(Base):
     submitted_by: Mapped[str | None] = mapped_column(String(50))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # When new positions in it arrived after the collection window closed (COLLECTION_CLOSES, 24:00
+    # Beijing time): 逾期, the office decides. None when on time or when it only edits published
+    # positions; see services.late_arrival.
+    late_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
 
     events: Mapped[list["SubmissionEvent"]] = relationship(
         back_populates="submission", order_by="SubmissionEvent.id", cascade="all, delete-orphan"

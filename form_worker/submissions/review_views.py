@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from site_builder.model.vocab import DISTRICTS, POSITION_TYPES
+from site_builder.model.window import closes_text
 
 from ..accounts.auth import office_only
 from ..catalogue.positions import current_positions
@@ -34,10 +35,12 @@ bp = Blueprint("submission_review", __name__, url_prefix="/staff")
 
 logger = logging.getLogger(__name__)
 KINDS = {"new": "新单位", "edit": "已有单位修改"}
+# New positions sent after the collection window closed (Submission.late_at), or the others.
+ARRIVALS = {"late": "逾期", "on_time": "未逾期"}
 
 
 def _filters() -> dict[str, str]:
-    names = ("state", "kind", "type", "district", "unit", "q")
+    names = ("state", "kind", "arrival", "type", "district", "unit", "q")
     return {name: request.args.get(name, "").strip()[:100] for name in names}
 
 
@@ -61,6 +64,9 @@ def submissions_queue():
         query = query.where(Submission.state == filters["state"])
     if filters["kind"] in KINDS:
         query = query.where(Submission.is_edit.is_(filters["kind"] == "edit"))
+    if filters["arrival"] in ARRIVALS:
+        late = Submission.late_at.is_not(None)
+        query = query.where(late if filters["arrival"] == "late" else ~late)
     if filters["q"]:
         query = query.where(Submission.reference.contains(filters["q"].upper(), autoescape=True))
     rows = [s for s in get_session().scalars(query) if _matches(s, filters)]
@@ -72,6 +78,7 @@ def submissions_queue():
         filters=filters,
         submission_states=STATE_LABELS,
         kinds=KINDS,
+        arrivals=ARRIVALS,
         types=[(t, t) for t in POSITION_TYPES],
         districts=[(d, d) for d in DISTRICTS],
     )
@@ -113,6 +120,7 @@ def _detail(
             diffs=diffs,
             submission_states=STATE_LABELS,
             sources=SOURCE_LABELS,
+            deadline=closes_text(config["COLLECTION_CLOSES"]),
             changes=changes or RequestChangesForm(formdata=None),
             reject=reject or RejectSubmissionForm(formdata=None),
             error=error,

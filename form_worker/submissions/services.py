@@ -16,6 +16,10 @@ publishing.files.submission_positions):
   owns a folder edits that folder (is_edit); a new unit gets a folder named after its website or,
   failing that, its credit code.
 
+Only new positions are collection (岗位征集): a submission that adds any and arrives after the
+window closes (COLLECTION_CLOSES, 24:00 Beijing time) is still recorded, with `late_at`, and the
+office decides on it; one that only edits published positions is never late (late_arrival).
+
 States: submitted → publishing → published | publish_failed (→ publishing again), or → rejected,
 or → changes_requested → (the unit resubmits) submitted. Approving checks the files in the staff
 member's request (a dry run through the same validator) and moves the row to `publishing`; the
@@ -32,7 +36,9 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from site_builder.clock import local_time
 from site_builder.model.schema import Position, Unit
+from site_builder.model.window import is_late
 
 from ..accounts import audit
 from ..accounts.services import email_office
@@ -86,6 +92,26 @@ class Draft:
                 data[SLUG_KEY] = slug
             result.append(data)
         return result
+
+    def adds_positions(self) -> bool:
+        """Whether it offers a position the unit has not published: collection, not an edit."""
+        return any(not slug for slug, _ in self.positions)
+
+
+def late_arrival(
+    draft: Draft, now: dt.datetime, closes: dt.date, earlier: Submission | None = None
+) -> dt.datetime | None:
+    """When the draft's new positions arrived after the window closed (now), or None if on time.
+
+    A draft's arrival is its final submission, however early it was saved. Edits alone are never
+    late. A sent-back submission (`earlier`) whose first version already offered new positions
+    keeps that version's arrival, on time or late: the office asked for the changes.
+    """
+    if not draft.adds_positions():
+        return None
+    if earlier is not None and any(SLUG_KEY not in data for data in earlier.positions_data or []):
+        return earlier.late_at
+    return now if is_late(now, closes) else None
 
 
 # Letters and digits a person reads out on the phone without confusing them (no 0/O, 1/I/L).
@@ -141,6 +167,8 @@ def _receipts(
         "changes": changes,
         # Staff are warned unless the unit's own logged-in account sent it.
         "contact_moves": moves and not submission.submitted_by,
+        # New positions sent after the collection closed: when they arrived, for the office to decide.
+        "late_at": local_time(submission.late_at),
     }
     rows = [
         outbox.add(
@@ -178,14 +206,25 @@ def _receipts(
 
 
 def record(
-    session: Session, draft: Draft, year: int, mail_from: str, staff_url: str, account: str | None = None
+    session: Session,
+    draft: Draft,
+    year: int,
+    mail_from: str,
+    staff_url: str,
+    now: dt.datetime,
+    closes: dt.date,
+    account: str | None = None,
 ) -> tuple[Submission, list[int]]:
-    """Store a new submission with its receipts in one commit; return it and the outbox ids.
+    """Store a new submission arriving now with its receipts in one commit; return it and the
+    outbox ids.
 
-    staff_url is the address of the staff detail page with `{id}` where the id goes. `account`: the
-    unit's own logged-in account that sent it, whose change of the contact email needs no warning.
+    staff_url is the address of the staff detail page with `{id}` where the id goes. closes: the
+    collection's last day (COLLECTION_CLOSES). `account`: the unit's own logged-in account that
+    sent it, whose change of the contact email needs no warning.
     """
     submission = Submission(
+        created_at=now,
+        late_at=late_arrival(draft, now, closes),
         state="submitted",
         source=draft.source,
         unit_slug=draft.unit_slug,
@@ -238,10 +277,17 @@ def claim(
 
 
 def resubmit(
-    session: Session, submission: Submission, draft: Draft, mail_from: str, staff_url: str, now: dt.datetime
+    session: Session,
+    submission: Submission,
+    draft: Draft,
+    mail_from: str,
+    staff_url: str,
+    now: dt.datetime,
+    closes: dt.date,
 ) -> list[int]:
     """The unit's corrected submission replaces the data of the same row, back in the review queue."""
     before = claim(session, submission, ("changes_requested",), "submitted", now)
+    submission.late_at = late_arrival(draft, now, closes, submission)
     submission.unit_data = draft.unit_data()
     submission.positions_data = draft.positions_data()
     submission.unit_slug, submission.is_edit, submission.source = draft.unit_slug, draft.is_edit, draft.source

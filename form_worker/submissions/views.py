@@ -31,6 +31,7 @@ from werkzeug.exceptions import HTTPException
 
 from site_builder import spreadsheet
 from site_builder.clock import local_time
+from site_builder.model.window import closes_text
 
 from ..catalogue.positions import current_positions
 from ..core import clock
@@ -148,22 +149,23 @@ def _confirm(draft: Draft, submission, link: drafts.Link | None):
     """Record the checked submission (or the sent-back one's new version), then the done page."""
     db = get_session()
     config = current_app.config
+    now, closes = clock.now(), config["COLLECTION_CLOSES"]
     if submission is None:
         if link is not None:
             drafts.discard(db, link.draft)  # in the submission's commit
-        record, ids = services.record(
-            db, draft, config["PROGRAMME_YEAR"], config["MAIL_FROM"], office_url(), _unit_account(draft)
-        )
-        reference, resubmitted = record.reference, False
+        year, mail_from, account = config["PROGRAMME_YEAR"], config["MAIL_FROM"], _unit_account(draft)
+        submission, ids = services.record(db, draft, year, mail_from, office_url(), now, closes, account)
+        resubmitted = False
     else:
         try:
-            ids = services.resubmit(db, submission, draft, config["MAIL_FROM"], office_url(), clock.now())
+            ids = services.resubmit(db, submission, draft, config["MAIL_FROM"], office_url(), now, closes)
         except Refused:
             return render_template("submit/closed.html", submission=submission), 409
-        reference, resubmitted = submission.reference, True
+        resubmitted = True
     queue_emails(ids)
-    session["submission_reference"] = reference
+    session["submission_reference"] = submission.reference
     session["submission_resubmitted"] = resubmitted
+    session["submission_late"] = submission.late_at is not None
     return redirect(url_for("submit.done"), code=303)
 
 
@@ -341,7 +343,11 @@ def done():
     if not reference:
         return redirect(url_for("submit.start"))
     return render_template(
-        "submit/done.html", reference=reference, resubmitted=session.get("submission_resubmitted", False)
+        "submit/done.html",
+        reference=reference,
+        resubmitted=session.get("submission_resubmitted", False),
+        late=session.get("submission_late", False),
+        deadline=closes_text(current_app.config["COLLECTION_CLOSES"]),
     )
 
 

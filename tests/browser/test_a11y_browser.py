@@ -8,6 +8,7 @@ reported at once. The last test runs pa11y itself (its Node API) on Debian's Chr
 public pages, so the npm tool itself passes, not only the engines as injected here.
 """
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,7 +156,10 @@ def seed_submission(app: Flask, session: Session, base_url: str) -> int:
         app.config["PROGRAMME_YEAR"],
         app.config["MAIL_FROM"],
         base_url + "/staff/submissions/{id}",
+        utcnow(),
+        app.config["COLLECTION_CLOSES"],
     )
+    assert submission.late_at is not None  # a new position after 30 June 2026: the office's 逾期 view
     return submission.id
 
 
@@ -281,6 +285,25 @@ def test_a_units_public_form_and_the_error_pages(worker: Worker, audit: Callable
     page.get_by_role("button", name="上传并核对").click()
     expect(page.locator("#upload-problems")).to_be_visible()
     unit.check("submit: a spreadsheet with problems")
+    # After the collection closed (the test world's default window ended 2026-06-30): new
+    # positions are taken, marked 逾期.
+    expect(page.locator("#collection-window")).to_contain_text("岗位征集已于")
+    workbook = filled_workbook([position_cells(1)])
+    page.get_by_label("填好的岗位征集表（.xlsx）").set_input_files(
+        {"name": "岗位征集表.xlsx", "mimeType": XLSX_TYPE, "buffer": workbook}
+    )
+    page.get_by_role("button", name="上传并核对").click()
+    expect(page.locator("#late-notice")).to_be_visible()
+    unit.check("submit: the check page of a late submission")
+    page.get_by_role("button", name="确认提交").click()
+    expect(page.locator("#late-notice")).to_contain_text("逾期")
+    unit.check("submit: a late submission sent")
+    worker.app.config["UTCNOW"] = lambda: dt.datetime(2026, 6, 25, 4, 0)  # 12:00 Beijing, 5 days left
+    try:
+        unit.visit("/submit", "submit: the form counting down the last two weeks")
+        expect(page.locator("#collection-countdown")).to_have_text("距岗位征集截止还有 5 天")
+    finally:
+        worker.app.config["UTCNOW"] = utcnow
     unit.visit(f"/submit?credit_code={KNOWN_CODE}", "submit: a published unit loaded")
     page.get_by_role("button", name="下一步：核对信息").last.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("核对")
@@ -329,7 +352,10 @@ def test_the_offices_pages(worker: Worker, audit: Callable[[], Audit]) -> None:
     admin.visit(f"/staff/applications/{seeded.filed}", "office: a filed application's record")
     admin.visit(f"/staff/applications/{seeded.offered[0]}", "office: an offered application's record")
     admin.visit("/staff/submissions", "office: the submissions list")
-    admin.visit(f"/staff/submissions/{seeded.submission}", "office: a submission")
+    admin.visit("/staff/submissions?arrival=late", "office: the late submissions (逾期)")
+    expect(admin.page.locator("strong.late").first).to_have_text("逾期")
+    admin.visit(f"/staff/submissions/{seeded.submission}", "office: a late submission")
+    expect(admin.page.locator("#late-arrival")).to_contain_text("晚于岗位征集截止时间")
     admin.visit("/staff/filing", "office: national filing")
     admin.visit("/staff/placements", "office: placements and agreements")
     admin.visit("/staff/outbox", "office: failed emails")

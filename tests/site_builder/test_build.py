@@ -1,5 +1,6 @@
 """Build the sample catalogue into a temporary folder and check what a reader and a crawler get."""
 
+import datetime as dt
 import gzip
 import json
 import re
@@ -14,10 +15,11 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
-from site_builder.build import build_site
+from site_builder.build import build_site, stage
 from site_builder.cli import main
 from site_builder.model.catalogue import load_catalogue
 from site_builder.model.vocab import DISTRICTS, POSITION_TYPES, TAGS, TRACKS
+from site_builder.pages import Site, fill_settings
 from tests.conftest import DATA, ROOT, TODAY, make_project
 
 
@@ -267,6 +269,37 @@ def test_the_written_pages_link_to_the_forms(sample_site: Path, tmp_path: Path) 
     )
     elsewhere = (tmp_path / "site" / "for-units" / "index.html").read_text(encoding="utf-8")
     assert 'href="https://forms.example.cn/submit"' in elsewhere and 'href="/submit"' not in elsewhere
+
+
+def test_the_written_pages_name_the_collection_deadline(sample_site: Path) -> None:
+    """The guide, the home page and the FAQ name COLLECTION_CLOSES (default 30 June of 2026); built
+    on TODAY, after it, the guide says late positions are the office's call."""
+    guide = (sample_site / "for-units" / "index.html").read_text(encoding="utf-8")
+    assert "岗位征集已于 2026 年 6 月 30 日 24:00（北京时间）截止。" in guide
+    assert "由市项目办决定是否接收" in guide
+    for page in ("index.html", "faq/index.html"):
+        text = (sample_site / page).read_text(encoding="utf-8")
+        assert "2026 年 6 月 30 日 24:00（北京时间）前" in text and "{{" not in text, page
+
+
+def test_staged_pages_carry_a_configured_deadline_and_its_countdown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLLECTION_CLOSES", "2027-06-30")
+    project = make_project(tmp_path / "project", DATA / "valid" / "positions")
+    site = Site(site_url="https://jianxi.example.org/", worker_url="", today=dt.date(2027, 6, 25))
+    stage(load_catalogue(project), project, tmp_path / "docs", site, "见习")
+    guide = (tmp_path / "docs" / "for-units.md").read_text(encoding="utf-8")
+    assert "岗位征集工作请于 2027 年 6 月 30 日 24:00（北京时间）前完成。距岗位征集截止还有 5 天。" in guide
+    faq = (tmp_path / "docs" / "faq.md").read_text(encoding="utf-8")
+    assert "2027 年 6 月 30 日 24:00（北京时间）前" in faq
+
+
+def test_an_unknown_setting_in_a_written_page_stops_the_build() -> None:
+    settings = {"collection_closes": "2026 年 6 月 30 日"}
+    assert fill_settings("请于 {{ collection_closes }}前", settings) == "请于 2026 年 6 月 30 日前"
+    with pytest.raises(ValueError, match=r"faq.md: unknown setting \{\{ deadline \}\}"):
+        fill_settings("{{ deadline }}", settings, "content/faq.md")
 
 
 def test_build_is_strict(tmp_path: Path) -> None:

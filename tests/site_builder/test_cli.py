@@ -1,12 +1,15 @@
 """The jianxi command line, as a clerk and CI run it."""
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from site_builder import cli
 from site_builder.cli import main
 from site_builder.schema_file import SCHEMAS, schema_text
 from tests.conftest import DATA, ROOT, git, make_project
@@ -63,6 +66,37 @@ def test_new_position_template_validates_once_filled_in(tmp_path: Path) -> None:
     assert filled.exit_code == 0
     assert run("--root", str(tmp_path), "new-position", "my-unit").exit_code == 0
     assert (folder / "position-2.yaml").is_file()
+
+
+ON_TIME = "岗位征集工作请于 2027 年 6 月 30 日 24:00（北京时间）前完成。"
+
+
+@pytest.mark.parametrize(
+    ("today", "said"),
+    [
+        (dt.date(2027, 6, 20), f"# {ON_TIME}距岗位征集截止还有 10 天。\n"),
+        (dt.date(2027, 5, 1), f"# {ON_TIME}\n"),
+        (dt.date(2027, 7, 1), "# 岗位征集已于 2027 年 6 月 30 日 24:00（北京时间）截止。"),
+    ],
+)
+def test_the_templates_name_the_configured_collection_deadline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, today: dt.date, said: str
+) -> None:
+    monkeypatch.setenv("COLLECTION_CLOSES", "2027-06-30")
+    monkeypatch.setattr(cli, "today_in_chongqing", lambda: today)
+    assert run("--root", str(tmp_path), "new-position", "my-unit").exit_code == 0
+    for name in ("position-1.yaml", "unit.yaml"):
+        assert said in (tmp_path / "positions" / "my-unit" / name).read_text(encoding="utf-8"), name
+
+
+def test_a_bad_collection_deadline_stops_the_commands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLLECTION_CLOSES", "2027-06-31")
+    for command in (["new-position", "my-unit"], ["build", "--stage", str(tmp_path / "docs")]):
+        result = CliRunner().invoke(main, ["--root", str(ROOT), *command])
+        assert result.exit_code == 2 and "COLLECTION_CLOSES must be a date" in result.output, command
+    assert not (tmp_path / "docs").exists()
 
 
 def test_new_position_refuses_a_bad_unit_name(tmp_path: Path) -> None:
