@@ -27,6 +27,8 @@ from .catalogue.positions import PositionSource
 from .core import clock, config, db, errors, headers, paging, queue
 from .core.forms import MAX_ID
 from .core.throttle import limiter
+from .feedback import staff_views as feedback_staff_views
+from .feedback import views as feedback_views
 from .office import email_views, export_views
 from .office import views as office_views
 from .publishing import hook_views
@@ -67,6 +69,8 @@ PAGES = (
     reports_office_views,
     reports_unit_views,
     retention_views,
+    feedback_views,
+    feedback_staff_views,
     review_views,
     hook_views,
     site,
