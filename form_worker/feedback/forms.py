@@ -52,10 +52,12 @@ class ReportForm(Form):
             raise ValidationError("请填写 11 位手机号、带区号的座机号（如 023-63002289）或电子邮箱")
 
 
+# The two decisions share one page: their fields keep the name `note` but not the id.
 class ForwardForm(Form):
     note = TextAreaField(
         "给单位的说明（可不填）",
         [Length(max=NOTE_MAX, message=f"最多 {NOTE_MAX} 个字")],
+        id="forward-note",
         render_kw={"rows": 3, "maxlength": NOTE_MAX},
     )
 
@@ -64,5 +66,6 @@ class CloseForm(Form):
     note = TextAreaField(
         "关闭说明",
         [required("关闭说明"), Length(max=NOTE_MAX, message=f"最多 {NOTE_MAX} 个字")],
+        id="close-note",
         render_kw={"rows": 3, "maxlength": NOTE_MAX},
     )
