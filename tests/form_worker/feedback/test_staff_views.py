@@ -120,7 +120,8 @@ def test_closing_needs_a_note_and_is_audited_once(app, session) -> None:
     report = recorded(app, session)
     reviewer = party(app, "reviewer")
     empty = reviewer.post(f"/staff/feedback/{report.id}/close", {"note": "  "})
-    assert empty.status_code == 422 and '<p class="error" id="close-note-error">请填写关闭说明</p>' in empty.text
+    assert empty.status_code == 422
+    assert '<p class="error" id="close-note-error">请填写关闭说明</p>' in empty.text
     too_long = reviewer.post(f"/staff/feedback/{report.id}/close", {"note": "长" * 501})
     assert too_long.status_code == 422 and "最多 500 个字" in too_long.text and "长" * 501 in too_long.text
     assert (
