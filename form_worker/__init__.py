@@ -28,6 +28,8 @@ from .core import clock, config, db, errors, headers, paging, queue
 from .core.forms import MAX_ID
 from .core.throttle import limiter
 from .districts import views as district_views
+from .feedback import staff_views as feedback_staff_views
+from .feedback import views as feedback_views
 from .office import email_views, export_views
 from .office import views as office_views
 from .publishing import hook_views
@@ -70,6 +72,8 @@ PAGES = (
     reports_office_views,
     reports_unit_views,
     retention_views,
+    feedback_views,
+    feedback_staff_views,
     review_views,
     units_views,
     bureau_views,

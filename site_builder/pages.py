@@ -319,6 +319,11 @@ class PageRenderer:
     def apply_url(self, entry: PositionEntry) -> str:
         return f"{self.site.worker_url.rstrip('/')}/apply?{urlencode({'position': entry.id})}"
 
+    def feedback_url(self, entry: PositionEntry) -> str:
+        """The worker's form to report a problem with the position (form_worker.feedback); like
+        the apply link, it depends only on the position and the worker's address."""
+        return f"{self.site.worker_url.rstrip('/')}/feedback/{entry.id}"
+
     def similar(self, entry: PositionEntry) -> list[PositionEntry]:
         """Open positions of the same type or district, in catalogue order."""
         p = entry.position
@@ -356,6 +361,7 @@ class PageRenderer:
             state=self.state(entry),
             places_left=self.site.places_left(entry),
             apply_url=self.apply_url(entry),
+            feedback_url=self.feedback_url(entry),
             similar=self.similar(entry),
             state_of=self.state,
             qr=qr_code(url, f"扫码在手机上查看：{p.title}"),

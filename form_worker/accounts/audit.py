@@ -63,6 +63,8 @@ ACTIONS = {
     "report_subsidy": "导出见习补贴申领名单",
     "report_summary": "导出总结评估",
     "certificate_view": "查看见习证明",
+    "feedback_forward": "将岗位问题反馈转交设岗单位",
+    "feedback_close": "关闭岗位问题反馈",
     "retention_purge": "按保存期限清理个人信息",
     "applicant_export": "应本人请求导出个人信息",
     "applicant_erase": "应本人请求删除个人信息",

@@ -29,6 +29,8 @@ SETTINGS = (
     "SITE_DIR",
     "RATELIMIT_STORAGE_URI",
     "RATELIMIT_POST",
+    "FEEDBACK_LIMIT",
+    "FEEDBACK_POSITION_LIMIT",
     "OUTBOX_CLAIM_TIMEOUT",
     "PUBLISH_AUTHOR",
     "REBUILD_INTERVAL",
@@ -40,6 +42,7 @@ SETTINGS = (
     "RETAIN_UNPLACED_MONTHS",
     "RETAIN_PLACED_YEARS",
     "RETAIN_EMAIL_DAYS",
+    "RETAIN_FEEDBACK_DAYS",
     "TRUSTED_PROXIES",
     "SESSION_COOKIE_SECURE",
     "SESSION_COOKIE_SAMESITE",
@@ -135,6 +138,10 @@ def load(environ: Mapping[str, str] = os.environ) -> dict[str, object]:
             "RATELIMIT_STORAGE_URI", huey if huey.startswith("redis") else "memory://"
         ),
         "RATELIMIT_POST": env.get("RATELIMIT_POST", "20 per minute"),
+        # Reports of a problem with a position (form_worker.feedback) stored per address, and per
+        # position from all addresses together, so a flood cannot bury the office's queue.
+        "FEEDBACK_LIMIT": env.get("FEEDBACK_LIMIT", "5 per hour"),
+        "FEEDBACK_POSITION_LIMIT": env.get("FEEDBACK_POSITION_LIMIT", "20 per day"),
         "OUTBOX_CLAIM_TIMEOUT": int(env.get("OUTBOX_CLAIM_TIMEOUT", "300")),
         "PUBLISH_AUTHOR": env.get("PUBLISH_AUTHOR", "jianxi <jianxi@localhost>"),
         "REBUILD_INTERVAL": int(env.get("REBUILD_INTERVAL", "60")),
@@ -155,6 +162,8 @@ def load(environ: Mapping[str, str] = os.environ) -> dict[str, object]:
         "RETAIN_UNPLACED_MONTHS": int(env.get("RETAIN_UNPLACED_MONTHS", "12")),
         "RETAIN_PLACED_YEARS": int(env.get("RETAIN_PLACED_YEARS", "5")),
         "RETAIN_EMAIL_DAYS": int(env.get("RETAIN_EMAIL_DAYS", "90")),
+        # A position report's contact is kept this many days after the report came in, to answer it.
+        "RETAIN_FEEDBACK_DAYS": int(env.get("RETAIN_FEEDBACK_DAYS", "90")),
         # How many reverse proxies in front of the worker set X-Forwarded-For (nginx: 1). With 0,
         # the forwarded headers are ignored, since anyone could send them.
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),

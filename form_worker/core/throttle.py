@@ -16,6 +16,7 @@ import datetime as dt
 from flask import current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from limits import parse_many
 from sqlalchemy import DateTime, Integer, String, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -33,6 +34,16 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 def post_limit() -> str:
     """The per-IP limit on form posts, from the configuration (RATELIMIT_POST)."""
     return current_app.config["RATELIMIT_POST"]
+
+
+def spend(allowance: str, *keys: str) -> bool:
+    """Count one use of `keys` against `allowance` (a limit string, "20 per day") in the limiter's
+    own storage (memory or Redis, as configured); False once it is used up. For a count that only
+    what passes a view's checks should spend, such as a report about to be stored. Always True
+    with rate limiting off."""
+    if not (limiter.enabled and limiter.initialized):
+        return True
+    return all([limiter.limiter.hit(item, "spend", *keys) for item in parse_many(allowance)])
 
 
 class Throttle(Base):

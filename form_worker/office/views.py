@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from ..accounts.auth import office_only
 from ..applications.models import Application
 from ..core.db import get_session
+from ..feedback import services as feedback
 from ..outbox.models import Outbox
 from ..publishing import rebuilds
 from ..publishing.models import FORGE_SYNC_ROW, CatalogueBuild, ForgeSync
@@ -30,6 +31,7 @@ def dashboard():
         submissions=submissions,
         failed=failed,
         flagged=flagged,
+        feedback=feedback.counts(db),
         build=db.get(CatalogueBuild, rebuilds.ROW_ID),
         forge_configured=bool(current_app.config["POSITIONS_REMOTE"]),
         forge=forge,

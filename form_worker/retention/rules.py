@@ -1,9 +1,9 @@
 """The retention rules as data: for each kind of record, how long it is kept and what happens then.
 
 Built from the settings the README documents (RETAIN_UNPLACED_MONTHS, RETAIN_PLACED_YEARS,
-RETAIN_EMAIL_DAYS, DRAFT_DAYS), so the daily purge, the personal-data page and the README say the
-same thing. The date arithmetic lives here too: a deadline is one date, and "due" means today is
-on or after it.
+RETAIN_EMAIL_DAYS, RETAIN_FEEDBACK_DAYS, DRAFT_DAYS), so the daily purge, the personal-data page
+and the README say the same thing. The date arithmetic lives here too: a deadline is one date, and
+"due" means today is on or after it.
 """
 
 import datetime as dt
@@ -17,6 +17,7 @@ UNITS = {"days": "天", "months": "个月", "years": "年"}
 THEN = {
     "anonymise": "匿名化",
     "clear": "清除正文、隐去收件人",
+    "clear_contact": "删除反馈人的联系方式",
     "clear_file": "清除名单文件",
     "delete": "删除",
     "keep": "长期保存",
@@ -74,9 +75,11 @@ class Rules:
     filing: Rule
     drafts: Rule
     audit: Rule
+    feedback: Rule
 
     def __iter__(self) -> Iterator[Rule]:
-        return iter((self.unplaced, self.placed, self.email, self.filing, self.drafts, self.audit))
+        rules = (self.unplaced, self.placed, self.email, self.filing, self.feedback, self.drafts, self.audit)
+        return iter(rules)
 
     def unplaced_deadline(self, programme_year: int) -> dt.date:
         """When an application of this year that was never placed is anonymised."""
@@ -100,6 +103,10 @@ class Rules:
     def email_cutoff(self, now: dt.datetime) -> dt.datetime:
         """Emails sent (or failed) at or before this moment are due."""
         return now - dt.timedelta(days=self.email.period)
+
+    def feedback_cutoff(self, now: dt.datetime) -> dt.datetime:
+        """Position reports received at or before this moment lose their contact."""
+        return now - dt.timedelta(days=self.feedback.period)
 
 
 def created_before_year_end(year: int) -> dt.datetime:
@@ -168,4 +175,15 @@ def from_config(config: Mapping[str, Any]) -> Rules:
             "submissions.tasks.purge_drafts",
         ),
         audit=Rule("audit", "操作日志", "", 0, "", "keep", ""),
+        # A reader's contact on a report about a position (form_worker.feedback) is held only to
+        # answer the report; the report itself names nobody and stays.
+        feedback=Rule(
+            "feedback",
+            "岗位问题反馈中留下的联系方式",
+            "收到反馈",
+            setting("RETAIN_FEEDBACK_DAYS"),
+            "days",
+            "clear_contact",
+            "retention.tasks.purge_personal_data",
+        ),
     )

@@ -34,6 +34,7 @@ from ..applications.models import (
 from ..applications.review import filing
 from ..applications.states import CLOSED_STATES
 from ..core.db import rowcount
+from ..feedback.services import clear_contacts
 from ..outbox.models import Outbox
 from .rules import Rules, chongqing_year, created_before_year_end
 
@@ -57,7 +58,8 @@ class Report:
 
     def as_detail(self) -> dict[str, int]:
         """The counts for the audit entry: numbers only, every rule named even when nothing was due."""
-        return {kind: self.counts[kind] for kind in ("unplaced", "placed", "email", "email_failed", "filing")}
+        kinds = ("unplaced", "placed", "email", "email_failed", "filing", "feedback")
+        return {kind: self.counts[kind] for kind in kinds}
 
 
 def _answers_cleared() -> dict[str, object]:
@@ -236,7 +238,7 @@ def _batches(
 
 
 def purge(session: Session, today: dt.date, now: dt.datetime, rules: Rules) -> Report:
-    """Anonymise the applications whose period ended and clear the emails whose period ended.
+    """Anonymise the applications, clear the emails and position reports' contacts whose period ended.
 
     Commits after every batch, so a long first run holds no lock for long and a crash keeps what
     it did; a second run finds nothing due. `today` is the office's date, `now` naive UTC.
@@ -256,6 +258,7 @@ def purge(session: Session, today: dt.date, now: dt.datetime, rules: Rules) -> R
         report.counts["email_failed"] += rowcount(session.execute(delete(Outbox).where(Outbox.id.in_(ids))))
         session.commit()
     report.counts["filing"] += clear_filing_files(session)
+    report.counts["feedback"] += clear_contacts(session, rules.feedback_cutoff(now))
     session.commit()
     return report
 

@@ -9,6 +9,7 @@ public pages, so the npm tool itself passes, not only the engines as injected he
 """
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -465,6 +466,49 @@ def test_the_bureaus_link_and_a_districts_pages(worker: Worker, audit: Callable[
     bureau.assert_clean()
 
 
+@pytest.mark.usefixtures("a11y_tools")
+def test_the_position_report_pages(worker: Worker, audit: Callable[[], Audit]) -> None:
+    """The public form a position page links, its errors and the thank-you page; the office's
+    queue and one report with its errors; the unit's forwarded reports (form_worker.feedback)."""
+    reader = audit()
+    page = reader.page
+    reader.visit(f"/feedback/{OPEN_POSITION}", "feedback: the public form")
+    page.get_by_role("button", name="提交反馈").click()
+    expect(page.locator("#error-summary")).to_contain_text("请选择遇到的问题")
+    reader.check("feedback: every error shown")
+    page.get_by_label("信息有误").check()
+    page.get_by_label("联系方式（可不填）").fill("不是联系方式")
+    page.get_by_role("button", name="提交反馈").click()
+    expect(page.locator("#description-error")).to_be_visible()
+    reader.check("feedback: the description and the contact refused")
+    page.get_by_label("具体情况").fill("报名截止日期与通知不一致（示例）")
+    page.get_by_label("联系方式（可不填）").fill("13900001111")
+    page.get_by_role("button", name="提交反馈").click()
+    expect(page.get_by_role("heading", name="反馈已收到", level=1)).to_be_visible()
+    reader.check("feedback: the thank-you page")
+
+    office = audit()
+    office.log_in("reviewer")
+    office.visit("/staff/feedback", "office: the queue of position reports")
+    office.page.get_by_role("link", name=re.compile(r"\d{4}-\d{2}-\d{2}")).first.click()
+    expect(office.page.locator("#feedback-state")).to_have_text("待处理")
+    office.check("office: one position report")
+    office.page.get_by_role("button", name="关闭反馈").click()
+    expect(office.page.locator("#close-note-error")).to_be_visible()
+    office.check("office: closing a report without a note")
+    office.page.get_by_role("button", name="转交单位").click()
+    expect(office.page.locator("#feedback-state")).to_have_text("已转交单位")
+    office.check("office: a forwarded report")
+    office.visit(f"/staff/feedback?state=all&position={OPEN_POSITION}", "office: one position's reports")
+
+    unit = audit()
+    unit.log_in("unit_a")
+    unit.visit("/staff/unit/feedback", "unit: the reports forwarded to it")
+    expect(unit.page.locator("main")).to_contain_text("报名截止日期与通知不一致")
+    unit.found += reader.found + office.found
+    unit.assert_clean()
+
+
 # What each engine must find here, or its injection is broken and every page would pass.
 BROKEN_PAGE = """<!doctype html><html lang="zh-CN"><head><title>有问题的页面</title></head><body><main>
 <h1>有问题的页面</h1><p style="color: #aaa; background: #fff">浅灰色的字</p>
@@ -491,7 +535,7 @@ def test_the_engines_find_what_they_should(local_page: Callable[..., Page]) -> N
     assert report.startswith("the broken page (") and "#same" in report, report
 
 
-PA11Y_PAGES = ("/apply", "/status", "/submit", "/staff/login")
+PA11Y_PAGES = ("/apply", "/status", "/submit", "/staff/login", f"/feedback/{OPEN_POSITION}")
 
 
 @pytest.mark.usefixtures("a11y_tools")

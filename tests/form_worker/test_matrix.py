@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from form_worker import create_app
 from form_worker.applications.models import Application, Choice, FilingBatch, Placement
 from form_worker.core.models import utcnow
+from form_worker.feedback.models import Feedback
 from form_worker.outbox import services as outbox
 from tests.form_worker.conftest import OPEN_POSITION, PASSWORD, recorded_application
 from tests.helpers.parties import OTHER_POSITION, make_account, make_parties, party
@@ -60,6 +61,7 @@ def owner(endpoint: str) -> tuple[str, ...]:
             "unit_proposals.",
             "unit_interviews.",
             "unit_confirmation.",
+            "unit_feedback.",
         )
     ) or (endpoint.startswith("workfile.") and endpoint != "workfile.office_view"):
         return ("unit_a", "unit_b")
@@ -105,6 +107,20 @@ def records(app, session) -> dict[str, object]:
     )  # fmt: skip
     failed.status = "failed"
     spare = make_account(app, session, "spare", "备用账号", PASSWORD, "reviewer", "spare@jianxi.test")
+    # A reader's report on unit A's position, forwarded to unit A (form_worker.feedback).
+    report = Feedback(
+        position_id=OPEN_POSITION,
+        unit_slug=OPEN_POSITION.split("/")[0],
+        position_title="学术会议组织助理（示例）",
+        problem="wrong",
+        description="矩阵反馈：截止日期写错了",
+        contact="13800009999",
+        share_contact=False,
+        state="forwarded",
+        forwarded_at=utcnow(),
+        forwarded_by="reviewer",
+    )
+    session.add(report)
     session.commit()
     choices = {c.position_id: c.id for c in session.scalars(select(Choice))}
     return {
@@ -118,6 +134,7 @@ def records(app, session) -> dict[str, object]:
         "batch_id": batch.id,
         "user_id": spare.id,  # deactivating, resetting or inviting it ends no session of the test
         "outbox_id": failed.id,
+        "feedback_id": report.id,
         "submission_id": 999,
         "scope": "position",
         "slug": OPEN_POSITION.split("/")[0],
@@ -184,6 +201,10 @@ def test_a_party_gets_404_for_another_partys_record_and_moves_none_of_them(app, 
     assert "13800001234" not in own
     listing = unit_b.get("/staff/unit/").text
     assert "学术会议" not in listing
+    # Reports forwarded about unit A's position reach unit A's page only.
+    assert "矩阵反馈" not in unit_b.get("/staff/unit/feedback").text
+    own_reports = party(app, "unit_a").get("/staff/unit/feedback").text
+    assert "矩阵反馈" in own_reports and "13800009999" not in own_reports
 
     # Bulk actions only move rows of the acting party's scope.
     session.execute(update(Application).where(Application.id == application_id).values(state="checked"))

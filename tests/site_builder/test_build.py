@@ -139,6 +139,8 @@ def test_closed_filled_and_expired_positions_are_marked(sample_site: Path, sampl
     assert {"expired", "closed"} <= set(states.values())
     for position_id, state in states.items():
         html = position_html(sample_site, position_id).read_text(encoding="utf-8")
+        # Whatever its state, a reader can report a problem with it (form_worker.feedback).
+        assert f'<a href="/feedback/{position_id}" id="report-problem">反馈岗位问题</a>' in html
         if state == "open":
             assert "立即报名" in html and f"apply?position={position_id.replace('/', '%2F')}" in html
         else:
@@ -269,6 +271,8 @@ def test_the_written_pages_link_to_the_forms(sample_site: Path, tmp_path: Path) 
     )
     elsewhere = (tmp_path / "site" / "for-units" / "index.html").read_text(encoding="utf-8")
     assert 'href="https://forms.example.cn/submit"' in elsewhere and 'href="/submit"' not in elsewhere
+    position = position_html(tmp_path / "site", "demo-society/academic-assistant").read_text(encoding="utf-8")
+    assert 'href="https://forms.example.cn/feedback/demo-society/academic-assistant"' in position
 
 
 def test_the_written_pages_name_the_collection_deadline(sample_site: Path) -> None:

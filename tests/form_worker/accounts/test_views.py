@@ -14,6 +14,7 @@ from form_worker.accounts.auth import SESSION_LIFETIME
 from form_worker.accounts.models import Account, AuditEntry
 from form_worker.accounts.services import authenticate
 from form_worker.applications.models import Application, Evaluation, Placement
+from form_worker.feedback import services as feedback
 from form_worker.outbox import services as outbox
 from form_worker.outbox.models import Outbox
 from form_worker.submissions import services as submissions
@@ -100,6 +101,7 @@ def real_ids(applicant, app, session, accounts, tmp_path: Path) -> dict[str, obj
     session.add(placement)
     session.flush()
     session.add(Evaluation(placement_id=placement.id, scores={}, grade="良好", comment="好", author="unit"))
+    report = feedback.record(session, entry, feedback.Report("wrong", "示例反馈"), dt.datetime(2026, 11, 27))
     session.commit()
     return {
         "application_id": application.id,
@@ -109,6 +111,7 @@ def real_ids(applicant, app, session, accounts, tmp_path: Path) -> dict[str, obj
         "scope": "position",
         "slug": OPEN_POSITION.split("/")[0],
         "placement_id": placement.id,
+        "feedback_id": report.id,
         # No such rows: an action on them is a 404 for whoever may open the page at all.
         "task_id": 999,
         "entry_id": 999,

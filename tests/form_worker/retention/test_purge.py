@@ -40,7 +40,13 @@ NOW = dt.datetime(2026, 1, 5, 3, 0)
 
 def test_a_placed_deadline_and_its_cutoff_agree_on_every_day_leap_years_included() -> None:
     rules = from_config(
-        {"RETAIN_UNPLACED_MONTHS": 12, "RETAIN_PLACED_YEARS": 5, "RETAIN_EMAIL_DAYS": 90, "DRAFT_DAYS": 30}
+        {
+            "RETAIN_UNPLACED_MONTHS": 12,
+            "RETAIN_PLACED_YEARS": 5,
+            "RETAIN_EMAIL_DAYS": 90,
+            "RETAIN_FEEDBACK_DAYS": 90,
+            "DRAFT_DAYS": 30,
+        }
     )
     start = dt.date(2019, 12, 1)
     ends = [start + dt.timedelta(days=n) for n in range(120)]
@@ -66,6 +72,7 @@ def test_a_programme_year_is_due_months_after_31_december(months: int, today: dt
             "RETAIN_UNPLACED_MONTHS": months,
             "RETAIN_PLACED_YEARS": 5,
             "RETAIN_EMAIL_DAYS": 90,
+            "RETAIN_FEEDBACK_DAYS": 90,
             "DRAFT_DAYS": 30,
         }
     )
@@ -79,6 +86,7 @@ def test_every_rule_says_itself_in_chinese(app) -> None:
         "已签订见习协议的报名及其见习档案：见习结束后 5 年匿名化",
         "已发送的邮件：发送后 90 天清除正文、隐去收件人",
         "全国备案批次的名单文件：批次内的报名全部匿名化后清除名单文件",
+        "岗位问题反馈中留下的联系方式：收到反馈后 90 天删除反馈人的联系方式",
         "岗位申报草稿：最后一次保存后 30 天删除",
         "操作日志：长期保存",
     ]
@@ -273,7 +281,7 @@ def test_a_second_run_does_nothing(app, session) -> None:
     placement(session, completed, end=dt.date(2019, 6, 30))
     email(session, "old-sent", "sent", dt.datetime(2025, 1, 1), dt.datetime(2025, 1, 1))
     first = purge(app, session, dt.date(2025, 6, 30)).as_detail()
-    assert first == {"unplaced": 1, "placed": 1, "email": 1, "email_failed": 0, "filing": 0}
+    assert first == {"unplaced": 1, "placed": 1, "email": 1, "email_failed": 0, "filing": 0, "feedback": 0}
     later = NOW + dt.timedelta(days=1)
     assert purge(app, session, dt.date(2025, 7, 1), later).as_detail() == dict.fromkeys(first, 0)
     assert_anonymised(session, closed)  # anonymised_at still the first run's
@@ -307,7 +315,7 @@ def test_the_daily_task_records_its_counts_and_no_personal_data(app, session) ->
     with app.app_context():
         counts = purge_personal_data.call_local()
         again = purge_personal_data.call_local()
-    assert counts == {"unplaced": 1, "placed": 0, "email": 0, "email_failed": 0, "filing": 0}
+    assert counts == {"unplaced": 1, "placed": 0, "email": 0, "email_failed": 0, "filing": 0, "feedback": 0}
     assert again == dict.fromkeys(counts, 0)
     entries = list(session.scalars(select(AuditEntry).where(AuditEntry.action == "retention_purge")))
     assert [(e.actor, e.target, json.loads(e.detail)) for e in entries] == [
@@ -336,6 +344,7 @@ def test_the_rules_come_from_the_settings(app) -> None:
         "anonymise",
         "clear",
         "clear_file",
+        "clear_contact",
         "delete",
         "keep",
     ]
