@@ -106,6 +106,7 @@ def records(app, session) -> dict[str, object]:
         "outbox_id": failed.id,
         "submission_id": 999,
         "scope": "position",
+        "unit": OPEN_POSITION.split("/")[0],
     }
 
 
