@@ -21,4 +21,4 @@ class ExportForm(Form):
 class NationalExportForm(Form):
     """The re-keying sheet for the national systems: every unit of the programme year (no unit), or one."""
 
-    unit = SelectField("单位", validate_choice=False)
+    unit = SelectField("导出哪些单位的岗位", validate_choice=False)

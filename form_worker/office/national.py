@@ -3,7 +3,7 @@ side's, where employment-internship units and their positions are filed) and 智
 
 We submit nothing to either system: the unit, or the office for it, types the positions in there.
 This sheet puts one position on each row, with its unit's fields repeated, so a clerk can copy row by
-row. Neither system publishes an import format we could check, so every column says where its name
+row. We know neither system's input form for certain, so every column says where its name
 comes from (`SOURCES`): a name fixed by a national standard, our guess (a comment on the header says
 so, and the 列说明 sheet lists them), or this platform's own information, there for checking and not
 to be typed in. When a system's real name for a field becomes known, change the column here and give
