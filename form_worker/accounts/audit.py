@@ -23,6 +23,7 @@ ACTIONS = {
     "view_sensitive": "查看报名的敏感个人信息",
     "view_priority_mark": "查看“同等条件下优先考虑”标记",
     "export_catalogue": "导出岗位征集表",
+    "export_national": "导出系统录入对照表",
     "outbox_resend": "重新发送邮件",
     "account_create": "新建账号",
     "account_upload": "按名单新建高校账号",

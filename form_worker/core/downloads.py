@@ -13,7 +13,8 @@ from collections.abc import Iterable, Sequence
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from site_builder.spreadsheet.cells import csv_value, write_cell
+from site_builder.spreadsheet import workbook_bytes
+from site_builder.spreadsheet.cells import CellValue, csv_value, write_cell
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -31,8 +32,13 @@ def write_csv(headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def write_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Cell]]]]) -> bytes:
+def write_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[CellValue]]]]) -> bytes:
     """A workbook with one sheet per (title, headers, rows); every text cell is a string cell."""
+    return workbook_bytes(table_workbook(sheets))
+
+
+def table_workbook(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[CellValue]]]]) -> Workbook:
+    """write_xlsx's workbook before it is saved, for an export that adds to it (notes on headers)."""
     workbook = Workbook()
     first = workbook.active
     # A new Workbook always starts with one sheet; the assert narrows the type for mypy.
@@ -51,9 +57,7 @@ def write_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Cell
         for c, width in enumerate(widths, start=1):
             sheet.column_dimensions[sheet.cell(1, c).column_letter].width = 2 * width + 2
         sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook
 
 
 def _sheet_title(title: str) -> str:

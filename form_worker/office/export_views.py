@@ -1,4 +1,5 @@
-"""Downloads for staff: applications per position, unit or university, and the whole catalogue.
+"""Downloads for staff: applications per position, unit or university, the whole catalogue, and the
+positions laid out for re-keying into the national systems (one unit, or the programme year's).
 
 Exports are posted forms, so each one is an action with a CSRF token and an audit entry. Sensitive
 priority-group columns need an admin who ticks the box; that export is logged as export_sensitive.
@@ -6,12 +7,13 @@ priority-group columns need an admin who ticks the box; that export is logged as
 
 import io
 
-from flask import Blueprint, abort, render_template, send_file
+from flask import Blueprint, Response, abort, current_app, render_template, send_file
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from site_builder import spreadsheet
+from site_builder.model.catalogue import PositionEntry
 
 from ..accounts import audit
 from ..accounts.auth import office_only
@@ -22,7 +24,8 @@ from ..catalogue.positions import Positions, current_positions
 from ..core import clock
 from ..core.db import get_session
 from ..core.downloads import CSV_TYPE, XLSX_TYPE, download_name, write_csv, write_xlsx
-from .forms import ExportForm
+from . import national
+from .forms import ExportForm, NationalExportForm
 
 bp = Blueprint("exports", __name__, url_prefix="/staff")
 SCOPES = {"position": "岗位", "unit": "单位", "university": "高校"}
@@ -52,10 +55,31 @@ def _forms(positions: Positions) -> dict[str, ExportForm]:
     return forms
 
 
+def _national_form(positions: Positions) -> NationalExportForm:
+    form = NationalExportForm(prefix="national")
+    year = current_app.config["PROGRAMME_YEAR"]
+    form.unit.choices = [("", f"全部单位（{year} 年发布的岗位）"), *_keys("unit", positions)]
+    return form
+
+
+def _page(
+    positions: Positions,
+    forms: dict[str, ExportForm] | None = None,
+    national_form: NationalExportForm | None = None,
+) -> str:
+    return render_template(
+        "staff/exports.html",
+        forms=forms or _forms(positions),
+        scopes=SCOPES,
+        national=national_form or _national_form(positions),
+        year=current_app.config["PROGRAMME_YEAR"],
+    )
+
+
 @bp.get("/exports")
 @office_only
 def exports():
-    return render_template("staff/exports.html", forms=_forms(current_positions()), scopes=SCOPES)
+    return _page(current_positions())
 
 
 def _applications(scope: str, key: str) -> list[Application]:
@@ -84,7 +108,7 @@ def export_applications(scope: str):
         forms[scope] = form
         form.key.choices = list(keys.items())
         form.key.errors = [*form.key.errors, f"请选择要导出的{SCOPES[scope]}"]
-        return render_template("staff/exports.html", forms=forms, scopes=SCOPES), 422
+        return _page(positions, forms), 422
     sensitive = bool(form.sensitive.data)
     if sensitive and not current_user.is_admin:
         abort(403)
@@ -129,3 +153,50 @@ def export_catalogue():
     return send_file(
         io.BytesIO(data), mimetype=XLSX_TYPE, as_attachment=True, download_name=f"岗位征集表-{day}.xlsx"
     )
+
+
+def _national(positions: Positions, entries: list[PositionEntry], scope: str, target: str) -> Response:
+    """Send the re-keying sheet for `entries`, audited as export_national with `target`."""
+    db = get_session()
+    audit.record(db, current_user.username, "export_national", target, positions=len(entries))
+    db.commit()
+    config = current_app.config
+    data = national.workbook(
+        positions,
+        entries,
+        scope,
+        today=clock.today(),
+        catalogue_url=config["CATALOGUE_URL"],
+        registration_url=config["REGISTRATION_URL"],
+    )
+    name = download_name("系统录入对照表", scope, clock.today().strftime("%Y%m%d")) + ".xlsx"
+    return send_file(io.BytesIO(data), mimetype=XLSX_TYPE, as_attachment=True, download_name=name)
+
+
+def _national_unit(positions: Positions, unit: str) -> Response:
+    found = positions.catalogue.units.get(unit)
+    if found is None:
+        abort(404)
+    return _national(positions, national.unit_entries(positions, unit), found.unit.name, f"unit:{unit}")
+
+
+@bp.post("/exports/national")
+@office_only
+def export_national():
+    """The national systems' re-keying sheet for the unit chosen, or every unit of the programme year."""
+    positions = current_positions()
+    form = _national_form(positions)
+    if not form.validate() or form.unit.data not in dict(form.unit.choices):
+        form.unit.errors = [*form.unit.errors, "请选择要导出的单位"]
+        return _page(positions, national_form=form), 422
+    if form.unit.data:
+        return _national_unit(positions, form.unit.data)
+    year = current_app.config["PROGRAMME_YEAR"]
+    return _national(positions, national.year_entries(positions, year), f"{year}年全部单位", f"year:{year}")
+
+
+@bp.post("/exports/national/<unit>")
+@office_only
+def export_national_unit(unit: str):
+    """One unit's re-keying sheet, from the office's page of that unit's submission."""
+    return _national_unit(current_positions(), unit)

@@ -1,4 +1,4 @@
-"""The exports form of the staff area."""
+"""The exports forms of the staff area."""
 
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectField
 
@@ -16,3 +16,9 @@ class ExportForm(Form):
         default="xlsx",
     )
     sensitive = BooleanField("包含敏感信息（优先考虑情形；仅管理员，导出将记入操作日志）")
+
+
+class NationalExportForm(Form):
+    """The re-keying sheet for the national systems: every unit of the programme year (no unit), or one."""
+
+    unit = SelectField("导出哪些单位的岗位", validate_choice=False)

@@ -104,12 +104,16 @@ def _detail(
     previews = review.preview(submission, config["CATALOGUE_URL"], config["WORKER_URL"], clock.today())
     diffs = [] if submission.state in ("published", "publishing") else review.diff(submission, repo)
     unit = unit_of(submission)
-    published = existing_unit(current_positions(), unit.credit_code) if submission.is_edit else None
+    catalogue = current_positions()
+    published = existing_unit(catalogue, unit.credit_code) if submission.is_edit else None
+    # The unit's folder in the catalogue, for its re-keying sheet (none before its first publishing).
+    listed = submission.unit_slug if submission.unit_slug in catalogue.catalogue.units else None
     return (
         render_template(
             "staff/submissions_detail.html",
             submission=submission,
             unit=unit,
+            catalogue_unit=listed,
             published=published.unit if published else None,
             unit_edits=unit_changes(published.unit, unit) if published else [],
             # A logged-in contact of the unit changing its own contact is no one else's edit.

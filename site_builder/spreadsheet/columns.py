@@ -174,3 +174,16 @@ def value_at(data: Any, loc: Sequence[str | int]) -> Any:
         if data is None:
             return None
     return data
+
+
+def shown_value(column: Column, value: Any) -> Any:
+    """The cell value for a model value: a label for a coded value, a list joined with “、”."""
+    if value is None:
+        return None
+    if column.labels is not None:
+        for label, model_value in column.labels.items():
+            if model_value == value:
+                return label
+    if column.kind == "list":
+        return "、".join(value) or None
+    return value

@@ -29,6 +29,7 @@ from .columns import (
     UNIT_SHEET,
     Column,
     position_columns,
+    shown_value,
     value_at,
 )
 
@@ -167,19 +168,6 @@ def template_workbook() -> Workbook:
     return workbook
 
 
-def _shown(column: Column, value: Any) -> Any:
-    """The cell value for a model value."""
-    if value is None:
-        return None
-    if column.labels is not None:
-        for label, model_value in column.labels.items():
-            if model_value == value:
-                return label
-    if column.kind == "list":
-        return "、".join(value) or None
-    return value
-
-
 def export_workbook(catalogue: Catalogue, unit_slugs: Iterable[str] | None = None) -> Workbook:
     """The catalogue (or the named units) in the 岗位 layout, with the unit's columns on every row.
 
@@ -195,8 +183,8 @@ def export_workbook(catalogue: Catalogue, unit_slugs: Iterable[str] | None = Non
         position = entry.position.model_dump(mode="python")
         unit = catalogue.units[entry.unit_slug].unit.model_dump(mode="python")
         values: list[Any] = [entry.id]
-        values += [_shown(c, value_at(position, c.loc)) for c in per_position]
-        values += [_shown(c, value_at(unit, c.loc)) for c in UNIT_COLUMNS]
+        values += [shown_value(c, value_at(position, c.loc)) for c in per_position]
+        values += [shown_value(c, value_at(unit, c.loc)) for c in UNIT_COLUMNS]
         return values
 
     workbook = Workbook()

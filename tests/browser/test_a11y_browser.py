@@ -361,6 +361,12 @@ def test_the_offices_pages(worker: Worker, audit: Callable[[], Audit]) -> None:
     admin.visit("/staff/placements", "office: placements and agreements")
     admin.visit("/staff/outbox", "office: failed emails")
     admin.visit("/staff/exports", "office: exports")
+    # A unit gone from the catalogue since the page was drawn: the field says so beside it.
+    unit = admin.page.locator("#national-unit")
+    unit.evaluate("s => { s.options[1].value = 'gone'; s.selectedIndex = 1; }")
+    admin.page.get_by_role("button", name="导出系统录入对照表（.xlsx）").click()
+    expect(admin.page.locator("#national-unit-error")).to_be_visible()
+    admin.check("office: exports, the re-keying sheet's unit refused")
     admin.visit("/staff/accounts", "office: accounts")
     admin.page.get_by_role("button", name="新建账号并发送链接").click()
     expect(admin.page.locator("#error-summary")).to_be_visible()

@@ -138,6 +138,7 @@ def records(app, session) -> dict[str, object]:
         "submission_id": 999,
         "scope": "position",
         "slug": OPEN_POSITION.split("/")[0],
+        "unit": OPEN_POSITION.split("/")[0],
     }
 
 

@@ -112,6 +112,7 @@ def real_ids(applicant, app, session, accounts, tmp_path: Path) -> dict[str, obj
         "slug": OPEN_POSITION.split("/")[0],
         "placement_id": placement.id,
         "feedback_id": report.id,
+        "unit": entry.unit_slug,
         # No such rows: an action on them is a 404 for whoever may open the page at all.
         "task_id": 999,
         "entry_id": 999,
