@@ -8,6 +8,7 @@ from .core import throttle as _throttle  # noqa: F401
 from .core.models import Base
 from .outbox import models as _outbox  # noqa: F401
 from .publishing import models as _publishing  # noqa: F401
+from .showcase import models as _showcase  # noqa: F401
 from .submissions import models as _submissions  # noqa: F401
 
 metadata: MetaData = Base.metadata

@@ -42,6 +42,7 @@ def test_every_table_is_in_the_metadata() -> None:
         "outbox",
         "performance_note",
         "placement",
+        "showcase_figures",
         "staff_user",
         "submission",
         "submission_draft",
