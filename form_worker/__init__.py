@@ -37,6 +37,8 @@ from .reports import office_views as reports_office_views
 from .reports import statistics_views
 from .reports import unit_views as reports_unit_views
 from .retention import views as retention_views
+from .showcase import tasks as showcase_tasks
+from .showcase import views as showcase_views
 from .submissions import review_views
 from .submissions import views as submit_views
 from .units import bureau_views
@@ -74,6 +76,7 @@ PAGES = (
     retention_views,
     feedback_views,
     feedback_staff_views,
+    showcase_views,
     review_views,
     units_views,
     bureau_views,
@@ -125,6 +128,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     app.extensions["jianxi.positions"] = PositionSource(Path(app.config["POSITIONS_ROOT"]))
     app.extensions["jianxi.places_held"] = placements.taken_at  # the rebuild's 剩余名额
+    # /status (intake) queues the showcase's publishing through this: the showcase lies above it.
+    app.extensions["jianxi.showcase_changed"] = showcase_tasks.queue_showcase
     app.jinja_env.globals["local_time"] = local_time
     app.jinja_env.globals["query_args"] = paging.query_args
 

@@ -9,6 +9,7 @@ from .core.models import Base
 from .feedback import models as _feedback  # noqa: F401
 from .outbox import models as _outbox  # noqa: F401
 from .publishing import models as _publishing  # noqa: F401
+from .showcase import models as _showcase  # noqa: F401
 from .submissions import models as _submissions  # noqa: F401
 from .units import models as _units  # noqa: F401
 

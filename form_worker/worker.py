@@ -21,6 +21,7 @@ from .outbox import services as outbox
 from .outbox.tasks import send_email
 from .publishing import tasks as _publishing_tasks  # noqa: F401  (registers its tasks)
 from .retention import tasks as _retention_tasks  # noqa: F401  (registers its daily purge)
+from .showcase import tasks as _showcase_tasks  # noqa: F401  (registers the showcase's publishing)
 from .submissions import publication
 from .submissions.tasks import publish_submission
 from .units import tasks as _units_tasks  # noqa: F401  (registers the confirmations' write)

@@ -5,12 +5,13 @@ site was built from and the new one. A key holds everything its template reads, 
 so a key that did not change means a file that would come out byte for byte the same: a position's
 page shows its unit, its state, its places left and its similar positions; a listing page shows its
 positions and where it stands among its pages (the totals on page 1 only). The home page, the units
-index and the browse page are cheap, so they are always rendered. The property test behind this
+index and the browse page are cheap, so they are always rendered; the showcase page (成果展示)
+shows the showcase files alone. The property test behind this
 (tests/site_builder/test_live.py) compares every file a live update writes with a full build's.
 """
 
 from .model.catalogue import PositionEntry, UnitEntry
-from .pages import PageRenderer, listing_chunks, position_page, unit_page
+from .pages import SHOWCASE_PAGE, PageRenderer, listing_chunks, position_page, unit_page
 from .posters import poster_path
 
 
@@ -58,6 +59,7 @@ def page_keys(renderer: PageRenderer) -> dict[str, object]:
             first = totals if number == 1 else ()
             keys[here] = (title, intro, number, len(chunks), first, filters, shown_chunk)
     keys["browse.md"] = NOTHING
+    keys[SHOWCASE_PAGE] = renderer.catalogue.showcase.key()
     return keys
 
 

@@ -69,14 +69,19 @@ def main(ctx: click.Context, root: Path) -> None:
     ctx.obj = root
 
 
+# The folders of files `jianxi validate` checks: positions and units, and the showcase (成果展示).
+FOLDERS = ("positions/", "showcase/")
+
+
 def changed_files(root: Path, base: str) -> list[Path]:
-    """Files under positions/ added, copied, modified or renamed since git revision BASE, or untracked.
+    """Files under positions/ or showcase/ added, copied, modified or renamed since git revision
+    BASE, or untracked.
 
     Deleted files are left out: there is nothing to validate.
     """
     commands = [
-        ["git", "diff", "--name-only", "--relative", "-z", "--diff-filter=ACMR", base, "--", "positions/"],
-        ["git", "ls-files", "--others", "--exclude-standard", "-z", "--", "positions/"],
+        ["git", "diff", "--name-only", "--relative", "-z", "--diff-filter=ACMR", base, "--", *FOLDERS],
+        ["git", "ls-files", "--others", "--exclude-standard", "-z", "--", *FOLDERS],
     ]
     names: set[str] = set()
     for command in commands:
@@ -96,24 +101,28 @@ def changed_files(root: Path, base: str) -> list[Path]:
     "--changed",
     "base",
     metavar="BASE",
-    help="Validate only the files under positions/ changed since git revision BASE (for CI).",
+    help="Validate only the files under positions/ and showcase/ changed since git revision BASE (for CI).",
 )
 @click.pass_obj
 def validate(root: Path, paths: tuple[Path, ...], base: str | None) -> None:
-    """Check position and unit files; print every problem as path:line:column: field: message."""
+    """Check position, unit and showcase files; print every problem as path:line:column: field: message."""
     if base is not None:
         if paths:
             raise click.UsageError("--changed 与 PATH 不能同时使用")
         paths = tuple(changed_files(root, base))
         if not paths:
-            click.echo(f"自 {base} 以来 positions/ 中没有改动的文件，无需校验。")
+            click.echo(f"自 {base} 以来 positions/ 和 showcase/ 中没有改动的文件，无需校验。")
             return
         click.echo(f"校验自 {base} 以来改动的 {len(paths)} 个文件。")
     catalogue = load_catalogue(root, list(paths) if paths else None)
     _report(catalogue)
     if catalogue.problems:
         sys.exit(1)
-    click.echo(f"全部通过：{len(catalogue.units)} 家单位，{len(catalogue.positions)} 个岗位。")
+    shown = catalogue.showcase
+    click.echo(
+        f"全部通过：{len(catalogue.units)} 家单位，{len(catalogue.positions)} 个岗位，"
+        f"{len(shown.cases)} 个成果展示案例，{len(shown.figures)} 份年度数据。"
+    )
 
 
 @main.command()

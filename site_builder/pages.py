@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 
 from .model.catalogue import Catalogue, PositionEntry, UnitEntry
 from .model.pinyin import place_pinyin
+from .model.showcase import DESTINATIONS
 from .model.vocab import (
     DISTRICTS,
     EDUCATION_LEVELS,
@@ -35,6 +36,7 @@ from .model.window import closes_text, collection_closes, collection_sentence
 from .qr import prepare as prepare_qr
 from .qr import qr_code
 
+SHOWCASE_PAGE = "showcase/index.md"
 STATE_LABELS = {"open": "招募中", "expired": "已截止", "closed": "已关闭", "filled": "已招满"}
 # A unit's standing as 就业见习单位 (hr_approval.status), as the search filter names it: a unit still
 # 认定中 may publish, but may not offer a place until its district's HR bureau confirms it.
@@ -469,6 +471,16 @@ class PageRenderer:
         front = _front_matter("分类浏览", "按岗位类型、岗位性质、区县和产业领域浏览见习岗位")
         return self._render("browse.html", path, front, groups=self.groups, count_open=self.count_open)
 
+    def showcase(self) -> GeneratedPage:
+        """成果展示: the typical cases and each year's figures (site_builder.model.showcase)."""
+        shown = self.catalogue.showcase
+        front = _front_matter("成果展示", "重庆市大学生科技见习计划的典型案例和年度数据")
+        years = [
+            (y, shown.figures.get(y), [c.case for c in shown.cases if c.case.year == y])
+            for y in shown.years()
+        ]
+        return self._render("showcase.html", SHOWCASE_PAGE, front, years=years, DESTINATIONS=DESTINATIONS)
+
     def pages(self, only: Container[str] | None = None) -> Iterator[GeneratedPage]:
         """Every generated page with its path inside the docs folder, one at a time; only: the
         paths wanted (a live update's), None for every page."""
@@ -484,6 +496,8 @@ class PageRenderer:
             yield from self.listings(*listing, only=only)
         if only is None or "browse.md" in only:
             yield self.browse()
+        if only is None or SHOWCASE_PAGE in only:
+            yield self.showcase()
 
     def listing_specs(self) -> Iterator[tuple[str, str, str, list[PositionEntry], bool]]:
         """(path, title, intro, entries, search) of every listing: all positions, then each type,

@@ -154,6 +154,14 @@ class Placement(Base):
     # The unit offers it to the summary evaluation as a typical case (典型案例), with a short story.
     typical_case: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     case_story: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The intern's answer on /status to publishing it on the public 成果展示 page (workfile/consent.py:
+    # named, surname, anonymous, or no), when given or last changed; then the office's approval of
+    # the text it publishes (title, story lightly edited), void once the answer changes after it.
+    case_consent: Mapped[str | None] = mapped_column(String(10))
+    case_consent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    case_title: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    case_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    case_approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class FilingBatch(Base):

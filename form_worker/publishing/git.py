@@ -52,7 +52,8 @@ def git_succeeds(repo: Path, *args: str) -> bool:
     return subprocess.run(command, capture_output=True).returncode == 0  # nosec B603
 
 
-def _commit_env(now: dt.datetime, author: str) -> dict[str, str]:
+def commit_env(now: dt.datetime, author: str) -> dict[str, str]:
+    """The environment of a commit by author at now (its author and committer, both dates)."""
     name, address = parseaddr(author)
     if not address:
         name, address = parseaddr(DEFAULT_AUTHOR)
@@ -124,7 +125,7 @@ def commit_files(
                 return None
             # --no-verify: the files were validated above; a hook needing tools the worker lacks
             # must not block publishing. Naming the paths commits only them, whatever else is staged.
-            env = _commit_env(now, author)
+            env = commit_env(now, author)
             git(repo, "commit", "-q", "--no-verify", "-m", message, "--", *paths, env=env)
         except BaseException:
             _restore(repo, before)

@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # MkDocs is loaded only where builds run (the consumer), not 
 logger = logging.getLogger(__name__)
 
 POSITIONS = "positions"
+SHOWCASE = "showcase"  # the showcase page's files (成果展示), rendered by the fast path too
 
 
 class BuildError(RuntimeError):
@@ -263,7 +264,7 @@ def _catch_up(repo: Path, build: Path, warm: _Warm, places_held: Mapping[str, in
     """Lay the commits since warm.commit (and the places held now) over build, not served, and
     keep the update for the spare, which then lacks it; warm then stands at the new commit."""
     commit = head_commit(repo)
-    names = ["--name-only", "--relative", "--no-renames", warm.commit, commit, "--", POSITIONS]
+    names = ["--name-only", "--relative", "--no-renames", warm.commit, commit, "--", POSITIONS, SHOWCASE]
     changed = git(repo, "diff", *names) if commit != warm.commit else ""
     catalogue = _checked(reload(warm.live.catalogue, repo, changed.splitlines()))
     update = warm.live.update(catalogue, places_held)

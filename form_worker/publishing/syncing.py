@@ -53,8 +53,10 @@ def sync(repo: Path, forge: Forge) -> Synced:
 
 
 def arrived_problems(repo: Path, before: str, after: str) -> list[str]:
-    """The validator's problems in the position and unit files that changed between two commits."""
-    changed = set(git(repo, "diff", "--name-only", f"{before}..{after}", "--", "positions").split())
+    """The validator's problems in the position, unit and showcase files that changed between two commits."""
+    changed = set(
+        git(repo, "diff", "--name-only", f"{before}..{after}", "--", "positions", "showcase").split()
+    )
     # The unit folders they lie in, not all 5,000 files: ids and the unit file are per folder.
     folders = sorted({(repo / name).parent for name in changed if (repo / name).parent.is_dir()})
     if not folders:

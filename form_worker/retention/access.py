@@ -97,6 +97,11 @@ PLACEMENT_FIELDS = (
     "destination_confirmed_at",
     "typical_case",
     "case_story",
+    "case_consent",
+    "case_consent_at",
+    "case_title",
+    "case_text",
+    "case_approved_at",
 )
 
 

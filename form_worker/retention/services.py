@@ -33,6 +33,7 @@ from ..applications.models import (
 )
 from ..applications.review import filing
 from ..applications.states import CLOSED_STATES
+from ..applications.workfile.consent import CASE_CLEARED
 from ..core.db import rowcount
 from ..feedback.services import clear_contacts
 from ..outbox.models import Outbox
@@ -184,7 +185,7 @@ def anonymise(session: Session, application_ids: Sequence[int], now: dt.datetime
         session.execute(
             update(Placement)
             .where(Placement.application_id.in_(ids))
-            .values(early_end_reason=None, typical_case=False, case_story="", policy_number=None)
+            .values(early_end_reason=None, policy_number=None, **CASE_CLEARED)
         )
     )
     work_file = sum(
@@ -353,11 +354,9 @@ def keep_for_audit(session: Session, application_id: int) -> Anonymised:
             update(Application).where(Application.id == application_id).values(**_answers_cleared())
         )
     )
-    # The summary evaluation publishes a typical case: a person asking to be erased is not one.
+    # The summary evaluation and 成果展示 publish a typical case: a person asking to be erased is not one.
     session.execute(
-        update(Placement)
-        .where(Placement.application_id == application_id)
-        .values(typical_case=False, case_story="")
+        update(Placement).where(Placement.application_id == application_id).values(**CASE_CLEARED)
     )
     mine = Outbox.application_id == application_id
     deleted = rowcount(session.execute(delete(Outbox).where(mine, Outbox.status == "failed")))

@@ -17,6 +17,8 @@ from .loader import Document, read_document
 from .messages import chinese_message, field_path
 from .problem import Problem
 from .schema import Position, Unit
+from .showcase import FOLDER as SHOWCASE
+from .showcase import Showcase, load_showcase
 
 UNIT_FILE = "unit.yaml"
 SUFFIXES = (".yaml", ".yml")
@@ -46,6 +48,8 @@ class Catalogue:
     units: dict[str, UnitEntry] = field(default_factory=dict)
     positions: list[PositionEntry] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # The showcase (成果展示) files, validated with the positions and built into one page.
+    showcase: Showcase = field(default_factory=Showcase)
 
 
 def validate_document(document: Document, model: type[M]) -> tuple[M | None, list[Problem]]:
@@ -109,19 +113,28 @@ def _display(path: Path, root: Path) -> str:
 def load_catalogue(
     root: Path, paths: Iterable[Path] | None = None, overlay: Mapping[Path, bytes] | None = None
 ) -> Catalogue:
-    """Validate the given files and folders (default: root/positions) and load what is valid.
+    """Validate the given files and folders (default: root/positions and root/showcase) and load
+    what is valid; files under root/showcase are showcase files (site_builder.model.showcase).
 
     `overlay` maps paths under root to the bytes they would hold: the catalogue is validated as if
     they were written (new files join the folders given), without writing anything.
     """
     catalogue = Catalogue()
     given = list(paths) if paths is not None else [root / "positions"]
+    if paths is None and (root / SHOWCASE).exists():
+        given.append(root / SHOWCASE)
     contents = overlay or {}
     found, links = _yaml_files(given, root)
     added = {path for path in contents if any(_within(path, place) for place in given)}
     # A folder that only the overlay creates is not on disk: its files come from the overlay.
     new_folders = {path for path in found if not path.exists() and any(path in a.parents for a in added)}
     files = sorted((set(found) - new_folders) | added)
+    showcase_root = Path(os.path.abspath(root / SHOWCASE))
+    cases = [f for f in files if showcase_root in Path(os.path.abspath(f)).parents]
+    if cases:
+        catalogue.showcase = load_showcase([(_display(f, root), _read(f, contents)) for f in cases])
+        catalogue.problems.extend(catalogue.showcase.problems)
+        files = [f for f in files if f not in cases]
     for link in sorted(links):
         shown = os.path.relpath(os.path.abspath(link), os.path.abspath(root))
         catalogue.problems.append(Problem(shown, 1, 1, "-", SYMLINK_MESSAGE))
@@ -203,9 +216,15 @@ def reload(
 
     Only those files are parsed, so a commit of one position costs one file, not 5,000. Units and
     positions stay in the order a full load gives them. Problems are those of the files read again.
+    A change under showcase/ reads the whole showcase again (a few files a year).
     """
     contents = overlay or {}
-    paths = {root / name for name in changed}
+    names = list(changed)
+    showcase = catalogue.showcase
+    if any(Path(name).parts[:1] == (SHOWCASE,) for name in names):
+        showcase = load_catalogue(root, [root / SHOWCASE] if (root / SHOWCASE).is_dir() else []).showcase
+        names = [name for name in names if Path(name).parts[:1] != (SHOWCASE,)]
+    paths = {root / name for name in names}
     present = sorted(path for path in paths if path in contents or path.is_file())
     fresh = load_catalogue(root, present, contents) if present else Catalogue()
     gone_units = {path.parent.name for path in paths if path.name == UNIT_FILE} - set(fresh.units)
@@ -221,5 +240,6 @@ def reload(
     return Catalogue(
         units=dict(sorted(units.items(), key=lambda item: Path(item[1].path))),
         positions=[positions[path] for path in sorted(positions, key=Path)],
-        problems=fresh.problems,
+        problems=sorted(fresh.problems + (showcase.problems if showcase is not catalogue.showcase else [])),
+        showcase=showcase,
     )

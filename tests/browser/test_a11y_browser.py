@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from form_worker.accounts import invitations
 from form_worker.accounts.models import Account
 from form_worker.accounts.services import create_account
-from form_worker.applications.models import Application, Choice
+from form_worker.applications.models import Application, Choice, Placement
 from form_worker.applications.review import filing
 from form_worker.applications.selection import offers
 from form_worker.applications.workfile import plans, rules
@@ -123,6 +123,8 @@ def seed(app: Flask, base_url: str) -> Seeded:
         session.commit()
         ended = intern(app, session, state="completed", **applicant(9))
         ended.destination, ended.destination_by = "kept", "单位"
+        # The unit marked it a typical case: /status asks whether 成果展示 may publish it (issue 23).
+        ended.typical_case, ended.case_story = True, "三场学术会议的会务零差错，获得主办方表扬（示例）。"
         milestones = {m: "完成一项会务任务" for m in rules.months(ended)}
         plans.save(session, ended, plans.Plan("掌握会务流程", "每周面谈", "按月小结", milestones), "unit_a")
         plans.sign_off(session, ended, "unit_a", utcnow())
@@ -258,6 +260,13 @@ def test_a_students_pages(worker: Worker, audit: Callable[[], Audit]) -> None:
     page.get_by_role("button", name="提交评价").click()
     expect(page.locator("#rating .error-summary")).to_contain_text("导师指导")
     student.check("status: the rating with every error shown")
+    page.locator("#case").get_by_role("button", name="提交").click()
+    expect(page.locator("#case .error-summary")).to_contain_text("请选择是否同意公开")
+    student.check("status: the showcase consent with its error shown")
+    page.get_by_label("同意公开，只写姓氏", exact=False).check()
+    page.locator("#case").get_by_role("button", name="提交").click()
+    expect(page.locator("#case")).to_contain_text("您已于")
+    student.check("status: the showcase consent given, to change or take back")
 
     student.visit(f"/offer/{worker.seeded.offer_token}", "offer: the student's answer page")
     page.locator("summary", has_text="谢绝录用").click()
@@ -372,6 +381,23 @@ def test_the_offices_pages(worker: Worker, audit: Callable[[], Audit]) -> None:
     expect(admin.page.locator("#error-summary")).to_be_visible()
     admin.check("office: accounts, a new account's errors")
     admin.visit("/staff/audit", "office: the audit log")
+    admin.visit("/staff/showcase/", "office: 成果展示, the year's cases and figures")
+    with db.sessions(worker.app)() as session:  # the intern agreed on /status (issue 23)
+        session.execute(
+            update(Placement)
+            .where(Placement.id == seeded.ended_placement)
+            .values(case_consent="surname", case_consent_at=utcnow())
+        )
+        session.commit()
+    admin.visit(f"/staff/showcase/{seeded.ended_placement}", "office: a typical case to approve")
+    admin.page.get_by_label("公开的案例正文", exact=False).fill("")
+    admin.page.get_by_role("button", name="批准公开").click()
+    expect(admin.page.locator("#error-summary")).to_be_visible()
+    admin.check("office: a typical case, every error shown")
+    admin.page.get_by_label("公开的案例正文", exact=False).fill("三场学术会议的会务零差错（示例）。")
+    admin.page.get_by_role("button", name="批准公开").click()
+    expect(admin.page.locator(".notice")).to_contain_text("已批准公开")
+    admin.check("office: a typical case approved, with its withdrawal")
     admin.visit("/staff/password", "office: change password")
     admin.page.get_by_role("button", name="修改密码").click()
     expect(admin.page.locator("#error-summary")).to_be_visible()

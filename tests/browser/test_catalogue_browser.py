@@ -104,6 +104,7 @@ PAGES: dict[str, Callable[[Path], str]] = {
     "track-listing": lambda site: first_listing(site, "tracks"),
     "tag-listing": lambda site: first_listing(site, "tags"),
     "browse": lambda site: "/browse/",
+    "showcase-empty": lambda site: "/showcase/",  # with cases: test_showcase_browser.py
     "faq": lambda site: "/faq/",
     "for-units": lambda site: "/for-units/",
     "position-poster": poster(lambda site: position_path(site, "open")),

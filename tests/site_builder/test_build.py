@@ -71,6 +71,7 @@ def test_page_count(sample_site: Path, sample_catalogue) -> None:
         + 1  # units index
         + 1  # all positions
         + 1  # browse
+        + 1  # showcase (成果展示)
         + len(POSITION_TYPES)
         + len(TRACKS)
         + len(districts)

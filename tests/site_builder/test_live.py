@@ -24,6 +24,7 @@ from site_builder.model.catalogue import load_catalogue, reload
 from site_builder.search import BUNDLE, LIVE_BUNDLE, LIVE_MANIFEST, page_ids
 from tests.conftest import TODAY
 from tests.helpers.positions import sample_project
+from tests.helpers.showcase import write_showcase
 
 KINDS = ("add", "edit", "close", "fill", "reopen", "move", "remove", "places")
 Step = list[tuple[str, int]]
@@ -167,3 +168,25 @@ def test_an_update_with_no_change_writes_the_same_pages(tmp_path: Path) -> None:
     for path in pages:
         assert (update.folder / path).read_bytes() == (tmp_path / "base" / path).read_bytes()
     assert json.loads((update.folder / LIVE_MANIFEST).read_text()) == {"bundle": None, "replaced": []}
+
+
+def test_a_showcase_commit_updates_live_as_a_full_build(tmp_path: Path) -> None:
+    """成果展示: a case and figures arriving, then the case removed, are rendered by the fast path
+    byte for byte as a full build renders them."""
+    repo = sample_project(tmp_path / "repo")
+    catalogue = load_catalogue(repo)
+    build_site(catalogue, repo, tmp_path / "base", today=TODAY)
+    live = LiveSite(repo, catalogue, tmp_path / "base", TODAY)
+    served = tmp_path / "served"
+    shutil.copytree(tmp_path / "base", served)
+    removed = repo / "showcase" / "2026" / "kepu-shili.yaml"
+    for number, touched in enumerate([write_showcase(repo), {str(removed.relative_to(repo))}]):
+        if number == 1:
+            removed.unlink()
+        catalogue = reload(catalogue, repo, touched)
+        assert catalogue.showcase == load_catalogue(repo).showcase
+        update = live.update(catalogue)
+        assert "showcase/index.html" in update.written
+        apply(served, update)
+        build_site(catalogue, repo, tmp_path / f"full-{number}", today=TODAY)
+        assert_same_site(served, tmp_path / f"full-{number}", catalogue)

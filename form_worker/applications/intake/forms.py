@@ -220,6 +220,13 @@ class DestinationForm(LookedUpForm):
     destination_detail = destination_detail_field()
 
 
+class CaseConsentForm(LookedUpForm):
+    """The intern's answer to publishing their typical case on the public 成果展示 page; the
+    choices (with the byline each gives) are set per intern (workfile.consent.choices)."""
+
+    consent = RadioField("是否同意在“成果展示”页面公开您的典型案例", validate_choice=False)
+
+
 class RatingForm(LookedUpForm):
     """The intern's rating of the internship, once it has completed."""
 

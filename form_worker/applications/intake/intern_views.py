@@ -5,18 +5,18 @@ Each action looks the application up again with the reference and contact its fo
 (throttled like the look-up, status_views.look_up_again); nothing personal goes into a URL.
 """
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 from flask_wtf.csrf import CSRFError
 
 from ...core import clock
 from ...core.db import get_session
 from ...core.throttle import limiter, post_limit
 from ..models import Application
-from ..workfile import destinations, logs, plans, ratings, rules
+from ..workfile import consent, destinations, logs, plans, ratings, rules
 from ..workfile import services as workfile
 from ..workfile.forms import with_errors
 from . import status_parts
-from .forms import DestinationForm, LogForm, PlanReadForm, RatingForm, ReportForm
+from .forms import CaseConsentForm, DestinationForm, LogForm, PlanReadForm, RatingForm, ReportForm
 from .status_views import expired, look_up_again, status_page
 
 bp = Blueprint("intern", __name__)
@@ -145,3 +145,34 @@ def rate():
         return status_page(form, db.get(Application, application.id), notice=ratings.RATED, status=409)
     db.commit()
     return status_page(form, application, notice="感谢您的评价！单位看不到您的评价，市项目办只汇总统计。")
+
+
+@bp.post("/status/case")
+@limiter.limit(post_limit)
+def answer_case():
+    """The intern agrees to (or declines, or takes back) publishing the typical case, and how."""
+    given = CaseConsentForm(prefix="case")
+    form, application, answered = look_up_again(given.reference.data, given.contact.data)
+    if application is None:
+        return answered
+    db = get_session()
+    kept = workfile.kept_placement(db, application.id)
+    if kept is None or not consent.asked(kept):
+        return status_page(
+            form, application, notice="单位没有把您的见习推荐为典型案例，无需回答。", status=409
+        )
+    status_parts.with_consent_choices(given, application)
+    try:
+        changed = consent.answer(db, kept, given.consent.data or "", clock.now())
+    except rules.Refused as refused:
+        return status_page(form, application, case=with_errors(given, refused), status=422)
+    db.commit()
+    if changed:
+        # The showcase's publishing task (registered by create_app: the showcase lies above intake)
+        # adds, renames or removes the case's file; its periodic run catches a lost request.
+        current_app.extensions["jianxi.showcase_changed"]()
+    if kept.case_consent in consent.PUBLISHING:
+        notice = "已记录您的同意。市项目办审核后才会公开；您可以随时在这里撤回。"
+    else:
+        notice = "已记录：不公开您的典型案例。已公开的会在下次发布时撤下。"
+    return status_page(form, application, notice=notice)

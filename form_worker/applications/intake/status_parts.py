@@ -9,9 +9,9 @@ import datetime as dt
 from ...core.db import get_session
 from ...core.forms import Form
 from ..models import Application, Placement
-from ..workfile import destinations, logs, plans, ratings, rules
+from ..workfile import consent, destinations, logs, plans, ratings, rules
 from ..workfile import services as workfile
-from .forms import DestinationForm, LogForm, PlanReadForm, RatingForm, ReportForm, StatusForm
+from .forms import CaseConsentForm, DestinationForm, LogForm, PlanReadForm, RatingForm, ReportForm, StatusForm
 
 # Where the log and the report may be written: while the internship runs.
 WRITING = ("active",)
@@ -23,7 +23,10 @@ def intern_part(
     """Everything of the intern's part for the template; empty parts when there is none yet."""
     work = _work_file(application)
     if work is None or application is None:
-        return {"work": None, "plan": None, "destination": None, "rating": None, "rated": None, "log": None}
+        return {
+            "work": None, "plan": None, "destination": None, "rating": None, "rated": None, "log": None,
+            "case": None,
+        }  # fmt: skip
     carried = {"reference": form.reference.data, "contact": form.contact.data}
     return {
         "work": work,
@@ -33,7 +36,29 @@ def intern_part(
         **_training_plan(work.placement, carried),
         **_log(application, work.placement, today, carried, given),
         **_at_the_end(application, work.placement, carried, given),
+        **_case(application, work.placement, carried, given),
     }
+
+
+def case_form(application: Application, placement: Placement, carried: dict[str, str]) -> CaseConsentForm:
+    """The consent question, filled with the intern's last answer, each choice showing its byline."""
+    form = CaseConsentForm(formdata=None, prefix="case", consent=placement.case_consent, **carried)
+    return with_consent_choices(form, application)
+
+
+def with_consent_choices(form: CaseConsentForm, application: Application) -> CaseConsentForm:
+    form.consent.choices = consent.choices(application.name)
+    return form
+
+
+def _case(
+    application: Application, placement: Placement, carried: dict[str, str], given: dict[str, Form]
+) -> dict[str, object]:
+    """The consent to the public 成果展示 page, asked once the unit marked a typical case."""
+    if not consent.asked(placement):
+        return {"case": None}
+    form = given.get("case") or case_form(application, placement, carried)
+    return {"case": form, "case_placement": placement, "case_consents": consent.CONSENTS}
 
 
 def _work_file(application: Application | None) -> workfile.WorkFile | None:

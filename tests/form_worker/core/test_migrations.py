@@ -43,6 +43,7 @@ def test_every_table_is_in_the_metadata() -> None:
         "performance_note",
         "placement",
         "position_feedback",
+        "showcase_figures",
         "staff_user",
         "submission",
         "submission_draft",
