@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from form_worker.applications.models import Application, Transition
 from form_worker.core import db
+from form_worker.core.models import utcnow
 from form_worker.publishing.site import build_and_swap
 from form_worker.submissions import services as submissions
 from form_worker.submissions.models import Submission
@@ -135,7 +136,13 @@ def seed_submission(worker: Worker) -> Submission:
     )
     with db.sessions(worker.app)() as session:
         submission, _ = submissions.record(
-            session, draft, 2026, worker.app.config["MAIL_FROM"], worker.base_url + "/staff/submissions/{id}"
+            session,
+            draft,
+            2026,
+            worker.app.config["MAIL_FROM"],
+            worker.base_url + "/staff/submissions/{id}",
+            utcnow(),
+            worker.app.config["COLLECTION_CLOSES"],
         )
         return submission
 

@@ -14,6 +14,7 @@ from form_worker.accounts.auth import SESSION_LIFETIME
 from form_worker.accounts.models import Account, AuditEntry
 from form_worker.accounts.services import authenticate
 from form_worker.applications.models import Application, Evaluation, Placement
+from form_worker.core.models import utcnow
 from form_worker.feedback import services as feedback
 from form_worker.outbox import services as outbox
 from form_worker.outbox.models import Outbox
@@ -81,7 +82,13 @@ def real_ids(applicant, app, session, accounts, tmp_path: Path) -> dict[str, obj
         is_edit=True,
     )
     submission, _ = submissions.record(
-        session, draft, 2026, app.config["MAIL_FROM"], "/staff/submissions/{id}"
+        session,
+        draft,
+        2026,
+        app.config["MAIL_FROM"],
+        "/staff/submissions/{id}",
+        utcnow(),
+        app.config["COLLECTION_CLOSES"],
     )
     submission.state = "rejected"
     # A finished internship, so the office's pages of a placement (its work file, its certificate)
