@@ -50,7 +50,7 @@ class UnitPart(_Part):
         "统一社会信用代码", render_kw={"autocapitalize": "characters", "spellcheck": "false"}
     )
     category = SelectField("单位类别", choices=_options(UNIT_CATEGORIES), validate_choice=False)
-    district = SelectField("参保所在区县", choices=_options(DISTRICTS), validate_choice=False)
+    district = SelectField("单位所在区县", choices=_options(DISTRICTS), validate_choice=False)
     address = StringField("单位地址")
     website = StringField("单位网站（可不填）", render_kw={"inputmode": "url"})
     hr_status = RadioField(

@@ -3,6 +3,7 @@
 Errors raised by our own rules (PydanticCustomError) already carry Chinese text and pass through.
 """
 
+import difflib
 from collections.abc import Sequence
 
 from pydantic_core import ErrorDetails
@@ -32,6 +33,21 @@ def _choices(expected: str) -> str:
     return expected.replace("'", "").replace(" or ", "、").replace(", ", "、")
 
 
+# A list longer than this (the 41 districts, the position types) is not recited when a close
+# match can be suggested instead.
+LONG_CHOICE = 8
+
+
+def choice_message(options: Sequence[str], given: object) -> str:
+    """A value outside `options`: the closest options when the list is long and some are close
+    (渝中 → 渝中区), else every option."""
+    if isinstance(given, str) and given.strip() and len(options) > LONG_CHOICE:
+        close = difflib.get_close_matches(given.strip(), options, n=3, cutoff=0.5)
+        if close:
+            return f"“{given.strip()}”不在可选范围内，是不是：{'、'.join(close)}？"
+    return "应为以下之一：" + "、".join(options)
+
+
 def chinese_message(error: ErrorDetails) -> str:
     """Return the Chinese message for one pydantic error."""
     kind = error["type"]
@@ -41,7 +57,7 @@ def chinese_message(error: ErrorDetails) -> str:
     if kind == "too_short":
         return "至少填写 {min_length} 项".format(**ctx)
     if kind == "literal_error":
-        return "应为以下之一：" + _choices(str(ctx.get("expected", "")))
+        return choice_message(_choices(str(ctx.get("expected", ""))).split("、"), error.get("input"))
     if kind == "value_error" and error["loc"] and error["loc"][-1] == "email":
         return "电子邮箱格式不正确"
     template = _TEMPLATES.get(kind)

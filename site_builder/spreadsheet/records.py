@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from ..model.messages import chinese_message, field_path
+from ..model.messages import chinese_message, choice_message, field_path
 from ..model.problem import Problem
 from .columns import Column, Loc
 
@@ -168,7 +168,7 @@ def _cell_problem(record: Record, detail: ErrorDetails, path: str, columns: dict
         row, column_number, header = where
         column = columns.get(header)
         if column and column.labels and detail["type"] in ("literal_error", "bool_parsing", "bool_type"):
-            message = "应为以下之一：" + "、".join(column.labels)
+            message = choice_message(column.labels, detail.get("input"))
         rest = loc[size:]
         if rest and isinstance(rest[0], int):
             message = f"第 {rest[0] + 1} 项：{message}"

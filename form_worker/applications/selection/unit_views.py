@@ -21,6 +21,7 @@ from ...core import clock
 from ...core.db import get_session
 from ...core.paging import paginate
 from ...core.queue import enqueue
+from ...units import standing
 from .. import placements, priority, scope, services
 from ..models import Application, Choice, Placement
 from ..services import TransitionRefused
@@ -133,6 +134,10 @@ def candidate_page(choice: Choice, form: UnitOfferForm | None = None, error: str
     total = _fill_mentors(form, positions, entry)
     state = choice.application.state
     can_offer = state == "confirmed" and choice.proposed and not choice.outcome
+    # A unit 认定中 sees why it cannot offer yet, and whom to call, instead of the form.
+    waiting = (
+        standing.refusal(db, entry.unit_slug, positions.unit_of(entry), "发出录用") if can_offer else None
+    )
     mark = bool(priority.marked(db, current_user.username, [choice.application]))
     db.commit()
     return render_template(
@@ -146,6 +151,7 @@ def candidate_page(choice: Choice, form: UnitOfferForm | None = None, error: str
         status=unit_status(choice, placement),
         form=form,
         can_offer=can_offer,
+        waiting=waiting,
         can_select=state == "filed" and not choice.outcome,
         interview=interviews.booking(db, choice),
         total=total,

@@ -104,6 +104,9 @@ def real_ids(applicant, app, session, accounts, tmp_path: Path) -> dict[str, obj
         start_date=day,
         end_date=dt.date(2026, 9, 30),
         finished_on=dt.date(2026, 9, 30),
+        # A typical case, so the office's showcase page of it has one to show.
+        typical_case=True,
+        case_story="在学术会议筹备中独立完成会务协调（示例）。",
     )
     session.add(placement)
     session.flush()

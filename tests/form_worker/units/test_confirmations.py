@@ -292,3 +292,32 @@ def test_the_unit_names_its_bureau_contact_itself(app, session) -> None:
     assert sent.status_code == 303
     row = session.scalar(select(UnitConfirmation))
     assert (row.requested_by, row.contact_email) == ("institute", "hr@yc.example.gov.cn")
+
+
+def test_the_units_candidate_page_says_why_it_cannot_offer_yet(app, session) -> None:
+    """A confirmed candidate of a unit 认定中: the page explains and links the unit's standing
+    page instead of offering a form whose answer would be a refusal."""
+    from form_worker.applications.models import Application, Choice
+    from tests.form_worker.conftest import PASSWORD
+    from tests.helpers.parties import make_account
+
+    make_account(
+        app, session, "institute", "石示例", PASSWORD, "unit", "institute@example.com", unit=PENDING_UNIT
+    )
+    application = filed(app, session, [PENDING_POSITION], number=82)
+    choice = session.scalar(select(Choice).where(Choice.application_id == application.id))
+    choice.proposed = True
+    session.get(Application, application.id).state = "confirmed"
+    session.commit()
+    page = party(app, "institute").get(f"/staff/unit/candidates/{choice.id}").text
+    assert 'id="unit-waiting"' in page and "见习单位认定中" in page and "023-63002289" in page
+    assert "/staff/unit/confirmation" in page and 'name="mentor"' not in page
+
+
+def test_the_offices_unit_page_offers_the_re_keying_sheet(app, session) -> None:
+    make_parties(app, session)
+    page = party(app, "reviewer").get(f"/staff/units/{PENDING_UNIT}").text
+    assert f"/staff/exports/national/{PENDING_UNIT}" in page
+    assert (
+        "national-export" not in party(app, "yuzhong_hr").get("/staff/units/shili-youth-scitech-society").text
+    )

@@ -123,3 +123,10 @@ def test_a_missing_column_is_named(header: str) -> None:
     assert [str(p) for p in problems] == [
         f"表.xlsx:岗位:第1行: 缺少这些列：{header}，请使用最新的岗位征集表模板"
     ]
+
+
+def test_a_district_not_quite_right_is_answered_with_the_closest() -> None:
+    """Newcomer finding 7: a wrong district suggests the closest names instead of all 41."""
+    unit = {**UNIT, "单位所在区县": "渝中"}
+    _, _, problems = read_workbook(fill(unit, [POSITION]), "表.xlsx", today=TODAY)
+    assert [p.message for p in problems] == ["“渝中”不在可选范围内，是不是：渝中区？"]
