@@ -168,7 +168,7 @@ def _cell_problem(record: Record, detail: ErrorDetails, path: str, columns: dict
         row, column_number, header = where
         column = columns.get(header)
         if column and column.labels and detail["type"] in ("literal_error", "bool_parsing", "bool_type"):
-            message = choice_message(column.labels, detail.get("input"))
+            message = choice_message(list(column.labels), detail.get("input"))
         rest = loc[size:]
         if rest and isinstance(rest[0], int):
             message = f"第 {rest[0] + 1} 项：{message}"
