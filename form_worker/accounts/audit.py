@@ -26,7 +26,7 @@ ACTIONS = {
     "export_national": "导出系统录入对照表",
     "outbox_resend": "重新发送邮件",
     "account_create": "新建账号",
-    "account_upload": "按名单新建高校账号",
+    "account_upload": "按名单新建高校或区县账号",
     "account_invite": "重发设置密码链接",
     "account_hand_over": "单位账号转交新联系人",
     "password_set": "通过邀请链接设置密码",  # nosec B105  # a label, not a password

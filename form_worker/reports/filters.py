@@ -30,15 +30,21 @@ class Filters:
     year: int
     type: str = ""
     district: str = ""
+    # A district account's own scope: the positions of the units in its district (`units`), as its
+    # units and interns pages count them, whatever the workplace.
+    unit_district: str = ""
+    units: frozenset[str] = frozenset()
 
     @property
     def narrows_positions(self) -> bool:
-        return bool(self.type or self.district)
+        return bool(self.type or self.district or self.unit_district)
 
     def matches(self, entry: PositionEntry) -> bool:
         position = entry.position
-        return (not self.type or position.type == self.type) and (
-            not self.district or position.workplace.district == self.district
+        return (
+            (not self.type or position.type == self.type)
+            and (not self.district or position.workplace.district == self.district)
+            and (not self.unit_district or entry.unit_slug in self.units)
         )
 
     def position_ids(self, positions: Positions) -> list[str] | None:
@@ -55,6 +61,7 @@ class Filters:
     def describe(self) -> str:
         words = [f"{self.year} 年度"]
         words += [w for w in (self.type, self.district and f"工作地点 {self.district}") if w]
+        words += [f"单位所在 {self.unit_district}"] if self.unit_district else []
         return "，".join(words)
 
 

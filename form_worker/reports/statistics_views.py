@@ -41,7 +41,10 @@ def _filters(values) -> tuple[Filters, list[str]]:
     """The filters asked for; a district account's are held to its own district."""
     filters, ignored = parse_filters(values, current_app.config["PROGRAMME_YEAR"])
     if current_user.role in DISTRICT_ROLES:
-        filters = replace(filters, district=current_user.district)
+        district = current_user.district
+        units = current_positions().catalogue.units.values()
+        ours = frozenset(u.slug for u in units if u.unit.district == district)
+        filters = replace(filters, district="", unit_district=district, units=ours)
     return filters, ignored
 
 
@@ -80,7 +83,7 @@ def stats_page():
         {e.position.workplace.district for e in positions.by_id.values()}, key=list(DISTRICTS).index
     )
     if current_user.role in DISTRICT_ROLES:
-        districts = [current_user.district]
+        districts = []  # held to its own units already; a workplace filter would only narrow further
     return render_template(
         "staff/stats.html",
         filters=filters,

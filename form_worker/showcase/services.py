@@ -120,6 +120,9 @@ def approve(session: Session, case: Case, title: str, story: str, actor: str, no
     title, story = " ".join(title.split()), story.strip()
     if len(title) > TITLE_MAX:
         raise Refused({"title": f"标题最多 {TITLE_MAX} 个字"})
+    named = names_unconsented(case, title, story)
+    if named:
+        raise Refused(named)
     year = case.application.programme_year or 0
     try:
         ShowcaseCase(title=title, year=year, unit=case.unit, position_type=case.position_type, story=story)
@@ -131,6 +134,17 @@ def approve(session: Session, case: Case, title: str, story: str, actor: str, no
     placement = case.placement
     placement.case_title, placement.case_text, placement.case_approved_at = title, story, now
     audit_entry(session, actor, "showcase_approved", placement, consent=placement.case_consent)
+
+
+def names_unconsented(case: Case, title: str, story: str) -> dict[str, str]:
+    """Where the text names the intern although they agreed only to a surname or no name (a name
+    of two characters or more, as typed on /apply)."""
+    name = case.application.name.strip()
+    if len(name) < 2 or case.placement.case_consent == "named":
+        return {}
+    instead = f"改称“{case.byline}”" if case.byline else "不写姓名"
+    message = f"写了见习学生的姓名“{name}”，但本人没有同意署全名：请删去姓名或{instead}"
+    return {field: message for field, text in (("title", title), ("story", story)) if name in text}
 
 
 def withdraw(session: Session, case: Case, actor: str) -> bool:
@@ -155,6 +169,7 @@ def case_files(session: Session, positions: Positions) -> dict[str, str]:
     for placement, application in rows:
         case = _case(positions, placement, application)
         published = draft(case) if case.state == "approved" else None
-        if published is not None:
+        # The approval checked the text; checked again, so no later change of consent publishes a name.
+        if published is not None and not names_unconsented(case, published.title, published.story):
             files[case_path(published.year, placement.id)] = case_yaml(published)
     return files

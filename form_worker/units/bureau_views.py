@@ -15,7 +15,7 @@ from .views import links
 
 bp = Blueprint("bureau", __name__)
 # A link that opens no form: unknown or tampered is not found; expired or replaced is gone.
-STATUS = {"invalid": 404, "expired": 410, "replaced": 410, "used": 200}
+STATUS = {"invalid": 404, "expired": 410, "replaced": 410, "used": 200, "gone": 410}
 
 
 def _page(token: str, form: AnswerForm | None = None, notice: str = "", status: int = 200):
@@ -23,7 +23,7 @@ def _page(token: str, form: AnswerForm | None = None, notice: str = "", status: 
     row, problem = confirmations.from_token(db, token, current_app.config["SECRET_KEY"], clock.now())
     entry = current_positions().catalogue.units.get(row.unit) if row is not None else None
     if row is not None and entry is None:
-        problem = "invalid"  # the unit left the catalogue
+        problem = "gone"
     if problem or row is None or entry is None:
         return render_template(
             "unit_confirmation.html", problem=confirmations.LINK_PROBLEMS[problem], row=row, u=None

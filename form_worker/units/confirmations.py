@@ -18,6 +18,7 @@ from typing import Protocol
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from site_builder.clock import after_today, local_time
@@ -33,6 +34,7 @@ from .models import UnitConfirmation
 from .standing import pending
 
 LINK_LIFETIME = dt.timedelta(days=14)
+BUSY = "刚刚有人同时处理了这家单位的认定，请刷新页面后再看"
 _SALT = "jianxi.unit-confirmation"
 OUTCOMES = {"confirmed": "已认定为就业见习单位", "declined": "不予认定"}
 # What a link that opens no page says, by why.
@@ -40,7 +42,8 @@ LINK_PROBLEMS = {
     "invalid": "链接无效：请完整复制邮件中的链接，或联系市项目办重新发送。",
     "expired": f"链接已过期（有效期 {LINK_LIFETIME.days} 天）：请联系市项目办重新发送确认邮件。",
     "replaced": "这个链接已被新发送的链接取代：请打开最近收到的那封确认邮件。",
-    "used": "这个链接已经使用过，确认结果已记录，无需再次操作。",
+    "used": "该单位的认定结果已经登记，无需再次操作。",
+    "gone": "该单位已不在岗位目录中，无需再确认。如有疑问，请联系市项目办。",
 }
 
 
@@ -128,6 +131,64 @@ def from_token(
     return row, ""
 
 
+def _claim_open(
+    session: Session, unit_slug: str, unit: Unit, actor: str, now: dt.datetime
+) -> UnitConfirmation:
+    """The unit's open request, or a new one; ConfirmationRefused when the unit needs none. Two
+    requests made at once cannot both open one: a unique index holds one open row per unit."""
+    if not pending(session, unit_slug, unit):
+        raise ConfirmationRefused("该单位已认定为就业见习单位，无需再请区县确认")
+    row = open_request(session, unit_slug)
+    if row is not None:
+        return row
+    row = UnitConfirmation(
+        unit=unit_slug,
+        district=unit.district,
+        contact_name="",
+        contact_email="",
+        requested_by=actor,
+        requested_at=now,
+        sent_at=now,
+        link_version=0,
+    )
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise ConfirmationRefused(BUSY) from None
+    return row
+
+
+def _not_the_units_own(session: Session, unit_slug: str, unit: Unit, email: str) -> None:
+    """The bureau's contact is not the unit itself: a unit cannot confirm its own standing."""
+    if email.strip().lower() in unit_recipients(session, unit_slug, unit):
+        raise ConfirmationRefused("这是设岗单位自己的邮箱：请填写区县人力社保部门经办人的邮箱")
+
+
+def propose(
+    session: Session,
+    unit_slug: str,
+    unit: Unit,
+    contact_name: str,
+    contact_email: str,
+    actor: str,
+    now: dt.datetime,
+) -> UnitConfirmation:
+    """The unit names its bureau's contact; the office checks the name and sends the link (a unit
+    sending its own link could send it to itself). The caller commits."""
+    _not_the_units_own(session, unit_slug, unit, contact_email)
+    row = _claim_open(session, unit_slug, unit, actor, now)
+    if row.link_version:
+        raise ConfirmationRefused(
+            "市项目办已向区县发出确认邮件，请等待答复；需要更换经办人的，请致电市项目办"
+        )
+    row.contact_name, row.contact_email = contact_name.strip(), contact_email.strip().lower()
+    row.requested_by, row.requested_at = actor, now
+    audit.record(session, actor, "unit_confirmation_request", unit_slug, proposed=True)
+    return row
+
+
 def request(
     session: Session,
     unit_slug: str,
@@ -138,20 +199,30 @@ def request(
     now: dt.datetime,
     links: Links,
 ) -> tuple[UnitConfirmation, Outbox]:
-    """Ask the bureau's contact to confirm the unit, or send the open request's link again (to this
-    contact, ending the earlier links); the caller commits and queues the email."""
-    if not pending(session, unit_slug, unit):
-        raise ConfirmationRefused("该单位已认定为就业见习单位，无需再请区县确认")
-    row = open_request(session, unit_slug)
-    if row is None:
-        row = UnitConfirmation(unit=unit_slug, district=unit.district, requested_by=actor, requested_at=now)
-        row.link_version = 1
-        session.add(row)
-    else:
-        row.link_version += 1
-    row.contact_name, row.contact_email = contact_name.strip(), contact_email.strip().lower()
-    row.sent_at = now
-    session.flush()
+    """The office asks the bureau's contact to confirm the unit, or sends the open request's link
+    again (to this contact, ending the earlier links); the caller commits and queues the email."""
+    _not_the_units_own(session, unit_slug, unit, contact_email)
+    row = _claim_open(session, unit_slug, unit, actor, now)
+    seen = row.link_version
+    bumped = session.execute(
+        update(UnitConfirmation)
+        .where(
+            UnitConfirmation.id == row.id,
+            UnitConfirmation.link_version == seen,
+            UnitConfirmation.outcome == "",
+        )
+        .values(
+            link_version=seen + 1,
+            contact_name=contact_name.strip(),
+            contact_email=contact_email.strip().lower(),
+            sent_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if not rowcount(bumped):
+        session.rollback()
+        raise ConfirmationRefused(BUSY)
+    session.refresh(row)
     audit.record(session, actor, "unit_confirmation_request", unit_slug, link=row.link_version)
     email = outbox.add(
         session,
@@ -168,22 +239,14 @@ def request(
     return row, email
 
 
-def start_without_link(
+def for_account(
     session: Session, unit_slug: str, unit: Unit, account: HasContact, now: dt.datetime
 ) -> UnitConfirmation:
-    """The request a district HR account answers from its own pages when nobody sent a link."""
-    row = UnitConfirmation(
-        unit=unit_slug,
-        district=unit.district,
-        contact_name=account.name,
-        contact_email=account.email,
-        requested_by=account.username,
-        requested_at=now,
-        sent_at=now,
-        link_version=0,
-    )
-    session.add(row)
-    session.flush()
+    """The request a district HR account answers from the unit's page: the open one (whatever link
+    went out, it is answered by this), or a new one in the account's name."""
+    row = _claim_open(session, unit_slug, unit, account.username, now)
+    if not row.link_version and not row.contact_email:
+        row.contact_name, row.contact_email = account.name, account.email
     return row
 
 

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from sqlalchemy import Date, DateTime, Integer, String, Text
+from sqlalchemy import Date, DateTime, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.models import Base, utcnow
@@ -12,12 +12,23 @@ class UnitConfirmation(Base):
     """One request to a unit's district HR bureau, and its answer.
 
     A unit holds at most one open request (outcome ""): sending the link again raises
-    `link_version`, which ends every earlier link. A decline closes the request; the office (or the
-    unit) may then ask again, which opens a new one. `decided_via` records where the answer came
+    `link_version`, which ends every earlier link; 0 means no link went out yet (the unit proposed
+    a contact for the office to check, or a district HR account answered from its own page). A
+    decline closes the request; a new one may follow. `decided_via` records where the answer came
     from: the emailed link (with its version) or a district account.
     """
 
     __tablename__ = "unit_confirmation"
+    # One open request per unit, even when two people send at the same moment.
+    __table_args__ = (
+        Index(
+            "uq_unit_confirmation_open",
+            "unit",
+            unique=True,
+            sqlite_where=text("outcome = ''"),
+            postgresql_where=text("outcome = ''"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit: Mapped[str] = mapped_column(String(200), index=True)

@@ -69,7 +69,7 @@ def units_list():
         latest=confirmations.latest(db, [u.slug for u in shown]),
         wanted=wanted,
         district=district,
-        districts=DISTRICTS if current_user.role in OFFICE else (),
+        districts=[(d, d) for d in DISTRICTS] if current_user.role in OFFICE else [],
         standing_labels=STANDING,
         counts=_position_counts(),
     )
@@ -98,12 +98,19 @@ def unit_page(
         pending=is_pending,
         history=confirmations.history(db, slug),
         open_request=confirmations.open_request(db, slug),
-        contact=contact or BureauContactForm(formdata=None),
+        contact=contact or _proposed(confirmations.open_request(db, slug)),
         answer=(answer or AnswerForm(formdata=None)) if can_answer else None,
         can_request=current_user.role in OFFICE and is_pending,
         positions=[e for e in current_positions().by_id.values() if e.unit_slug == slug],
         local_time=confirmations.local_time,
     ), status
+
+
+def _proposed(row) -> BureauContactForm:
+    """The office's form, filled with the contact the unit proposed (or last sent to)."""
+    if row is None:
+        return BureauContactForm(formdata=None)
+    return BureauContactForm(formdata=None, contact_name=row.contact_name, contact_email=row.contact_email)
 
 
 @bp.get("/<slug>")
@@ -131,8 +138,8 @@ def send_request(slug: str):
             links(),
         )
     except confirmations.ConfirmationRefused as refusal:
-        flash(str(refusal))
-        return redirect(url_for("units.unit_detail", slug=slug), code=303)
+        form.contact_email.errors = [*form.contact_email.errors, str(refusal)]
+        return unit_page(slug, contact=form, status=409)
     get_session().commit()
     queue_emails([email.id])
     again = "重新" if row.link_version > 1 else ""
@@ -147,7 +154,6 @@ def answer(slug: str):
     entry = _unit(slug)
     form = AnswerForm()
     db = get_session()
-    row = confirmations.open_request(db, slug)
     if not standing.pending(db, slug, entry.unit):
         flash("该单位已认定为就业见习单位。")
         return redirect(url_for("units.unit_detail", slug=slug), code=303)
@@ -160,19 +166,22 @@ def answer(slug: str):
     if not valid or problems:
         form.take(problems)
         return unit_page(slug, answer=form, status=422)
-    if row is None:  # answered without a link: the request is the account's own
-        row = confirmations.start_without_link(db, slug, entry.unit, current_user, clock.now())
-    ids = confirmations.decide(
-        db,
-        row,
-        form.answer(),
-        f"区县人力社保账号 {current_user.username}",
-        current_user.username,
-        entry.unit,
-        links(),
-        clock.now(),
-        clock.today(),
-    )
+    try:
+        row = confirmations.for_account(db, slug, entry.unit, current_user, clock.now())
+        ids = confirmations.decide(
+            db,
+            row,
+            form.answer(),
+            f"区县人力社保账号 {current_user.username}",
+            current_user.username,
+            entry.unit,
+            links(),
+            clock.now(),
+            clock.today(),
+        )
+    except confirmations.ConfirmationRefused as refusal:
+        flash(str(refusal))
+        return redirect(url_for("units.unit_detail", slug=slug), code=303)
     db.commit()
     queue_emails([r.id for r in ids])
     if row.outcome == "confirmed":
@@ -216,7 +225,7 @@ def name_contact():
     if entry is None:
         abort(404)
     try:
-        row, email = confirmations.request(
+        row = confirmations.propose(
             get_session(),
             entry.slug,
             entry.unit,
@@ -224,12 +233,13 @@ def name_contact():
             form.contact_email.data or "",
             current_user.username,
             clock.now(),
-            links(),
         )
     except confirmations.ConfirmationRefused as refusal:
-        flash(str(refusal))
-        return redirect(url_for("unit_confirmation.own_standing"), code=303)
+        form.contact_email.errors = [*form.contact_email.errors, str(refusal)]
+        return _own_page(form, 409)
     get_session().commit()
-    queue_emails([email.id])
-    flash(f"已向 {row.contact_email} 发送确认链接。区县答复后，本单位和市项目办都会收到邮件。")
+    flash(
+        f"已提交经办人 {row.contact_name}（{row.contact_email}）。"
+        "市项目办核对后会发送确认邮件，区县答复后本单位会收到通知。"
+    )
     return redirect(url_for("unit_confirmation.own_standing"), code=303)

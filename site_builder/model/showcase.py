@@ -57,10 +57,21 @@ def _byline(value: str) -> str:
     return value
 
 
+# What a public page must never carry about a person: a mobile or landline number, an email
+# address, an identity card number.
+CONTACT_DETAILS = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|[\w.+-]+@[\w-]+\.[\w.-]+|\d{17}[\dXx]")
+
+
+def _no_contact(value: str) -> str:
+    if CONTACT_DETAILS.search(value):
+        raise PydanticCustomError("personal_details", "不能写手机号、电话、电子邮箱或身份证号等个人信息")
+    return value
+
+
 def _story(value: str) -> str:
     if len(value) > STORY_MAX:
         raise PydanticCustomError("story_too_long", "太长了，最多 {limit} 个字", {"limit": STORY_MAX})
-    return value
+    return _no_contact(value)
 
 
 Count = Annotated[int, Field(ge=0, le=1_000_000)]
@@ -69,7 +80,9 @@ Count = Annotated[int, Field(ge=0, le=1_000_000)]
 class ShowcaseCase(Strict):
     """One typical case (典型案例) as the public page shows it."""
 
-    title: Text = Field(title="标题", description="一句话概括这段见习经历")
+    title: Annotated[Text, AfterValidator(_no_contact)] = Field(
+        title="标题", description="一句话概括这段见习经历"
+    )
     year: int = Field(ge=2000, le=2099, title="见习年度", description="与所在目录 showcase/<年度>/ 一致")
     unit: Text = Field(title="见习单位")
     position_type: PositionType = Field(title="岗位类型")

@@ -470,7 +470,7 @@ def test_the_bureaus_link_and_a_districts_pages(worker: Worker, audit: Callable[
     bureau.page.get_by_label("认定日期（已认定时必填）").fill("2026-11-20")
     bureau.page.get_by_label("经办人姓名").fill("刘示例")
     bureau.page.get_by_role("button", name="提交认定结果").click()
-    expect(bureau.page.locator(".panel")).to_contain_text("已经使用过")
+    expect(bureau.page.locator(".panel")).to_contain_text("认定结果已经登记")
     bureau.check("bureau: answered (the link used)")
     bureau.visit("/unit-confirmation/not-a-token", "bureau: a broken link", status=404)
 

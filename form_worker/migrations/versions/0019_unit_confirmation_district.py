@@ -39,6 +39,14 @@ def upgrade() -> None:
     op.create_index("ix_unit_confirmation_unit", "unit_confirmation", ["unit"])
     op.create_index("ix_unit_confirmation_district", "unit_confirmation", ["district"])
     op.create_index("ix_unit_confirmation_outcome", "unit_confirmation", ["outcome"])
+    op.create_index(
+        "uq_unit_confirmation_open",
+        "unit_confirmation",
+        ["unit"],
+        unique=True,
+        sqlite_where=sa.text("outcome = ''"),
+        postgresql_where=sa.text("outcome = ''"),
+    )
     with op.batch_alter_table("staff_user") as batch:
         batch.add_column(sa.Column("district", sa.String(length=20), nullable=True))
         batch.create_index("ix_staff_user_district", ["district"])

@@ -54,9 +54,8 @@ def test_a_district_sees_its_own_interns_units_and_statistics_only(app, session)
     assert yuzhong.get(f"/staff/units/{OTHER_POSITION.split('/')[0]}").status_code == 404
 
     stats = yuzhong.get("/staff/stats?district=南岸区")
-    assert (
-        stats.status_code == 200 and "工作地点 渝中区" in stats.text and "工作地点 南岸区" not in stats.text
-    )
+    assert stats.status_code == 200 and "单位所在 渝中区" in stats.text and "南岸区" not in stats.text
+    assert "重庆示例科技馆" not in stats.text and "年度总结评估" not in stats.text
     assert "优先" not in stats.text  # the priority groups are the admins' alone
     # Pages of the office and of the other parties stay closed.
     for path in ("/staff/applications", "/staff/unit/", "/staff/university/", "/staff/accounts"):

@@ -268,3 +268,36 @@ def test_the_positions_of_a_case_are_those_of_the_catalogue(app, session, typica
     with app.app_context():
         case = services.case_of(session, app.extensions["jianxi.positions"].get(), typical.id)
     assert case is not None and case.placement.position_id == OPEN_POSITION and case.unit
+
+
+@pytest.mark.backend
+def test_the_text_may_name_the_intern_only_with_consent_and_never_carries_contact_details(
+    app, session, typical
+) -> None:
+    """The review's find: a byline is not the only place a name can go. The title and the story
+    may not name the intern unless they agreed to their full name, nor carry a phone, an email or
+    an identity number whatever the consent."""
+    name = session.get(Application, typical.application_id).name
+    typical.case_consent, typical.case_consent_at = "surname", TODAY_NOON
+    session.commit()
+    named = approve(app, typical, story=f"{name}在学术会议筹备中负责嘉宾联络，三场会议零差错（示例）。")
+    assert (
+        named.status_code == 422
+        and f"写了见习学生的姓名“{name}”" in named.text
+        and f"改称“{name[0]}同学”" in named.text
+    )
+    phone = approve(app, typical, story="负责嘉宾联络，有事可拨打 13912345678 联系（示例）。")
+    assert phone.status_code == 422 and "不能写手机号" in phone.text
+    session.expire_all()
+    assert session.get(Placement, typical.id).case_approved_at is None
+    typical = session.get(Placement, typical.id)
+    typical.case_consent = "named"
+    session.commit()
+    assert approve(
+        app, typical, story=f"{name}在学术会议筹备中负责嘉宾联络，三场会议零差错（示例）。"
+    ).status_code in (
+        200,
+        303,
+    )
+    session.expire_all()
+    assert session.get(Placement, typical.id).case_approved_at is not None

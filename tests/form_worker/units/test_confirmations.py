@@ -7,6 +7,7 @@ import re
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from form_worker.accounts.models import AuditEntry
 from form_worker.applications.selection import agreements, offers
@@ -87,7 +88,9 @@ def test_the_office_asks_and_the_bureau_confirms_through_the_link(app, client, s
     future = answer(client, path, decided_on="2026-12-25")
     assert future.status_code == 422 and "认定日期" in future.text
     done = answer(client, path)
-    assert done.status_code == 200 and "已经使用过" in done.text and "永川人社见〔2026〕8号" in done.text
+    assert (
+        done.status_code == 200 and "认定结果已经登记" in done.text and "永川人社见〔2026〕8号" in done.text
+    )
 
     row = session.scalar(select(UnitConfirmation))
     assert (row.outcome, row.document, row.decided_on) == (
@@ -111,7 +114,7 @@ def test_the_office_asks_and_the_bureau_confirms_through_the_link(app, client, s
     # The same link again: it says what was decided, and decides nothing twice.
     token = csrf_token(missing.text)
     again = client.post(path, data=CONFIRMED | {"outcome": "declined", "note": "重复", "csrf_token": token})
-    assert "已经使用过" in again.text
+    assert "认定结果已经登记" in again.text
     session.expire_all()
     assert session.get(UnitConfirmation, row.id).outcome == "confirmed"
     assert reviewer.get(f"/staff/units/{PENDING_UNIT}").text.count("永川人社见〔2026〕8号") >= 1
@@ -291,7 +294,59 @@ def test_the_unit_names_its_bureau_contact_itself(app, session) -> None:
     )
     assert sent.status_code == 303
     row = session.scalar(select(UnitConfirmation))
-    assert (row.requested_by, row.contact_email) == ("institute", "hr@yc.example.gov.cn")
+    assert (row.requested_by, row.contact_email, row.link_version) == ("institute", "hr@yc.example.gov.cn", 0)
+    # A unit proposes; it never sends the link itself (it could send it to itself and confirm).
+    assert session.scalar(select(Outbox).where(Outbox.key.startswith("unit-confirmation:"))) is None
+    assert "等待市项目办发送" in unit.get("/staff/unit/confirmation").text
+    own = unit.post(
+        "/staff/unit/confirmation",
+        {"contact_name": "石示例", "contact_email": "institute-office@example.com"},
+    )
+    assert own.status_code == 409 and "这是设岗单位自己的邮箱" in own.text
+    # The office sees the proposal, prefilled, checks it and sends.
+    make_parties(app, session)
+    reviewer = party(app, "reviewer")
+    office_page = reviewer.get(f"/staff/units/{PENDING_UNIT}").text
+    assert "单位提议的经办人：刘示例" in office_page and 'value="hr@yc.example.gov.cn"' in office_page
+    assert (
+        reviewer.post(
+            f"/staff/units/{PENDING_UNIT}/request",
+            {"contact_name": "刘示例", "contact_email": "hr@yc.example.gov.cn"},
+        ).status_code
+        == 303
+    )
+    session.expire_all()
+    assert session.get(UnitConfirmation, row.id).link_version == 1
+    assert session.scalar(select(Outbox).where(Outbox.key == f"unit-confirmation:{row.id}:1")) is not None
+    refused = unit.post(
+        "/staff/unit/confirmation", {"contact_name": "王示例", "contact_email": "w@yc.example.gov.cn"}
+    )
+    assert refused.status_code == 409 and "已向区县发出确认邮件" in refused.text
+    # The office cannot send the link to the unit's own address either.
+    to_itself = reviewer.post(
+        f"/staff/units/{PENDING_UNIT}/request",
+        {"contact_name": "石示例", "contact_email": "institute@example.com"},
+    )
+    assert to_itself.status_code == 409 and "这是设岗单位自己的邮箱" in to_itself.text
+
+
+def test_one_open_request_per_unit_even_at_the_same_moment(app, session) -> None:
+    ask(app, session)
+    again = UnitConfirmation(
+        unit=PENDING_UNIT,
+        district="永川区",
+        contact_name="",
+        contact_email="",
+        requested_by="x",
+        link_version=0,
+    )
+    session.add(again)
+    with pytest.raises(IntegrityError):
+        session.flush()
+    session.rollback()
+    # Sending again reuses the open request, ending its earlier link.
+    ask(app, session)
+    assert [(r.link_version, r.outcome) for r in session.scalars(select(UnitConfirmation))] == [(2, "")]
 
 
 def test_the_units_candidate_page_says_why_it_cannot_offer_yet(app, session) -> None:
@@ -321,3 +376,30 @@ def test_the_offices_unit_page_offers_the_re_keying_sheet(app, session) -> None:
     assert (
         "national-export" not in party(app, "yuzhong_hr").get("/staff/units/shili-youth-scitech-society").text
     )
+
+
+def test_a_district_answer_closes_the_link_already_sent(app, client, session) -> None:
+    from tests.form_worker.conftest import PASSWORD
+    from tests.helpers.parties import make_account
+
+    path = ask(app, session)
+    make_account(
+        app,
+        session,
+        "yongchuan_hr",
+        "永川人社",
+        PASSWORD,
+        "district_hr",
+        "hr@yc.example.gov.cn",
+        district="永川区",
+    )
+    assert (
+        party(app, "yongchuan_hr").post(f"/staff/district/units/{PENDING_UNIT}/answer", CONFIRMED).status_code
+        == 303
+    )
+    rows = session.scalars(select(UnitConfirmation)).all()
+    assert [(r.outcome, r.link_version) for r in rows] == [
+        ("confirmed", 1)
+    ]  # the same request, answered once
+    late = client.get(path)
+    assert late.status_code == 200 and "认定结果已经登记" in late.text and "提交认定结果" not in late.text
