@@ -53,14 +53,7 @@ def answer(token: str):
     if problem or row is None or entry is None:
         return _page(token)
     form = AnswerForm()
-    valid = form.validate()  # the form's own checks, and the answer's, shown together
-    problems = {
-        k: v
-        for k, v in confirmations.answer_problems(form.answer(), clock.today()).items()
-        if k not in form.errors
-    }
-    if not valid or problems:
-        form.take(problems)
+    if not form.check(clock.today()):
         return _page(token, form, status=422)
     officer = (form.officer.data or "").strip()
     try:

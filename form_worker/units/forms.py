@@ -6,7 +6,7 @@ from wtforms import DateField, RadioField, SelectChoice, StringField, TextAreaFi
 from wtforms.validators import Email, Length, Optional
 
 from ..core.forms import Form, required
-from .confirmations import Answer
+from .confirmations import Answer, answer_problems
 
 
 class BureauContactForm(Form):
@@ -50,8 +50,13 @@ class AnswerForm(Form):
             note=self.note.data or "",
         )
 
-    def take(self, problems: dict[str, str]) -> None:
-        """Put the service's findings beside their fields."""
+    def check(self, today: dt.date) -> bool:
+        """The form's own checks and the answer's rules (answer_problems), each beside its field
+        and all shown at once; whether both pass."""
+        valid = self.validate()
+        problems = answer_problems(self.answer(), today)
         for name, message in problems.items():
             field = getattr(self, name)
-            field.errors = [*field.errors, message]
+            if not field.errors:
+                field.errors = [*field.errors, message]
+        return valid and not problems

@@ -157,14 +157,7 @@ def answer(slug: str):
     if not standing.pending(db, slug, entry.unit):
         flash("该单位已认定为就业见习单位。")
         return redirect(url_for("units.unit_detail", slug=slug), code=303)
-    valid = form.validate()  # the form's own checks, and the answer's, shown together
-    problems = {
-        k: v
-        for k, v in confirmations.answer_problems(form.answer(), clock.today()).items()
-        if k not in form.errors
-    }
-    if not valid or problems:
-        form.take(problems)
+    if not form.check(clock.today()):
         return unit_page(slug, answer=form, status=422)
     try:
         row = confirmations.for_account(db, slug, entry.unit, current_user, clock.now())

@@ -16,9 +16,9 @@ from form_worker.core.models import utcnow
 from form_worker.outbox.models import Outbox
 from form_worker.units import confirmations, standing
 from form_worker.units.models import UnitConfirmation
-from tests.form_worker.conftest import csrf_token
+from tests.form_worker.conftest import PASSWORD, csrf_token
 from tests.helpers.offers import AGREEMENT, filed
-from tests.helpers.parties import make_parties, party
+from tests.helpers.parties import make_account, make_parties, party
 
 pytestmark = pytest.mark.backend
 
@@ -49,6 +49,20 @@ def ask(app, session, name: str = "刘示例", email: str = "hr@yongchuan.exampl
     )
     session.commit()
     return re.search(r"(/unit-confirmation/\S+)", email_row.body_text).group(1)
+
+
+def yongchuan_hr(app, session) -> None:
+    """The HR bureau's account of the pending unit's district (永川区)."""
+    make_account(
+        app,
+        session,
+        "yongchuan_hr",
+        "永川人社",
+        PASSWORD,
+        "district_hr",
+        "hr@yc.example.gov.cn",
+        district="永川区",
+    )
 
 
 def answer(client, path: str, **changed: str):
@@ -239,19 +253,7 @@ def test_the_district_hr_account_answers_for_its_own_district_only(app, session)
     listing = yuzhong.get("/staff/units/").text
     assert "重庆市示例青年科技工作者学会" in listing and "重庆示例智能装备研究院" not in listing
 
-    from tests.form_worker.conftest import PASSWORD
-    from tests.helpers.parties import make_account
-
-    make_account(
-        app,
-        session,
-        "yongchuan_hr",
-        "永川人社",
-        PASSWORD,
-        "district_hr",
-        "hr@yc.example.gov.cn",
-        district="永川区",
-    )
+    yongchuan_hr(app, session)
     yongchuan = party(app, "yongchuan_hr")
     page = yongchuan.get(f"/staff/units/{PENDING_UNIT}")
     assert page.status_code == 200 and "提交认定结果" in page.text
@@ -276,8 +278,6 @@ def test_the_district_hr_account_answers_for_its_own_district_only(app, session)
 
 
 def test_the_unit_names_its_bureau_contact_itself(app, session) -> None:
-    from tests.form_worker.conftest import PASSWORD
-    from tests.helpers.parties import make_account
 
     make_account(
         app, session, "institute", "石示例", PASSWORD, "unit", "institute@example.com", unit=PENDING_UNIT
@@ -353,8 +353,6 @@ def test_the_units_candidate_page_says_why_it_cannot_offer_yet(app, session) -> 
     """A confirmed candidate of a unit 认定中: the page explains and links the unit's standing
     page instead of offering a form whose answer would be a refusal."""
     from form_worker.applications.models import Application, Choice
-    from tests.form_worker.conftest import PASSWORD
-    from tests.helpers.parties import make_account
 
     make_account(
         app, session, "institute", "石示例", PASSWORD, "unit", "institute@example.com", unit=PENDING_UNIT
@@ -379,20 +377,9 @@ def test_the_offices_unit_page_offers_the_re_keying_sheet(app, session) -> None:
 
 
 def test_a_district_answer_closes_the_link_already_sent(app, client, session) -> None:
-    from tests.form_worker.conftest import PASSWORD
-    from tests.helpers.parties import make_account
 
     path = ask(app, session)
-    make_account(
-        app,
-        session,
-        "yongchuan_hr",
-        "永川人社",
-        PASSWORD,
-        "district_hr",
-        "hr@yc.example.gov.cn",
-        district="永川区",
-    )
+    yongchuan_hr(app, session)
     assert (
         party(app, "yongchuan_hr").post(f"/staff/district/units/{PENDING_UNIT}/answer", CONFIRMED).status_code
         == 303
