@@ -5,8 +5,11 @@ newcomer's machine, `smtp://user:pass@host:port` (add `?starttls=1` for STARTTLS
 talk to a real server. Failures are sorted into temporary (retry) and permanent (staff look).
 """
 
+import functools
 import smtplib
 import ssl
+import threading
+import weakref
 from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -42,37 +45,98 @@ class FolderSender(Sender):
 
 
 class SmtpSender(Sender):
+    """Sends over SMTP, keeping the connection open between messages (issue 24): connecting,
+    EHLO, STARTTLS and LOGIN cost more than a message. Each thread of a consumer holds its own
+    connection, for at most MESSAGES_PER_CONNECTION messages; a connection held from before is
+    checked with a NOOP first and replaced when the server closed it, so a message is only ever
+    sent on a connection just seen alive, as on a new one. A failure closes the connection."""
+
+    MESSAGES_PER_CONNECTION = 100
+
     # An empty default means no login, not a password.
     def __init__(self, host: str, port: int, user: str = "", password: str = "", mode: str = "plain") -> None:  # nosec B107
         self.host, self.port, self.user, self.password, self.mode = host, port, user, password, mode
+        self._held = threading.local()
+        # Every open connection, whichever thread holds it: a thread that ends drops its local, and
+        # its connection would then be left for the garbage collector, unclosed. These are closed
+        # when the sender goes, or at exit.
+        self._open: set[smtplib.SMTP] = set()
+        self._lock = threading.Lock()
+        weakref.finalize(self, _close_all, self._open, self._lock)
+
+    def _connect(self) -> smtplib.SMTP:
+        client: smtplib.SMTP
+        if self.mode == "ssl":
+            client = smtplib.SMTP_SSL(self.host, self.port, timeout=30, context=ssl.create_default_context())
+        else:
+            client = smtplib.SMTP(self.host, self.port, timeout=30)
+        if self.mode == "starttls":
+            client.starttls(context=ssl.create_default_context())
+        if self.user:
+            client.login(self.user, self.password)
+        return client
+
+    def _client(self) -> smtplib.SMTP:
+        """This thread's open connection if it is still alive and not used up, else a new one."""
+        client, used = getattr(self._held, "client", None), getattr(self._held, "used", 0)
+        if client is not None and used < self.MESSAGES_PER_CONNECTION:
+            try:
+                if client.noop()[0] == 250:
+                    return client
+            except (OSError, smtplib.SMTPException):
+                pass
+        self.close()
+        client = self._connect()
+        with self._lock:
+            self._open.add(client)
+        self._held.client, self._held.used = client, 0
+        return client
+
+    def close(self) -> None:
+        """End this thread's connection, if it holds one (QUIT, or just drop a broken one)."""
+        client = getattr(self._held, "client", None)
+        self._held.client = None
+        if client is not None:
+            with self._lock:
+                self._open.discard(client)
+            _quit(client)
 
     def send(self, message: EmailMessage) -> None:
         try:
-            client: smtplib.SMTP
-            if self.mode == "ssl":
-                client = smtplib.SMTP_SSL(
-                    self.host, self.port, timeout=30, context=ssl.create_default_context()
-                )
-            else:
-                client = smtplib.SMTP(self.host, self.port, timeout=30)
-            with client:
-                if self.mode == "starttls":
-                    client.starttls(context=ssl.create_default_context())
-                if self.user:
-                    client.login(self.user, self.password)
-                client.send_message(message)
+            self._client().send_message(message)
+            self._held.used += 1
         except smtplib.SMTPResponseException as error:
+            self.close()
             kind = TemporaryFailure if 400 <= error.smtp_code < 500 else PermanentFailure
             raise kind(f"{error.smtp_code} {error.smtp_error!r}") from error
         except smtplib.SMTPRecipientsRefused as error:
+            self.close()
             codes = [code for code, _ in error.recipients.values()]
             kind = TemporaryFailure if all(400 <= c < 500 for c in codes) else PermanentFailure
             raise kind(str(error.recipients)) from error
         except (OSError, smtplib.SMTPException) as error:
+            self.close()
             raise TemporaryFailure(repr(error)) from error
 
 
+def _quit(client: smtplib.SMTP) -> None:
+    try:
+        client.quit()
+    except (OSError, smtplib.SMTPException):
+        client.close()
+
+
+def _close_all(connections: set[smtplib.SMTP], lock: threading.Lock) -> None:
+    with lock:
+        held = list(connections)
+        connections.clear()
+    for client in held:
+        _quit(client)
+
+
+@functools.cache
 def sender_from_url(url: str) -> Sender:
+    """The sender of MAIL_URL, one per process and URL, so its SMTP connections serve every task."""
     parts = urlsplit(url)
     if parts.scheme == "folder":
         return FolderSender(Path(unquote(parts.netloc + parts.path)))

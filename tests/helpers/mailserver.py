@@ -30,6 +30,7 @@ class Mailbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.recipients: list[list[str]] = []  # each message's envelope recipients, in step
+        self.peers: list[tuple[str, int]] = []  # each message's connection (address, port), in step
         self.refusals = 0
         self.busy = 0
         self.reject = False
@@ -57,6 +58,7 @@ class Mailbox:
         if refusal := self._refusal("DATA"):
             return refusal
         self.recipients.append(list(envelope.rcpt_tos))
+        self.peers.append(tuple(session.peer))
         self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
         return "250 Message accepted for delivery"
 

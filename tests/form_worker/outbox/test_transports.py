@@ -1,6 +1,7 @@
 import datetime as dt
 import email
 import email.policy
+import socket
 from pathlib import Path
 
 import pytest
@@ -182,3 +183,43 @@ def test_every_html_email_fits_a_phone(kind: str) -> None:
     """Without a viewport, mobile mail apps lay the message out 980 px wide and the text is tiny."""
     html = (TEMPLATES / kind / "body.html").read_text(encoding="utf-8")
     assert '<meta name="viewport" content="width=device-width,initial-scale=1">' in html
+
+
+def test_smtp_keeps_its_connection_between_messages_within_limits(smtp_server) -> None:
+    """Issue 24: one connection serves many messages (at most MESSAGES_PER_CONNECTION), a refusal
+    closes it, and a connection the server dropped is replaced before the next message, which
+    still arrives once."""
+    sender = SmtpSender("127.0.0.1", smtp_server.port)
+    sender.MESSAGES_PER_CONNECTION = 3
+    for _ in range(4):
+        sender.send(chinese_message())
+    peers = smtp_server.mailbox.peers
+    assert len(peers) == 4 and peers[0] == peers[1] == peers[2] != peers[3]
+
+    smtp_server.mailbox.reject = True
+    with pytest.raises(PermanentFailure):
+        sender.send(chinese_message())
+    smtp_server.mailbox.reject = False
+    sender.send(chinese_message())
+    assert smtp_server.mailbox.peers[-1] != peers[3]  # the refusal closed the connection
+
+    sender._held.client.sock.shutdown(socket.SHUT_RDWR)  # the server (or a network) dropped it meanwhile
+    last = chinese_message()
+    sender.send(last)
+    assert len(smtp_server.mailbox.with_id(last["Message-ID"])) == 1
+    assert len(set(smtp_server.mailbox.peers)) == 4
+    sender.close()
+
+
+def test_each_thread_holds_its_own_connection(smtp_server) -> None:
+    import threading
+
+    sender = SmtpSender("127.0.0.1", smtp_server.port)
+    threads = [
+        threading.Thread(target=lambda: [sender.send(chinese_message()) for _ in range(3)]) for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(smtp_server.mailbox.messages) == 6 and len(set(smtp_server.mailbox.peers)) == 2
