@@ -11,7 +11,7 @@ import logging
 import os
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
@@ -25,23 +25,53 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Positions:
-    """What the forms need: every position by id, and which are open today."""
+    """What the forms need: every position by id, and which are open today.
+
+    The open positions of a day, and their types and districts, are worked out once per day and
+    kept: a reload makes a new Positions, so they never outlive the catalogue they came from, and a
+    form offering positions does not sort the whole catalogue per request (issue 24).
+    """
 
     catalogue: Catalogue
     by_id: dict[str, PositionEntry]
+    _open: dict[dt.date, "OpenToday"] = field(default_factory=dict, compare=False, repr=False)
 
     def is_open(self, position_id: str, today: dt.date) -> bool:
         entry = self.by_id.get(position_id)
         return entry is not None and entry.position.state(today) == "open"
 
-    def open_entries(self, today: dt.date) -> list[PositionEntry]:
-        return sorted(
-            (e for e in self.by_id.values() if e.position.state(today) == "open"),
-            key=lambda e: (e.position.type, e.id),
-        )
+    def open_today(self, today: dt.date) -> "OpenToday":
+        found = self._open.get(today)
+        if found is None:
+            entries = tuple(
+                sorted(
+                    (e for e in self.by_id.values() if e.position.state(today) == "open"),
+                    key=lambda e: (e.position.type, e.id),
+                )
+            )
+            found = OpenToday(
+                entries,
+                tuple(sorted({e.position.type for e in entries})),
+                tuple(sorted({e.position.workplace.district for e in entries})),
+            )
+            self._open.clear()  # only today's is ever asked for again
+            self._open[today] = found
+        return found
+
+    def open_entries(self, today: dt.date) -> tuple[PositionEntry, ...]:
+        return self.open_today(today).entries
 
     def unit_of(self, entry: PositionEntry):
         return self.catalogue.units[entry.unit_slug].unit
+
+
+@dataclass(frozen=True)
+class OpenToday:
+    """The positions open on a day (by type, then id), and the types and districts among them."""
+
+    entries: tuple[PositionEntry, ...]
+    types: tuple[str, ...]
+    districts: tuple[str, ...]
 
 
 class PositionSource:

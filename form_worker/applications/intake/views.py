@@ -42,13 +42,9 @@ def _registration() -> dict[str, object]:
 
 def fill_choices(form: ApplyForm, positions: Positions, day: dt.date) -> None:
     """The search's filters: the types and districts of the positions open today."""
-    entries = positions.open_entries(day)
-    form.find_type.choices = [SelectChoice("", "全部类型")] + [
-        SelectChoice(t) for t in sorted({e.position.type for e in entries})
-    ]
-    form.find_district.choices = [SelectChoice("", "全部区县")] + [
-        SelectChoice(d) for d in sorted({e.position.workplace.district for e in entries})
-    ]
+    found = positions.open_today(day)
+    form.find_type.choices = [SelectChoice("", "全部类型")] + [SelectChoice(t) for t in found.types]
+    form.find_district.choices = [SelectChoice("", "全部区县")] + [SelectChoice(d) for d in found.districts]
 
 
 def check_choices(form: ApplyForm, positions: Positions, day: dt.date) -> bool:
