@@ -27,7 +27,6 @@ import argparse
 import datetime as dt
 import smtplib
 import statistics
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -39,18 +38,16 @@ from email.parser import BytesHeaderParser
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
+from apply import free_port  # bench/, this script's folder, comes first on sys.path
 from sqlalchemy import insert
 from sqlalchemy.orm import sessionmaker
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from form_worker.core.db import make_engine  # noqa: E402
-from form_worker.metadata import metadata  # noqa: E402
-from form_worker.outbox import services  # noqa: E402
-from form_worker.outbox.models import Outbox  # noqa: E402
-from form_worker.outbox.rendering import build_message, new_message_id  # noqa: E402
-from form_worker.outbox.transports import SmtpSender  # noqa: E402
-from tests.helpers.mailserver import free_port  # noqa: E402
+from form_worker.core.db import make_engine
+from form_worker.metadata import metadata
+from form_worker.outbox import services
+from form_worker.outbox.models import Outbox
+from form_worker.outbox.rendering import build_message, new_message_id
+from form_worker.outbox.transports import SmtpSender
 
 MAIL_FROM = "重庆市大学生科技见习计划 <noreply@jianxi.localhost>"
 SUBJECT = "报名已收到（JX2026-{n:06d}）· 重庆市大学生科技见习计划"

@@ -8,6 +8,7 @@ before recording an agreement, so the office's direct offer is held to it too.
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from site_builder.model.catalogue import UnitEntry
 from site_builder.model.schema import Unit
 
 from .models import UnitConfirmation
@@ -26,6 +27,19 @@ def confirmed_here(session: Session, unit_slug: str) -> bool:
 def pending(session: Session, unit_slug: str, unit: Unit) -> bool:
     """Whether the unit is still 认定中."""
     return unit.hr_approval.status != "approved" and not confirmed_here(session, unit_slug)
+
+
+def pending_among(session: Session, units: list[UnitEntry]) -> set[str]:
+    """The slugs of these units still 认定中, in one query (a list of many units)."""
+    declared = [u.slug for u in units if u.unit.hr_approval.status != "approved"]
+    if not declared:
+        return set()
+    confirmed = session.scalars(
+        select(UnitConfirmation.unit).where(
+            UnitConfirmation.unit.in_(declared), UnitConfirmation.outcome == "confirmed"
+        )
+    )
+    return set(declared) - set(confirmed)
 
 
 def refusal(session: Session, unit_slug: str, unit: Unit, step: str) -> str | None:

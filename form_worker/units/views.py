@@ -57,7 +57,7 @@ def units_list():
     units = sorted(_visible(), key=lambda u: (u.unit.district, u.unit.name))
     if district in DISTRICTS:
         units = [u for u in units if u.unit.district == district]
-    pending = {u.slug for u in units if standing.pending(db, u.slug, u.unit)}
+    pending = standing.pending_among(db, units)
     if wanted in STANDING:
         units = [u for u in units if (u.slug in pending) == (wanted == "pending")]
     number = min(page_number(), max(1, -(-len(units) // PAGE_SIZE)))
