@@ -3,7 +3,8 @@
 Run from the repository root:
 
     .venv/bin/python bench/apply.py [--applications N] [--concurrency C] [--mixed] [--keep]
-                                    [--load-only] [--worker-app MODULE:CALL]
+                                    [--load-only] [--worker-app MODULE:CALL] [--positions P]
+                                    [--database-url postgresql+psycopg://...] [--floor [--rounds R]]
 
 In a temporary instance (SQLite database and SqliteHuey file, positions from this repository, mail
 over SMTP to a counting aiosmtpd server inside this process) the script:
@@ -27,6 +28,14 @@ too), then a table of targets with PASS/MISS: confirm POSTs per second over bare
 twice. Latency is measured in the client, so it includes waiting for one of the two workers. The
 script exits 0 whatever the figures: it is a measurement, not a test; it exits 1 only when the
 set-up itself fails.
+
+--positions P writes P synthetic positions (bench/build.py's generator) for the worker to offer
+instead of the repository's samples; --database-url puts the worker's tables in a new schema of that
+PostgreSQL database, dropped afterwards. --floor replaces steps 1 to 3: the worker and
+bench/form_floor.py (the least any /apply on these libraries does) are served side by side on the
+same instance, and R rounds (default 6) of N/R applicants each go through the flow against one, then
+the other (the order alternating), so that both meet the same load; it prints each round's confirm
+POSTs/s and server CPU per confirm, and the median of the rounds' ratios against the target >= 0.8.
 
 --worker-app serves another app spec in step 1 (bench/ is on its path): `form_floor:create()`, the
 least a form on the chosen libraries does, or a module that patches the worker, to measure a change
@@ -519,11 +528,11 @@ def main() -> None:
     root = ROOT
     if args.positions:
         root = target / "catalogue"
-        write_positions(root, args.positions)
+        print(f"{len(write_positions(root, args.positions))} synthetic positions")
     positions = eligible_positions(today, root)
     if not positions:
         raise SystemExit(f"no open 科技见习 position for 本科 graduates on {today} in {root / 'positions'}")
-    print(f"{n} applications at concurrency {args.concurrency}, {len(positions)} open positions, {today}")
+    print(f"{n} applications at concurrency {args.concurrency}, {len(positions)} open to them, {today}")
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} before the run; instance {target}\n")
     job = {
         "host": "127.0.0.1",
