@@ -90,6 +90,7 @@ def _render_form(
     status: int = 200,
     found: chooser.Found | None = None,
     instead: list[PositionEntry] | None = None,
+    chosen_notice: str = "",
 ):
     current = current_positions()
     return (
@@ -102,6 +103,7 @@ def _render_form(
             sections=SECTIONS,
             labels={p: chooser.label(current, p) for p in form.chosen()},
             found=found,
+            chosen_notice=chosen_notice,
             max_choices=MAX_CHOICES,
         ),
         status,
@@ -109,7 +111,8 @@ def _render_form(
 
 
 def _choose(form: ApplyForm, action: str, positions: Positions, day: dt.date):
-    """The chooser's buttons: search, pick a result, remove a choice; the answers stay as typed."""
+    """The chooser's buttons: search, pick a result, remove a choice; the answers stay as typed.
+    What a button did is said beside the choices, where its page opens (form.html's formaction)."""
     chosen = form.chosen()
     notice = ""
     if action.startswith("pick:"):
@@ -128,7 +131,7 @@ def _choose(form: ApplyForm, action: str, positions: Positions, day: dt.date):
     found = None
     if text or form.find_type.data or form.find_district.data or action == "find":
         found = chooser.search(positions, day, text, form.find_type.data or "", form.find_district.data or "")
-    return _render_form(form, notice, found=found)
+    return _render_form(form, found=found, chosen_notice=notice)
 
 
 def applicant(form: ApplyForm) -> Applicant:
