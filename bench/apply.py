@@ -463,6 +463,7 @@ def instance_env(target: Path, smtp_port: int, year: int, url: str, root: Path) 
         "PROGRAMME_YEAR": str(year),
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_POST": "1000000 per minute",
+        "RATELIMIT_APPLY_STEPS": "1000000 per minute",
     }
 
 

@@ -14,7 +14,7 @@ from ...catalogue.positions import Positions, current_positions
 from ...catalogue.universities import UNIVERSITIES
 from ...core.clock import today
 from ...core.db import get_session
-from ...core.throttle import limiter, post_limit
+from ...core.throttle import apply_steps_limit, limiter, post_limit
 from . import chooser, services
 from .eligibility import choice_problem, status_problem
 from .forms import ApplyForm
@@ -180,8 +180,12 @@ def start():
 
 
 @bp.post("/apply")
-@limiter.limit(post_limit)
+@limiter.limit(post_limit, scope="apply-confirm", exempt_when=lambda: request.form.get("step") != "confirm")
+@limiter.limit(apply_steps_limit, scope="apply-steps")
 def step():
+    """Every step of the form is a post: the chooser's buttons, the check page, the confirm. Each
+    counts against RATELIMIT_APPLY_STEPS per address, and a confirm also against RATELIMIT_POST,
+    so that students behind one campus address can apply at RATELIMIT_POST (newcomer finding 2)."""
     current = current_positions()
     day = today()
     form = ApplyForm()
