@@ -508,7 +508,8 @@ def limited_client(app):
     name = queue.huey.name
     limited = create_app(
         {key: app.config[key] for key in keys}
-        | {"RATELIMIT_ENABLED": True, "RATELIMIT_POST": "3 per minute", "RATELIMIT_APPLY_STEPS": "6 per minute"}
+        | {"RATELIMIT_ENABLED": True, "RATELIMIT_POST": "3 per minute"}
+        | {"RATELIMIT_APPLY_STEPS": "6 per minute"}
     )
     queue.use(app.config["HUEY_URL"], name=name)
     yield limited.test_client()
