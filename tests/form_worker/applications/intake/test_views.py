@@ -120,6 +120,8 @@ RULES = [
     ("phone-not-mobile", {"phone": "02363002289"}, "phone", "请填写 11 位手机号", ()),
     ("phone-letters", {"phone": "1380000123a"}, "phone", "请填写 11 位手机号", ()),
     ("phone-country-code", {"phone": "+8613800001234"}, "phone", "请填写 11 位手机号", ()),
+    ("phone-unallocated-prefix", {"phone": "14012345678"}, "phone", "请填写 11 位手机号", ()),
+    ("phone-hyphens", {"phone": "138-0000-1234"}, "phone", "请填写 11 位手机号", ()),
     ("email-required", {"email": ""}, "email", "请填写电子邮箱", ()),
     ("email-no-at", {"email": "chen.example.com"}, "email", "邮箱格式不正确", ()),
     ("email-no-domain", {"email": "chen@"}, "email", "邮箱格式不正确", ()),
