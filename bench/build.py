@@ -53,7 +53,7 @@ BUILD_RATIO = 1.5
 PEAK_MB = 500.0
 # Nav pages that `jianxi build` generates itself; any other nav page missing from content/ (the
 # site text is still being written) gets a stub in the temporary project so strict mode passes.
-GENERATED_NAV = {"positions/index.md", "units/index.md", "browse.md"}
+GENERATED_NAV = {"positions/index.md", "units/index.md", "browse.md", "showcase/index.md"}
 
 # --- Synthetic data ------------------------------------------------------------------------------
 
@@ -207,7 +207,8 @@ def make_position(rng: random.Random, unit: dict[str, Any], number: int) -> dict
     published = BASE_DAY + dt.timedelta(days=rng.randint(0, 90))
     deadline = published + dt.timedelta(days=rng.randint(20, 240))
     start = deadline + dt.timedelta(days=rng.randint(5, 40))
-    end = start + dt.timedelta(days=rng.randint(30, 365))
+    # The period rule: at least 3 months, at most 12 (92 and 360 days are inside it for any start).
+    end = start + dt.timedelta(days=rng.randint(92, 360))
     district = unit["district"] if rng.random() < 0.8 else rng.choice(list(DISTRICTS))
     suffix = "职业体验" if track == "职业体验" else ""
     position: dict[str, Any] = {

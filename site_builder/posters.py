@@ -12,7 +12,6 @@ from markupsafe import Markup
 
 from .model.catalogue import PositionEntry
 from .pages import PageRenderer, page_url, position_page, unit_page
-from .qr import qr_code
 
 STYLESHEET = "stylesheets/poster.css"
 
@@ -54,7 +53,7 @@ def posters(renderer: PageRenderer, only: Container[str] | None = None) -> Itera
                 kind="unit",
                 unit=unit.unit,
                 entries=[e for e in renderer.by_unit[slug] if renderer.state(e) == "open"],
-                qr=qr_code(address, f"扫码查看{unit.unit.name}的见习岗位"),
+                qr=renderer.codes.svg(address, f"扫码查看{unit.unit.name}的见习岗位"),
                 address=address,
                 stylesheet=posixpath.relpath(STYLESHEET, posixpath.dirname(path)),
             ),
@@ -62,4 +61,5 @@ def posters(renderer: PageRenderer, only: Container[str] | None = None) -> Itera
 
 
 def position_qr(renderer: PageRenderer, entry: PositionEntry) -> Markup:
-    return qr_code(renderer.page_address(position_page(entry)), f"扫码查看岗位：{entry.position.title}")
+    address = renderer.page_address(position_page(entry))
+    return renderer.codes.svg(address, f"扫码查看岗位：{entry.position.title}")
