@@ -202,8 +202,14 @@ def _step(name: str) -> None:
     envvar="CATALOGUE_URL",
     help="The catalogue's public address (default: CATALOGUE_URL, else mkdocs.yml's site_url).",
 )
+@click.option(
+    "--cache",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="What builds keep for the next (QR codes, compressed copies), best on OUT's file system; "
+    "delete it for a cold build. Default: .cache/jianxi in the project folder.",
+)
 @click.pass_obj
-def build(root: Path, out: Path, stage_dir: Path | None, site_url: str | None) -> None:
+def build(root: Path, out: Path, stage_dir: Path | None, site_url: str | None, cache: Path | None) -> None:
     """Validate everything, then build the catalogue into OUT; refuse if anything is invalid."""
     _collection_closes()  # the guide names it: a bad value stops the build before any work
     _step("校验岗位")
@@ -220,7 +226,8 @@ def build(root: Path, out: Path, stage_dir: Path | None, site_url: str | None) -
             f"已写入 {pages} 个页面到 {stage_dir}/；在 mkdocs.yml 中设 docs_dir: {stage_dir} 即可构建。"
         )
         return
-    pages = build_site(catalogue, root, out, progress=_step, site_url=site_url)
+    cache = cache or root / ".cache" / "jianxi"
+    pages = build_site(catalogue, root, out, progress=_step, site_url=site_url, cache=cache)
     click.echo(f"已生成 {pages} 个页面（{len(catalogue.positions)} 个岗位）到 {out}/")
 
 
