@@ -60,10 +60,12 @@ class GeneratedPages(BasePlugin):
         return files
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
-        """A Prerendered page for each generated file outside the navigation (whose pages are made)."""
+        """Each generated file outside the navigation gets a Prerendered page in place of the
+        plain one MkDocs made for it (the navigation's own pages are left as they are)."""
+        in_nav = {page.file.src_uri for page in nav.pages}
         for path in self.pages:
             file = files.get_file_from_path(path)
-            if file is not None and file.page is None:
+            if file is not None and path not in in_nav:
                 Prerendered(None, file, config)
         return nav
 
