@@ -19,7 +19,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from .bodies import GeneratedPages
 from .clock import today_in_chongqing
 from .compress import precompress
-from .feeds import atom_feed, positions_json
+from .feeds import atom_feed, write_positions_json
 from .model.catalogue import Catalogue
 from .pages import PageRenderer, Site, fill_settings
 from .posters import posters
@@ -36,9 +36,7 @@ COPIES = "gz"
 
 def extra_outputs(catalogue: Catalogue, folder: Path, site: Site, site_name: str) -> None:
     """Write the outputs over the whole catalogue beside the pages: positions.json and the feed."""
-    (folder / "positions.json").write_text(
-        positions_json(catalogue, site.site_url, site.today), encoding="utf-8"
-    )
+    write_positions_json(catalogue, site.site_url, site.today, folder / "positions.json")
     (folder / "feed.xml").write_text(atom_feed(catalogue, site.site_url, site_name), encoding="utf-8")
 
 

@@ -8,7 +8,6 @@ Pages are plain files, so the build needs no MkDocs plugin API.
 
 import datetime as dt
 import json
-import posixpath
 import re
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -112,10 +111,21 @@ def page_url(path: str) -> str:
     return stem + "/"
 
 
+def relative_path(target: str, start: str) -> str:
+    """posixpath.relpath for paths inside the site (relative, no `.` or `..` parts; "" is the
+    root), by their parts alone: relpath makes both absolute first, a getcwd call each, and a
+    build asks this 100,000 times."""
+    to, here = target.strip("/").split("/"), start.strip("/").split("/")
+    to, here = [part for part in to if part], [part for part in here if part]
+    common = 0
+    while common < min(len(to), len(here)) and to[common] == here[common]:
+        common += 1
+    return "/".join([".."] * (len(here) - common) + to[common:]) or "."
+
+
 def relative_link(source: str, target: str) -> str:
     """A link from one generated page to another that works under any site prefix."""
-    start = page_url(source) or "."
-    link = posixpath.relpath(page_url(target) or ".", start)
+    link = relative_path(page_url(target), page_url(source))
     return "./" if link == "." else link + "/"
 
 
@@ -316,7 +326,7 @@ class PageRenderer:
     def _body(self, template: str, path: str, **context: object) -> str:
         return self.env.get_template(template).render(
             link=lambda target: relative_link(path, target),
-            asset=lambda target: posixpath.relpath(target, page_url(path) or "."),
+            asset=lambda target: relative_path(target, page_url(path)),
             today=self.site.today,
             **context,
         )

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from markupsafe import Markup
+from markupsafe import escape
 from pagefind.service import get_executable
 
 from .model.catalogue import PositionEntry
@@ -103,35 +103,28 @@ def records(renderer: PageRenderer) -> Iterator[Record]:
         yield position_record(renderer, entry)
 
 
-_DOCUMENT = Markup(
-    '<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>{title}</title></head>'
-    '<body data-pagefind-body><h1 data-pagefind-meta="title">{title}</h1><p>{content}</p>'
-    "<div data-pagefind-ignore>{meta}{filters}</div>"
-    '<span data-pagefind-sort="deadline:{deadline}" data-pagefind-sort-published="{published}"></span>'
-    "</body></html>"
-)
-
-
 def document(record: Record) -> str:
     """The record as the small HTML page Pagefind's command line indexes (meta and filters as
-    elements, so no value needs quoting inside an attribute's `name:value`)."""
-    meta = Markup("").join(
-        Markup('<span data-pagefind-meta="{}">{}</span>').format(k, v)
+    elements, so no value needs quoting inside an attribute's `name:value`); every value escaped
+    (plain f-strings over markupsafe's escape: Markup.format cost a build a second)."""
+    meta = "".join(
+        f'<span data-pagefind-meta="{escape(k)}">{escape(v)}</span>'
         for k, v in record.meta.items()
         if k != "title"
     )
-    filters = Markup("").join(
-        Markup('<span data-pagefind-filter="{}">{}</span>').format(k, v)
+    filters = "".join(
+        f'<span data-pagefind-filter="{escape(k)}">{escape(v)}</span>'
         for k, values in record.filters.items()
         for v in values
     )
-    return _DOCUMENT.format(
-        title=record.meta["title"],
-        content=record.content,
-        meta=meta,
-        filters=filters,
-        deadline=record.sort["deadline"],
-        published=record.sort["published"],
+    title = escape(record.meta["title"])
+    deadline, published = escape(record.sort["deadline"]), escape(record.sort["published"])
+    return (
+        f'<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>{title}</title></head>'
+        f'<body data-pagefind-body><h1 data-pagefind-meta="title">{title}</h1><p>{escape(record.content)}</p>'
+        f"<div data-pagefind-ignore>{meta}{filters}</div>"
+        f'<span data-pagefind-sort="deadline:{deadline}" data-pagefind-sort-published="{published}"></span>'
+        "</body></html>"
     )
 
 
