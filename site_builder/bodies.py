@@ -9,20 +9,27 @@ Python plugins (Zensical).
 """
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
+from jinja2 import Environment, Template
+from jinja2.runtime import Context
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
+from mkdocs.utils import get_relative_url
 from mkdocs.utils.templates import TemplateContext
 
 from .pages import GeneratedPage, fill_settings
 
 # Links of the written pages (content/*.md) to the form worker, root-relative as they are written.
 WORKER_LINK = re.compile(r"\]\(/(submit|status|apply)\b")
+# Material's partials that show the navigation and nothing of the page: on a page outside the
+# navigation (every generated page but the four in it) they come out the same wherever the
+# navigation's links do, so each is rendered once per set of links, not once per page.
+NAVIGATION_PARTIALS = ("partials/nav.html", "partials/tabs.html")
 
 
 class Prerendered(Page):
@@ -35,6 +42,26 @@ class Prerendered(Page):
         self.toc = get_toc([])
         self.present_anchor_ids = set()
         self.links_to_anchors = {}
+
+
+class _KeptNavigation:
+    """A navigation partial's render function, keeping its output for pages outside the
+    navigation by the links it holds as seen from the page (the only thing of the page it shows:
+    no item of the navigation is the page, so none is marked current)."""
+
+    def __init__(self, template: Template) -> None:
+        self.render = template.root_render_func
+        self.kept: dict[tuple[str, ...], list[str]] = {}
+
+    def __call__(self, context: Context) -> Iterator[str]:
+        page, nav = context.get("page"), context.get("nav")
+        if not isinstance(page, Prerendered) or not isinstance(nav, Navigation):
+            yield from self.render(context)
+            return
+        key = tuple(get_relative_url(item.url, page.url) for item in nav.pages)
+        if key not in self.kept:
+            self.kept[key] = list(self.render(context))
+        yield from self.kept[key]
 
 
 class GeneratedPages(BasePlugin):
@@ -68,6 +95,13 @@ class GeneratedPages(BasePlugin):
             if file is not None and path not in in_nav:
                 Prerendered(None, file, config)
         return nav
+
+    def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
+        """Keep the navigation partials' output (see NAVIGATION_PARTIALS) for this build's theme."""
+        for name in NAVIGATION_PARTIALS:
+            template = env.get_template(name)
+            template.root_render_func = _KeptNavigation(template)  # type: ignore[method-assign]
+        return env
 
     def on_page_markdown(self, markdown: str, page: Page, **kwargs: object) -> str:
         if page.file.src_uri in self.pages:
