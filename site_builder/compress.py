@@ -55,6 +55,7 @@ class _Copies:
             partial = kept.with_name(f".{name}.{os.getpid()}.{threading.get_ident()}")
             partial.write_bytes(gzip.compress(data, compresslevel=LEVEL, mtime=0))
             os.replace(partial, kept)
+        target.unlink(missing_ok=True)  # MkDocs writes sitemap.xml.gz itself
         _place(kept, target)
         return name
 

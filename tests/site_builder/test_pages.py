@@ -7,7 +7,7 @@ import pytest
 
 from site_builder.pages import relative_link, relative_path
 
-PAGES = ["", "positions/", "positions/u/a/", "positions/u/b/", "positions/v/a/", "types/kp/page-2/", "units/u/"]
+PAGES = ["", "positions/", "positions/u/a/", "positions/u/b/", "positions/v/a/", "types/kp/page-2/"]
 ASSETS = ["javascripts/search.js", "stylesheets/poster.css", "positions/u/a/poster.html"]
 
 
