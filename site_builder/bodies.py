@@ -8,8 +8,11 @@ page around it and let go just after, so a build holds one body at a time, not 1
 Python plugins (Zensical).
 """
 
+import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
 
 from jinja2 import Environment, Template
 from jinja2.runtime import Context
@@ -23,6 +26,7 @@ from mkdocs.utils import get_relative_url
 from mkdocs.utils.templates import TemplateContext
 
 from .pages import GeneratedPage, fill_settings
+from .store import Store
 
 # Links of the written pages (content/*.md) to the form worker, root-relative as they are written.
 WORKER_LINK = re.compile(r"\]\(/(submit|status|apply)\b")
@@ -74,9 +78,13 @@ class GeneratedPages(BasePlugin):
         worker_url: str = "",
         home: str = "",
         settings: Mapping[str, str] | None = None,
+        store: Store | None = None,
     ) -> None:
+        """store: where a full build's pages are placed from (site_builder.store), None to let
+        MkDocs write them."""
         super().__init__()
         self.pages = {page.path: page for page in pages}
+        self.store = store
         self.settings = settings or {}
         self.worker_url = worker_url.rstrip("/")
         self.home = home  # the job board, put on the home page above its own text
@@ -126,4 +134,26 @@ class GeneratedPages(BasePlugin):
     def on_post_page(self, output: str, page: Page, **kwargs: object) -> str:
         if page.file.src_uri in self.pages:
             page.content = None  # written: its body is not needed again
-        return output
+        if self.store is None or not output.strip():
+            return output
+        target = Path(page.file.abs_dest_path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.store.put(target, output.encode("utf-8", errors="xmlcharrefreplace"))  # as MkDocs would
+        return ""  # placed: MkDocs writes nothing more (see unlogged_skips)
+
+
+class _Placed(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Page skipped: ")
+
+
+@contextmanager
+def unlogged_skips() -> Iterator[None]:
+    """MkDocs notes each page it did not write itself ("Page skipped", at info level): with a
+    store that is every page, a note MkDocs has no other reason to make on this site."""
+    logger, placed = logging.getLogger("mkdocs.commands.build"), _Placed()
+    logger.addFilter(placed)
+    try:
+        yield
+    finally:
+        logger.removeFilter(placed)

@@ -16,7 +16,7 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 
-from .bodies import GeneratedPages
+from .bodies import GeneratedPages, unlogged_skips
 from .clock import today_in_chongqing
 from .compress import precompress
 from .feeds import atom_feed, write_positions_json
@@ -26,12 +26,12 @@ from .posters import posters
 from .qr import QrCodes
 from .schema_file import write_schemas
 from .search import LIVE_MANIFEST, index_alongside, live_manifest, write_index
+from .store import Store
 
 logger = logging.getLogger(__name__)
 
-# In a build cache folder: the QR codes (site_builder.qr) and the `.gz` copies (site_builder.compress).
+# In a build cache folder, beside the store's kept files (site_builder.store): the QR codes.
 QR_CODES = "qr-codes.json"
-COPIES = "gz"
 
 
 def extra_outputs(catalogue: Catalogue, folder: Path, site: Site, site_name: str) -> None:
@@ -49,13 +49,16 @@ def extra_files(catalogue: Catalogue, folder: Path, site: Site, site_name: str) 
     (folder / LIVE_MANIFEST).write_text(live_manifest(False), encoding="utf-8")
 
 
-def write_posters(renderer: PageRenderer, folder: Path, only: Container[str] | None = None) -> None:
+def write_posters(
+    renderer: PageRenderer, folder: Path, only: Container[str] | None = None, store: Store | None = None
+) -> None:
     """Every poster (or those at the paths only names) into folder: the built site, or a staged
-    docs folder (copied as it is)."""
+    docs folder (copied as it is); through a full build's store when given."""
+    store = store or Store()
     for path, html in posters(renderer, only):
         target = folder / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(html, encoding="utf-8")
+        store.put(target, html.encode("utf-8"))
 
 
 def stage(catalogue: Catalogue, root: Path, docs: Path, site: Site, site_name: str) -> int:
@@ -101,25 +104,27 @@ def build_site(
     places_held (the worker's count of places offered or signed per position) shows 剩余名额;
     site_url overrides mkdocs.yml's site_url (CATALOGUE_URL: the address in positions.json, the
     feed, the QR codes, the sitemap and the 404 page's links). cache: a folder kept between builds
-    (the QR codes and the `.gz` copies, each by what it is made from), None to make everything anew.
+    (the QR codes, the pages, posters and `.gz` copies, each by what it is made from: see
+    site_builder.store), None to make and write everything anew.
     """
     config = load_site_config(root, site_url, docs_dir=str(root / "content"), site_dir=str(out.resolve()))
     site = site_for(config, today, worker_url, places_held)
     progress("生成页面")
-    codes = QrCodes(cache / QR_CODES if cache else None)
+    codes, store = QrCodes(cache / QR_CODES if cache else None), Store(cache)
     renderer = PageRenderer(catalogue, site, codes)
     pages = list(renderer.pages())
-    plugin = GeneratedPages(pages, site.worker_url, renderer.home_board(), site.settings())
+    plugin = GeneratedPages(pages, site.worker_url, renderer.home_board(), site.settings(), store)
     config.plugins["jianxi/pages"] = plugin
     progress("MkDocs 构建，同时生成搜索索引")
-    with index_alongside(renderer, out):
+    with index_alongside(renderer, out), unlogged_skips():
         mkdocs_build(config)
         # Straight into the site: through MkDocs, 5,000 static files cost more than writing them.
-        write_posters(renderer, out)
+        write_posters(renderer, out, store=store)
         extra_files(catalogue, out, site, config["site_name"])
     codes.save()
     progress("压缩")
-    precompress(out, cache / COPIES if cache else None)
+    precompress(out, store)
+    store.prune()
     return len(pages)
 
 

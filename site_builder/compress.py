@@ -4,19 +4,18 @@ Each text asset of at least MIN_BYTES gets a `.gz` beside it (gzip, mtime 0, so 
 same content writes the same bytes). `jianxi serve` sends it to clients that accept gzip; nginx's
 `gzip_static on;` uses the same files.
 
-A full build keeps its copies in the build cache by a hash of the bytes they compress: a file that
-a previous build compressed already (most of them, from one build to the next) gets that copy as a
-hard link, so only the files that changed are compressed and written. A copy is never written
-through once made (it may be a file of several builds at once), only replaced by a rename.
+A full build keeps the copies in its store (site_builder.store) by the hash of the bytes they
+compress: a file that an earlier build compressed already (most of them, from one build to the
+next) gets that copy as a hard link, so only the files that changed are compressed and written.
 """
 
 import gzip
-import hashlib
 import os
-import shutil
-import threading
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
+
+from .store import COPIES, Store, digest
 
 SUFFIXES = (".html", ".css", ".js", ".json", ".xml", ".svg", ".txt", ".map")
 # Below this a gzip header and a request's worth of overhead outweigh the saving.
@@ -24,64 +23,44 @@ MIN_BYTES = 1024
 LEVEL = 6  # zlib's default: within 1 % of level 9 on these pages at a third of the time
 
 
-def _place(source: Path, target: Path) -> None:
-    """target, the same file as source: a hard link, or a copy across file systems."""
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
+def _gzip(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=LEVEL, mtime=0)
 
 
-class _Copies:
-    """The `.gz` copies of one site, made or taken from the cache folder when there is one."""
+def _gzip_file(path: Path) -> bytes:
+    return _gzip(path.read_bytes())
 
-    def __init__(self, cache: Path | None) -> None:
-        self.cache = cache
 
-    def compress(self, path: Path) -> str | None:
-        """Write path's copy; return the cache's name for it ("" without a cache), None when
-        path is too small to be worth one."""
+def _copy(store: Store, path: Path) -> bool:
+    """Write path's copy (from the store when it keeps one); False when path is too small."""
+    target = Path(f"{path}.gz")
+    placed = store.placed.get(str(path))
+    if placed is None:
         data = path.read_bytes()
         if len(data) < MIN_BYTES:
-            return None
-        target = Path(f"{path}.gz")
-        if self.cache is None:
-            target.write_bytes(gzip.compress(data, compresslevel=LEVEL, mtime=0))
-            return ""
-        name = hashlib.blake2b(data, digest_size=20).hexdigest()
-        kept = self.cache / name[:2] / name
-        if not kept.is_file():
-            kept.parent.mkdir(exist_ok=True)
-            partial = kept.with_name(f".{name}.{os.getpid()}.{threading.get_ident()}")
-            partial.write_bytes(gzip.compress(data, compresslevel=LEVEL, mtime=0))
-            os.replace(partial, kept)
-        target.unlink(missing_ok=True)  # MkDocs writes sitemap.xml.gz itself
-        _place(kept, target)
-        return name
-
-    def prune(self, used: set[str]) -> None:
-        """Remove the cached copies no file of this build used."""
-        assert self.cache is not None  # nosec B101  # only called with a cache
-        for folder in self.cache.iterdir():
-            for kept in folder.iterdir() if folder.is_dir() else ():
-                if kept.name not in used:
-                    kept.unlink()
+            return False
+        if store.folder is None:
+            target.write_bytes(_gzip(data))
+            return True
+        key, make = digest(data), partial(_gzip, data)
+    else:  # placed from the store: its hash is known, its bytes are read only to make a copy
+        key, size = placed
+        if size < MIN_BYTES:
+            return False
+        make = partial(_gzip_file, path)
+    store.place(store.keep(COPIES, key, make), target)
+    return True
 
 
-def precompress(site: Path, cache: Path | None = None) -> int:
+def precompress(site: Path, store: Store | None = None) -> int:
     """Write `<file>.gz` beside every text file of site worth compressing; return how many.
 
-    cache: the folder of a previous build's copies (see above), None to compress every file.
+    store: the build's store (see above), None to compress every file.
     zlib and hashlib let go of the GIL while they work, so threads use every core.
     """
+    store = store or Store()
     paths = [
         Path(folder, name) for folder, _, names in os.walk(site) for name in names if name.endswith(SUFFIXES)
     ]
-    copies = _Copies(cache)
-    if cache is not None:
-        cache.mkdir(parents=True, exist_ok=True)
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        names = [name for name in pool.map(copies.compress, paths) if name is not None]
-    if cache is not None:
-        copies.prune(set(names))
-    return len(names)
+        return sum(pool.map(lambda path: _copy(store, path), paths))

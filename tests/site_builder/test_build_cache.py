@@ -1,6 +1,7 @@
-"""The build cache (QR codes by address, `.gz` copies by the bytes they compress) changes nothing a
-build writes: a build with a warm cache, even one left by a different catalogue or address, writes
-byte for byte what a build without one does, and the cache then holds only what that build used.
+"""The build cache (QR codes by address; pages, posters and `.gz` copies by their bytes) changes
+nothing a build writes: a build with a warm cache, even one left by a different catalogue or
+address, writes byte for byte what a build without one does, and the cache then holds only what
+that build used.
 
 Pagefind's bundle is compared by its records and its index chunks: its filter files, the metadata
 naming them and its entry file come out in a different order from one run to the next whatever
@@ -14,10 +15,11 @@ from pathlib import Path
 import pytest
 
 from site_builder import qr
-from site_builder.build import COPIES, QR_CODES, build_site
+from site_builder.build import QR_CODES, build_site
 from site_builder.model.catalogue import load_catalogue
 from site_builder.pages import page_url, position_page
 from site_builder.search import BUNDLE
+from site_builder.store import COPIES, FILES
 from tests.conftest import ROOT, TODAY
 from tests.helpers.positions import sample_project
 from tests.site_builder.test_live import records
@@ -44,9 +46,17 @@ def assert_same_site(got: Path, expected: Path) -> None:
     assert records(got / BUNDLE) == records(expected / BUNDLE)
 
 
-def cached_copies(cache: Path) -> set[int]:
-    """The inodes of the cached `.gz` copies."""
-    return {path.stat().st_ino for path in (cache / COPIES).rglob("*") if path.is_file()}
+def kept(cache: Path) -> set[int]:
+    """The inodes of the files the cache keeps."""
+    return {
+        path.stat().st_ino for kind in (FILES, COPIES) for path in (cache / kind).rglob("*") if path.is_file()
+    }
+
+
+def placed(site: Path) -> set[int]:
+    """The inodes of a site's pages, posters and `.gz` copies: what a build places from its cache."""
+    names = ("index.html", "poster.html")
+    return {path.stat().st_ino for path in site.rglob("*") if path.name in names or path.suffix == ".gz"}
 
 
 def test_a_warm_cache_builds_what_no_cache_builds(
@@ -65,10 +75,10 @@ def test_a_warm_cache_builds_what_no_cache_builds(
 
     assert_same_site(tmp_path / "warm", tmp_path / "none")
     assert_same_site(tmp_path / "cold", tmp_path / "none")
-    # The warm build compressed nothing: its copies are the cold build's files.
-    home = "index.html.gz"
-    assert (tmp_path / "warm" / home).stat().st_ino == (tmp_path / "cold" / home).stat().st_ino
-    assert (tmp_path / "none" / home).stat().st_ino != (tmp_path / "cold" / home).stat().st_ino
+    # The warm build wrote and compressed none of them: its pages, posters and copies are the
+    # cold build's files, which the cache keeps.
+    assert placed(tmp_path / "warm") == placed(tmp_path / "cold") == kept(cache)
+    assert placed(tmp_path / "none").isdisjoint(kept(cache))
 
 
 def test_a_cache_left_by_another_catalogue_and_address_changes_nothing(tmp_path: Path) -> None:
@@ -93,5 +103,4 @@ def test_a_cache_left_by_another_catalogue_and_address_changes_nothing(tmp_path:
     poster = (tmp_path / "after" / page_url(position_page(entry)) / "poster.html").read_text(encoding="utf-8")
     svg = re.search(r"<svg .*?</svg>", poster, re.S).group(0)
     assert modules(svg) == encoded(address + page_url(position_page(entry)))
-    copies = {path.stat().st_ino for path in (tmp_path / "after").rglob("*.gz")}
-    assert cached_copies(cache) == copies
+    assert kept(cache) == placed(tmp_path / "after")
