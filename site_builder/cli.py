@@ -142,6 +142,7 @@ def new_position(root: Path, unit: str, slug: str | None) -> None:
     folder = root / "positions" / unit
     if not SLUG.fullmatch(unit) or (slug is not None and not SLUG.fullmatch(slug)):
         raise click.UsageError("单位目录名和岗位文件名只能用小写英文字母、数字和连字符（-）")
+    closes = _collection_closes()  # before any folder is made: a bad value leaves nothing behind
     folder.mkdir(parents=True, exist_ok=True)
     # These templates are YAML files, not HTML: escaping would corrupt them.
     env = Environment(loader=PackageLoader("site_builder", "templates"), undefined=StrictUndefined)  # nosec B701
@@ -168,7 +169,7 @@ def new_position(root: Path, unit: str, slug: str | None) -> None:
             deadline=deadline.isoformat(),
             start_date=(deadline + dt.timedelta(days=15)).isoformat(),
             end_date=(deadline + dt.timedelta(days=195)).isoformat(),
-            collection_window=collection_sentence(today, _collection_closes()),
+            collection_window=collection_sentence(today, closes),
         )
         path.write_text(text, encoding="utf-8")
         click.echo(f"已写入 {path}")
