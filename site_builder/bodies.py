@@ -10,11 +10,11 @@ Python plugins (Zensical).
 
 import logging
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from jinja2 import Environment, Template
+from jinja2 import Environment
 from jinja2.runtime import Context
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin
@@ -30,10 +30,21 @@ from .store import Store
 
 # Links of the written pages (content/*.md) to the form worker, root-relative as they are written.
 WORKER_LINK = re.compile(r"\]\(/(submit|status|apply)\b")
-# Material's partials that show the navigation and nothing of the page: on a page outside the
-# navigation (every generated page but the four in it) they come out the same wherever the
-# navigation's links do, so each is rendered once per set of links, not once per page.
-NAVIGATION_PARTIALS = ("partials/nav.html", "partials/tabs.html")
+# The parts of Material's pages that show nothing of a page outside the navigation (every generated
+# page but the four in it) but where it is: its links to the navigation's pages and to the site's
+# root (the navigation, tabs, table of contents, which is empty, footer, stylesheets, scripts,
+# Material's settings). They come out the same for every such page with the same links, so each
+# is rendered once per set of links (three at any size), not once per page. (template, block; None
+# for the whole template)
+SAME_BY_PLACE = (
+    ("base.html", "styles"),
+    ("base.html", "tabs"),
+    ("base.html", "site_nav"),
+    ("base.html", "footer"),
+    ("base.html", "config"),
+    ("base.html", "scripts"),
+    ("partials/top.html", None),
+)
 
 
 class Prerendered(Page):
@@ -48,21 +59,21 @@ class Prerendered(Page):
         self.links_to_anchors = {}
 
 
-class _KeptNavigation:
-    """A navigation partial's render function, keeping its output for pages outside the
-    navigation by the links it holds as seen from the page (the only thing of the page it shows:
-    no item of the navigation is the page, so none is marked current)."""
+class _Kept:
+    """A part of the theme (a template's or a block's render function) whose output is kept for
+    pages outside the navigation, by where the page is (see SAME_BY_PLACE)."""
 
-    def __init__(self, template: Template) -> None:
-        self.render = template.root_render_func
-        self.kept: dict[tuple[str, ...], list[str]] = {}
+    def __init__(self, render: Callable[[Context], Iterator[str]]) -> None:
+        self.render = render
+        self.kept: dict[tuple[object, ...], list[str]] = {}
 
     def __call__(self, context: Context) -> Iterator[str]:
         page, nav = context.get("page"), context.get("nav")
         if not isinstance(page, Prerendered) or not isinstance(nav, Navigation):
             yield from self.render(context)
             return
-        key = tuple(get_relative_url(item.url, page.url) for item in nav.pages)
+        links = tuple(get_relative_url(item.url, page.url) for item in nav.pages)
+        key = (context.get("base_url"), links, page.meta.get("hide"))
         if key not in self.kept:
             self.kept[key] = list(self.render(context))
         yield from self.kept[key]
@@ -105,10 +116,13 @@ class GeneratedPages(BasePlugin):
         return nav
 
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
-        """Keep the navigation partials' output (see NAVIGATION_PARTIALS) for this build's theme."""
-        for name in NAVIGATION_PARTIALS:
+        """Keep the output of the theme's parts in SAME_BY_PLACE for this build's theme."""
+        for name, block in SAME_BY_PLACE:
             template = env.get_template(name)
-            template.root_render_func = _KeptNavigation(template)  # type: ignore[method-assign]
+            if block is None:
+                template.root_render_func = _Kept(template.root_render_func)  # type: ignore[method-assign]
+            else:
+                template.blocks[block] = _Kept(template.blocks[block])
         return env
 
     def on_page_markdown(self, markdown: str, page: Page, **kwargs: object) -> str:
