@@ -10,7 +10,7 @@ import smtplib
 import ssl
 import threading
 import weakref
-from email.message import EmailMessage
+from email.message import Message
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -26,7 +26,7 @@ class PermanentFailure(Exception):
 class Sender:
     """Delivers one message. Implementations raise TemporaryFailure or PermanentFailure."""
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         raise NotImplementedError
 
 
@@ -36,7 +36,7 @@ class FolderSender(Sender):
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         name = message["Message-ID"].strip("<>").replace("/", "_") + ".eml"
         temporary = self.folder / (name + ".part")
@@ -101,7 +101,7 @@ class SmtpSender(Sender):
                 self._open.discard(client)
             _quit(client)
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         try:
             self._client().send_message(message)
             self._held.used += 1
