@@ -1,6 +1,7 @@
 """Email messages rendered from one template folder each (subject.txt, body.txt, body.html)."""
 
 import datetime as dt
+import uuid
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
@@ -79,7 +80,9 @@ def build_message(
     0.75 ms here, more than the SMTP conversation itself (issue 24, bench/mail.py). The bytes on the
     wire are the same kind of MIME; a reader parses them back to the same headers and text.
     """
-    message = MIMEMultipart("alternative")
+    # A boundary of our own spares the generator its search of the parts for a free one (a regex
+    # compiled per message): base64 lines cannot hold "--", so no part line can start like it.
+    message = MIMEMultipart("alternative", boundary=f"=_{uuid.uuid4().hex}")
     message["From"] = formataddr(parseaddr(sender), charset="utf-8")
     message["To"] = recipient
     message["Subject"] = subject  # encoded as UTF-8 words when it is not ASCII

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, or_, select, update
+from sqlalchemy import Executable, Row, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..core.db import rowcount
@@ -100,13 +100,17 @@ def claim(session: Session, outbox_ids: Sequence[int], now: dt.datetime) -> Sequ
         .order_by(Outbox.id)
         .with_for_update(skip_locked=True)
     )
-    claimed: Sequence[Claimed] = session.execute(
-        update(Outbox)
-        .where(Outbox.id.in_(due.scalar_subquery()), Outbox.status == "pending")
-        .values(status="sending", claimed_at=now, attempts=Outbox.attempts + 1)
-        .returning(*_CLAIMED)
-        .execution_options(synchronize_session=False)
-    ).all()
+    # On the session's connection: Core statements, no ORM objects to keep in step.
+    claimed: Sequence[Claimed] = (
+        session.connection()
+        .execute(
+            update(Outbox)
+            .where(Outbox.id.in_(due.scalar_subquery()), Outbox.status == "pending")
+            .values(status="sending", claimed_at=now, attempts=Outbox.attempts + 1)
+            .returning(*_CLAIMED)
+        )
+        .all()
+    )
     session.commit()
     return sorted(claimed, key=lambda row: row.id)
 
@@ -125,30 +129,27 @@ def deliver(
 
     Each result is committed before the next message goes out, so a worker killed at any moment
     has at most one message accepted by the server and not recorded: only that one can arrive
-    twice. While a batch is in flight its claims are renewed (core.heartbeat), so the sweep, which
-    takes over claims older than claim_timeout, never sends again what a live worker holds.
-    `clock` (the configured clock, in a task) stamps the claims, results and renewals.
+    twice. While it runs, the claims it holds are renewed (core.heartbeat: one thread for the whole
+    call), so the sweep, which takes over claims older than claim_timeout, never sends again what
+    a live worker holds. `clock` (the configured clock, in a task) stamps claims, results, renewals.
     """
     results: dict[int, Delivery] = {}
-    for start in range(0, len(outbox_ids), CLAIM_BATCH):
-        rows = claim(session, outbox_ids[start : start + CLAIM_BATCH], clock())
-        if rows:
-            results |= _send_batch(session, rows, sender, mail_from, clock, claim_timeout)
+    held: list[int] = []  # every row claimed so far; those still sending are renewed
+
+    def renewal() -> Executable:
+        return (
+            update(Outbox)
+            .where(Outbox.id.in_(list(held)), Outbox.status == "sending")
+            .values(claimed_at=clock())
+        )
+
+    with heartbeat(session, claim_timeout, renewal):
+        for start in range(0, len(outbox_ids), CLAIM_BATCH):
+            rows = claim(session, outbox_ids[start : start + CLAIM_BATCH], clock())
+            held.extend(row.id for row in rows)
+            for row in rows:
+                results[row.id] = _send(session, row, sender, mail_from, clock)
     return results
-
-
-def _send_batch(
-    session: Session,
-    rows: Sequence[Claimed],
-    sender: Sender,
-    mail_from: str,
-    clock: Callable[[], dt.datetime],
-    claim_timeout: float,
-) -> dict[int, Delivery]:
-    """Send claimed rows one by one, renewing the claims of those not yet done meanwhile."""
-    held = update(Outbox).where(Outbox.id.in_([row.id for row in rows]), Outbox.status == "sending")
-    with heartbeat(session, claim_timeout, lambda: held.values(claimed_at=clock())):
-        return {row.id: _send(session, row, sender, mail_from, clock) for row in rows}
 
 
 def _send(
@@ -182,12 +183,7 @@ def _send(
 def _record(session: Session, outbox_id: int, result: Delivery, **values: object) -> Delivery:
     """Store a send's result and commit it, before the next message goes out."""
     values.setdefault("status", result.status)
-    session.execute(
-        update(Outbox)
-        .where(Outbox.id == outbox_id)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
+    session.connection().execute(update(Outbox).where(Outbox.id == outbox_id).values(**values))
     session.commit()
     return result
 
