@@ -18,7 +18,7 @@ from .core import clock, config, logs, queue
 from .core.db import sessions
 from .core.queue import app_context, huey
 from .outbox import services as outbox
-from .outbox.tasks import send_email
+from .outbox.tasks import queue_emails
 from .publishing import tasks as _publishing_tasks  # noqa: F401  (registers its tasks)
 from .retention import tasks as _retention_tasks  # noqa: F401  (registers its daily purge)
 from .showcase import tasks as _showcase_tasks  # noqa: F401  (registers the showcase's publishing)
@@ -54,8 +54,7 @@ def sweep() -> int:
         publish_submission(submission_id)
     for application_id in unchecked:
         check_application(application_id)
-    for outbox_id in ids:
-        send_email(outbox_id)
+    queue_emails(ids)
     total = len(ids) + len(unchecked) + len(stuck)
     if total:
         logger.info(

@@ -32,6 +32,7 @@ class Mailbox:
         self.recipients: list[list[str]] = []  # each message's envelope recipients, in step
         self.peers: list[tuple[str, int]] = []  # each message's connection (address, port), in step
         self.refusals = 0
+        self.noops = 0
         self.busy = 0
         self.reject = False
         self.stage = "DATA"
@@ -52,6 +53,10 @@ class Mailbox:
         if refusal := self._refusal("RCPT"):
             return refusal
         envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_NOOP(self, server, session, envelope, arg) -> str:
+        self.noops += 1
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:

@@ -4,7 +4,7 @@ from ...catalogue.positions import current_positions
 from ...core import clock
 from ...core.db import sessions
 from ...core.queue import app_context, enqueue, huey
-from ...outbox.tasks import send_email
+from ...outbox.tasks import send_emails
 from ..services import pending_emails
 from . import services
 
@@ -14,7 +14,7 @@ def check_application(application_id: int) -> str:
     """Check an application, then send its pending emails in order: received, units, checked.
 
     One task does both, so the form's request writes the queue once, and the applicant hears
-    "received" before "checked". A failed send schedules its own retry as send_email.
+    "received" before "checked". A failed send is retried by a task send_emails schedules.
     """
     with app_context() as app, sessions(app)() as session:
         result = services.check(
@@ -26,8 +26,7 @@ def check_application(application_id: int) -> str:
             app.config["MAIL_FROM"],
         )
         ids = pending_emails(session, application_id)
-    for outbox_id in ids:
-        send_email.call_local(outbox_id)
+    send_emails.call_local(ids)
     return result
 
 

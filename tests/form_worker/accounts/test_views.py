@@ -462,7 +462,7 @@ def test_resend_puts_the_email_back_in_the_queue_once_and_is_audited(
         )
         == 1
     )
-    assert drain(app) == ["sent"]
+    assert drain(app) == [{"sent": 1}]
     session.expire_all()
     assert session.get(Outbox, row.id).status == "sent"
     assert "bounce@example.com" not in reviewer.get("/staff/outbox").text

@@ -187,27 +187,46 @@ def test_every_html_email_fits_a_phone(kind: str) -> None:
 
 def test_smtp_keeps_its_connection_between_messages_within_limits(smtp_server) -> None:
     """Issue 24: one connection serves many messages (at most MESSAGES_PER_CONNECTION), a refusal
-    closes it, and a connection the server dropped is replaced before the next message, which
-    still arrives once."""
+    closes it, and a connection idle for CHECK_AFTER seconds is checked first: one the server
+    dropped meanwhile is replaced before the next message, which still arrives once."""
+    mailbox = smtp_server.mailbox
     sender = SmtpSender("127.0.0.1", smtp_server.port)
     sender.MESSAGES_PER_CONNECTION = 3
     for _ in range(4):
         sender.send(chinese_message())
-    peers = smtp_server.mailbox.peers
+    peers = mailbox.peers
     assert len(peers) == 4 and peers[0] == peers[1] == peers[2] != peers[3]
+    assert mailbox.noops == 0  # each reuse came moments after the last answer
 
-    smtp_server.mailbox.reject = True
+    mailbox.reject = True
     with pytest.raises(PermanentFailure):
         sender.send(chinese_message())
-    smtp_server.mailbox.reject = False
+    mailbox.reject = False
     sender.send(chinese_message())
-    assert smtp_server.mailbox.peers[-1] != peers[3]  # the refusal closed the connection
+    assert mailbox.peers[-1] != peers[3]  # the refusal closed the connection
 
+    sender.CHECK_AFTER = 0  # from now on every reuse comes after an idle spell
+    sender.send(chinese_message())
+    assert mailbox.noops == 1 and mailbox.peers[-1] == mailbox.peers[-2]
     sender._held.client.sock.shutdown(socket.SHUT_RDWR)  # the server (or a network) dropped it meanwhile
     last = chinese_message()
     sender.send(last)
-    assert len(smtp_server.mailbox.with_id(last["Message-ID"])) == 1
-    assert len(set(smtp_server.mailbox.peers)) == 4
+    assert len(mailbox.with_id(last["Message-ID"])) == 1
+    assert len(set(mailbox.peers)) == 4
+    sender.close()
+
+
+def test_smtp_connection_dropped_within_the_moment_fails_that_message_for_now(smtp_server) -> None:
+    """Without a NOOP before a message sent moments after the last, a connection the server dropped
+    in between fails the message as temporary (the outbox retries it); the next gets a new one."""
+    sender = SmtpSender("127.0.0.1", smtp_server.port)
+    sender.send(chinese_message())
+    sender._held.client.sock.shutdown(socket.SHUT_RDWR)
+    with pytest.raises(TemporaryFailure):
+        sender.send(chinese_message())
+    sender.send(chinese_message())
+    mailbox = smtp_server.mailbox
+    assert len(mailbox.messages) == 2 and len(set(mailbox.peers)) == 2 and mailbox.noops == 0
     sender.close()
 
 
