@@ -25,11 +25,12 @@ view audited, the dearest case); time.perf_counter around each request in that p
 time. This process sends the requests, R (default 20) rounds of them, each round to both versions,
 which goes first alternating: the anchor GET /staff/ (the dashboard: four GROUP BYs), then
 /staff/stats twice: "warm", the data unchanged since the version last computed the page, and
-"cold", right after this process changed a row of `application` (a no-op UPDATE, which moves the
-data version as any write does), and the filtered page, the summary evaluation and the statistics
-workbook warm. A warm request is timed right after an untimed one of the same (the other version's
-cold page has moved the data version since the last). Ratios are p95 over the same version's
-dashboard p95 in the same rounds (target: the statistics page within 5 times the dashboard).
+"cold", right after a new application arrived (this process copies an existing one, its choices
+and its first history row: every figure that counts applications moves), and the filtered page,
+the summary evaluation and the statistics workbook warm. A warm request is timed right after an
+untimed one of the same (the other version's cold page has moved the data version since the
+last). Ratios are p95 over the same version's dashboard p95 in the same rounds (target: the
+statistics page within 5 times the dashboard).
 
 Then the national filing export: F (default 5,000, what the office files at 20,000 applications in
 bench/queues.py; 20,000 for every application) applications are set to approved_by_city_office,
@@ -61,11 +62,18 @@ from typing import Any
 import queues
 from openpyxl import Workbook, load_workbook
 from queues import bench_app, database, insert_data, log_in, make_data, percentile, request, write_positions
-from sqlalchemy import Engine, bindparam, create_engine, event, insert, text
+from sqlalchemy import Engine, bindparam, create_engine, event, insert, select, text
 
 from form_worker.accounts.services import create_account
 from form_worker.applications.intake.forms import MAJOR_GROUPS, PRIORITY_GROUPS
-from form_worker.applications.models import AllowancePayment, Attendance, Evaluation
+from form_worker.applications.models import (
+    AllowancePayment,
+    Application,
+    Attendance,
+    Choice,
+    Evaluation,
+    Transition,
+)
 from form_worker.applications.workfile.rules import CRITERIA, GRADES
 from form_worker.core import db
 
@@ -273,33 +281,57 @@ class Timed:
     statements: dict[str, int] = field(default_factory=dict)
 
 
-class Toucher:
-    """Writes to `application` without changing a value: as any write does, it moves the data version."""
+class Arrivals:
+    """New applications, as the form would record them at the peak: each a copy of an existing one
+    (its answers and choices) with a reference of its own, submitted, in one transaction. Every
+    figure that counts applications moves, as with a real arrival; the data version moves with them."""
 
     def __init__(self, url: str) -> None:
         self.engine = create_engine(url)
-        self.row = 0
+        self.copied = 0
 
-    def touch(self) -> None:
-        self.row += 1
+    def arrive(self) -> None:
+        self.copied += 1
         with self.engine.begin() as connection:
-            connection.execute(text("UPDATE application SET state = state WHERE id = :id"), {"id": self.row})
+            row = dict(
+                connection.execute(select(Application).where(Application.id == self.copied)).mappings().one()
+            )
+            number = 900_000 + self.copied
+            row |= {
+                "id": None,
+                "reference": f"JX{YEAR}-{number}",
+                "phone": f"19{number:09d}",
+                "email": f"arrival{number}@example.com",
+                "state": "submitted",
+                "filing_batch_id": None,
+            }
+            del row["id"]
+            new = connection.execute(insert(Application).returning(Application.id), row).scalar_one()
+            choices = connection.execute(
+                select(Choice.rank, Choice.position_id).where(Choice.application_id == self.copied)
+            ).all()
+            connection.execute(
+                insert(Choice), [{"application_id": new, "rank": r, "position_id": p} for r, p in choices]
+            )
+            connection.execute(
+                insert(Transition), {"application_id": new, "to_state": "submitted", "actor": "bench"}
+            )
 
 
-def measure_pages(versions: list[Version], pages: list[Timed], repeat: int, toucher: Toucher) -> None:
+def measure_pages(versions: list[Version], pages: list[Timed], repeat: int, arrivals: Arrivals) -> None:
     for version in versions:
         for page in pages:
             for _ in range(WARM_UPS):
                 version.ask(page.method, page.path)
             if page.cold:
-                toucher.touch()
+                arrivals.arrive()
             page.statements[version.label] = version.ask(page.method, page.path)["statements"]
             page.seconds[version.label] = []
     for round_ in range(repeat):
         for version in versions if round_ % 2 == 0 else reversed(versions):
             for page in pages:
                 if page.cold:
-                    toucher.touch()
+                    arrivals.arrive()
                 elif page is not pages[0]:
                     version.ask(page.method, page.path)  # since the other version's cold page
                 page.seconds[version.label].append(version.ask(page.method, page.path)["seconds"])
@@ -429,14 +461,14 @@ def run(args: argparse.Namespace, target: Path, url: str) -> None:
         Timed("GET /staff/reports/summary, warm", "/staff/reports/summary"),
         Timed("POST /staff/stats.xlsx, warm", "/staff/stats.xlsx", "POST"),
     ]
-    toucher = Toucher(url)
+    arrivals = Arrivals(url)
     started = time.perf_counter()
-    measure_pages(versions, pages, args.repeat, toucher)
+    measure_pages(versions, pages, args.repeat, arrivals)
     print(f"pages timed in {time.perf_counter() - started:.1f} s; load average {os.getloadavg()[0]:.2f}")
     if args.profile:
-        toucher.touch()
+        arrivals.arrive()
         versions[-1].ask("GET", "/staff/stats", profile=True)
-    toucher.engine.dispose()
+    arrivals.engine.dispose()
     started = time.perf_counter()
     filing = measure_filing(versions, url, args.filing, args.filing_repeat, args.profile)
     print(f"filing timed in {time.perf_counter() - started:.1f} s; load average {os.getloadavg()[0]:.2f}\n")

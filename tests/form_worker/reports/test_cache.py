@@ -1,7 +1,8 @@
 """The statistics kept until the applications' data changes (reports/cache.py, issue 24): a repeated
 view reads one counter; every kind of change, by whatever writer, moves it; each scope keeps its own
 figures; the priority groups' view is audited each time; the cache is bounded and dropped with the
-catalogue; and the reports read no table the counter does not follow."""
+catalogue; the reports read no table the counter does not follow; and a chart is drawn again only
+when its figures change."""
 
 import dataclasses
 import re
@@ -17,7 +18,7 @@ from form_worker.applications.models import Application, Choice, InternRating, P
 from form_worker.applications.version import TRACKED, data_version
 from form_worker.core import db
 from form_worker.metadata import metadata
-from form_worker.reports import statistics, statistics_views
+from form_worker.reports import charts, statistics, statistics_views
 from form_worker.reports.cache import FiguresCache
 from form_worker.reports.filters import Filters, years
 from form_worker.reports.summary import summary
@@ -233,3 +234,10 @@ def test_the_reports_read_only_the_tables_the_counter_follows(app, session, figu
         summary(session, positions, YEAR, True)
         years(session, YEAR)
     assert seen and tables_named(seen) <= set(TRACKED)
+
+
+def test_a_chart_is_drawn_again_only_when_its_figures_change() -> None:
+    drawn = charts.bars("柱状图：测试", ["甲", "乙"], [("人数", [3, 4])])
+    assert charts.bars("柱状图：测试", ("甲", "乙"), [("人数", (3, 4))]) is drawn
+    moved = charts.bars("柱状图：测试", ["甲", "乙"], [("人数", [3, 5])])
+    assert moved is not drawn and moved != drawn
