@@ -1,6 +1,6 @@
-"""A visitor's browser over real HTTPS, for tests of a deployment: cookies kept, redirects shown
-rather than followed, with the get/post of Flask's test client, so the form helpers (Applicant,
-Clerk, Reviewer) drive a deployed site as they drive the app in-process."""
+"""A visitor's browser over real HTTPS, for tests of a deployment: cookies kept, the last page sent
+as the Referer, redirects shown rather than followed, with the get/post of Flask's test client, so
+the form helpers (Applicant, Clerk, Reviewer) drive a deployed site as in-process."""
 
 import ssl
 import urllib.error
@@ -46,6 +46,7 @@ class Browser:
         self.base_url = base_url
         context = ssl.create_default_context(cafile=str(cafile))
         self.cookies = CookieJar()
+        self.page = ""  # the last page opened
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPSHandler(context=context),
             urllib.request.HTTPCookieProcessor(self.cookies),
@@ -55,9 +56,11 @@ class Browser:
     def open(
         self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
     ) -> Reply:
-        request = urllib.request.Request(
-            urljoin(self.base_url, path), data=body, headers=headers or {}, method=method
-        )
+        url = urljoin(self.base_url, path)
+        # As a browser under Referrer-Policy same-origin: Flask-WTF checks it on HTTPS posts.
+        referer = {"Referer": self.page} if self.page else {}
+        request = urllib.request.Request(url, data=body, headers=referer | (headers or {}), method=method)
+        self.page = url
         try:
             with self.opener.open(request, timeout=120) as response:
                 return Reply(response.status, response.headers, response.read())
