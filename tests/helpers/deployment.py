@@ -25,7 +25,7 @@ SYSTEMD_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin"
 def service(name: str) -> configparser.SectionProxy:
     """The [Service] section of deploy/systemd/<name>."""
     parser = configparser.ConfigParser(interpolation=None, strict=False)
-    parser.optionxform = str  # type: ignore[assignment,method-assign]  # keys keep their case
+    parser.optionxform = str  # keys keep their case
     parser.read(DEPLOY / "systemd" / name, encoding="utf-8")
     return parser["Service"]
 

@@ -33,7 +33,7 @@ def _pairs(data: object) -> list[tuple[str, str]]:
     if hasattr(data, "items") and hasattr(data, "getlist"):
         return [(key, str(value)) for key, value in data.items(multi=True)]
     pairs = []
-    for key, value in dict(data).items():  # type: ignore[call-overload]
+    for key, value in dict(data).items():
         for item in value if isinstance(value, list) else [value]:
             pairs.append((key, str(item)))
     return pairs
