@@ -6,6 +6,7 @@ other does not follow fails here, before a server finds out."""
 import getpass
 import re
 import shlex
+import shutil
 import signal
 import subprocess
 from pathlib import Path
@@ -19,6 +20,7 @@ from form_worker.core import config
 from form_worker.core.headers import CATALOGUE_POLICY, HEADERS, HSTS, WORKER_POLICY
 from form_worker.core.queue import consumer_command
 from form_worker.submissions.views import LIMITS
+from tests.conftest import ROOT, skip_or_fail
 from tests.helpers.deployment import (
     DEPLOY,
     ENV_EXAMPLE,
@@ -108,6 +110,21 @@ def test_every_unit_runs_as_jianxi_with_the_settings_file(unit: str) -> None:
     assert executable.name in ("gunicorn", "python", "backup")
     if executable.name == "backup":
         assert executable == DEPLOY / "backup" and executable.stat().st_mode & 0o111
+
+
+def test_systemd_reads_the_units_without_a_complaint(tmp_path: Path) -> None:
+    """systemd's own parser: a misspelt key or a bad value is ignored by systemd with a warning,
+    which a server's operator might never read."""
+    if not shutil.which("systemd-analyze"):
+        skip_or_fail("systemd-analyze is not installed (the systemd package; .ci/run installs it)")
+    units = []
+    for unit in sorted((DEPLOY / "systemd").iterdir()):
+        units.append(tmp_path / unit.name)
+        units[-1].write_text(
+            unit.read_text(encoding="utf-8").replace(SERVER_CODE, str(ROOT)), encoding="utf-8"
+        )
+    checked = subprocess.run(["systemd-analyze", "verify", *map(str, units)], capture_output=True, text=True)
+    assert (checked.returncode, checked.stderr) == (0, "")
 
 
 def test_gunicorn_runs_the_app_with_the_scrubbing_logger_and_reloads_on_hup() -> None:
