@@ -65,7 +65,7 @@ def check_catalogue(deployment: Deployment) -> None:
     bundle = re.search(r'src="(assets/javascripts/bundle\.[0-9a-f]{8}\.min\.js)"', page).group(1)
     assert browser.get("/" + bundle).headers["Cache-Control"] == "public, max-age=31536000, immutable"
     missing = browser.get("/no/such/page/")
-    assert missing.status_code == 404 and "<html" in missing.text
+    assert missing.status_code == 404 and "没有找到这个页面" in missing.text  # the catalogue's 404.html
     assert_headers(missing, CATALOGUE_HEADERS)
 
 
@@ -76,7 +76,8 @@ def check_worker(deployment: Deployment) -> None:
     form = browser.get("/apply", headers={"Accept-Encoding": "gzip"})
     assert form.status_code == 200 and "Content-Encoding" not in form.headers
     assert_headers(form, WORKER_HEADERS)
-    assert all("Secure" in cookie for cookie in form.headers.get_all("Set-Cookie"))
+    cookies = form.headers.get_all("Set-Cookie")
+    assert cookies and all("Secure" in cookie for cookie in cookies)
     assert browser.post("/apply", {"statement": "长" * 100_000}).status_code == 413  # 300 KB
     not_refused = browser.post("/submit", {"duties": "长" * 100_000})  # the worker's own CSRF check
     assert not_refused.status_code == 400 and "Content-Security-Policy" in not_refused.headers
@@ -149,7 +150,8 @@ def test_a_consumer_stopped_and_a_reload_under_load_lose_no_mail_and_refuse_no_o
 ) -> None:
     mailbox = smtp_server.mailbox
     started = len(deployment.access_log)  # the 502s of nginx asking before gunicorn was up go before
-    [apply(deployment, number) for number in range(6)]
+    for number in range(6):
+        apply(deployment, number)
     assert deployment.stop(CONSUMER) == 0  # SIGINT: the tasks running finish first
     waiting = [apply(deployment, number) for number in range(6, 10)]
     sent = {m["Message-ID"] for m in mailbox.messages}
