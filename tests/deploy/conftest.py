@@ -209,7 +209,7 @@ def settings(folder: Path, today: dt.date, tls: int, services: dict[str, str]) -
             "COLLECTION_CLOSES": (today + dt.timedelta(days=30)).isoformat(),
             # Every visitor of the test comes from 127.0.0.1.
             "RATELIMIT_POST": "10000 per minute",
-        "RATELIMIT_APPLY_STEPS": "10000 per minute",
+            "RATELIMIT_APPLY_STEPS": "10000 per minute",
             "GIT_HOOK_SECRET": uuid.uuid4().hex,
         }
     )
