@@ -132,7 +132,7 @@ def document(record: Record) -> str:
 # because on disk, writing and removing 5,000 small files cost seconds of system time (about as
 # much as Pagefind's own indexing). Pagefind's Python API takes records without files, but its
 # service spent half as much CPU again as the command line on the same records (README, Benchmarks).
-MEMORY = Path("/dev/shm")
+MEMORY = Path("/dev/shm")  # nosec B108  # only ever the parent of a TemporaryDirectory (private, 0700)
 ROOM = 16 * 1024  # per document: a tmpfs file takes a page at least, and each has its own folder
 
 
