@@ -116,7 +116,10 @@ class GeneratedPages(BasePlugin):
         return nav
 
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
-        """Keep the output of the theme's parts in SAME_BY_PLACE for this build's theme."""
+        """Keep the output of the theme's parts in SAME_BY_PLACE for this build's theme, and its
+        templates as loaded (Jinja looks for a changed file at every include otherwise: a stat
+        per include per page)."""
+        env.auto_reload = False
         for name, block in SAME_BY_PLACE:
             template = env.get_template(name)
             if block is None:
