@@ -16,7 +16,9 @@ own child process, its output folder removed first (untimed, for every command a
 4. `jianxi build`, warm: the cache the cold build left (a rebuild, as the worker's next full build);
 5. the floor: the bare site without the search plugin, MkDocs and Material rendering N pages and
    nothing else;
-6. with --baseline TREE, `jianxi build` with the code of TREE (e.g. main's, `git archive main | tar
+6. Pagefind alone on the project's search records, as a build hands them to it: the floor of the
+   build's search step, and the largest process of the build (its peak RSS is the build's);
+7. with --baseline TREE, `jianxi build` with the code of TREE (e.g. main's, `git archive main | tar
    -x -C TREE`) and this checkout's packages: the figure before a change, in the same rounds.
 
 Each run's wall time, CPU time (user + system of the whole process tree: Pagefind's indexer and the
@@ -44,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pagefind.service import get_executable
 
 from site_builder.model.credit_code import ALPHABET, check_character
 from site_builder.model.vocab import (
@@ -463,7 +466,40 @@ def commands(target: Path, baseline: Path | None) -> list[Command]:
     if baseline is not None:
         before = target / "site-before"
         found.append(Command("before", jianxi("build", "--out", str(before)), (before,), baseline))
+    bundle = target / "pagefind-alone"
+    pagefind = [str(get_executable()), "--site", str(search_documents(target)), "--output-path", str(bundle)]
+    found.append(Command("pagefind alone", [*pagefind, "--silent"], (bundle,)))
     return found
+
+
+# Writes the search records of a project as a build hands them to Pagefind, in a child process: the
+# catalogue loaded here would stay in this process's memory, and the RSS of every command forked
+# from it afterwards would count it.
+DOCUMENTS = """
+import sys
+from pathlib import Path
+from site_builder.clock import today_in_chongqing
+from site_builder.model.catalogue import load_catalogue
+from site_builder.pages import PageRenderer, Site
+from site_builder.search import document, records
+project, folder = Path(sys.argv[1]), Path(sys.argv[2])
+renderer = PageRenderer(load_catalogue(project), Site("http://127.0.0.1:8000/", "", today_in_chongqing()))
+for record in records(renderer):
+    page = folder / record.url / "index.html"
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text(document(record), encoding="utf-8")
+"""
+
+
+def search_documents(target: Path) -> Path:
+    """The project's search records as the documents a build hands Pagefind: Pagefind indexing
+    them alone is the floor of the build's search step and its peak memory."""
+    folder = target / "search-documents"
+    if not folder.is_dir():
+        subprocess.run(
+            [str(BIN / "python"), "-c", DOCUMENTS, str(target / "project"), str(folder)], check=True
+        )
+    return folder
 
 
 def median(values: list[float]) -> float:
@@ -526,7 +562,7 @@ def report(n: int, results: dict[str, list[Run]]) -> None:
         own = [run.own_mb for run in ok if run.own_mb]
         row = f"{name:<17}{median([r.seconds for r in ok]):8.2f}{median([r.cpu for r in ok]):8.2f}"
         row += f"{max(r.peak_mb for r in ok):9.0f}" + (f"{max(own):8.0f}" if own else f"{'':8}")
-        if name not in ("validate", ANCHOR, FLOOR):
+        if name not in ("validate", ANCHOR, FLOOR, "pagefind alone"):
             row += _ratio(runs, results[ANCHOR], "cpu") + _ratio(runs, results[ANCHOR], "seconds")
             row += _ratio(runs, results[FLOOR], "cpu")
         print(row)

@@ -52,11 +52,22 @@ class Prerendered(Page):
     body finished HTML, so no Python-Markdown instance is made for it (with the configured
     extensions, that cost a build at 5,000 positions two seconds for nothing)."""
 
+    place: tuple[object, ...] | None = None
+
     def render(self, config: MkDocsConfig, files: Files) -> None:
         self.content = ""
         self.toc = get_toc([])
         self.present_anchor_ids = set()
         self.links_to_anchors = {}
+
+    def where(self, context: Context) -> tuple[object, ...]:
+        """Where the page is, as the theme's parts in SAME_BY_PLACE show it: its link to the
+        site's root and to each page of the navigation (worked out once a page)."""
+        if self.place is None:
+            nav = context["nav"]
+            links = tuple(get_relative_url(item.url, self.url) for item in nav.pages)
+            self.place = (context["base_url"], links, self.meta.get("hide"))
+        return self.place
 
 
 class _Kept:
@@ -68,12 +79,11 @@ class _Kept:
         self.kept: dict[tuple[object, ...], list[str]] = {}
 
     def __call__(self, context: Context) -> Iterator[str]:
-        page, nav = context.get("page"), context.get("nav")
-        if not isinstance(page, Prerendered) or not isinstance(nav, Navigation):
+        page = context.get("page")
+        if not isinstance(page, Prerendered):
             yield from self.render(context)
             return
-        links = tuple(get_relative_url(item.url, page.url) for item in nav.pages)
-        key = (context.get("base_url"), links, page.meta.get("hide"))
+        key = page.where(context)
         if key not in self.kept:
             self.kept[key] = list(self.render(context))
         yield from self.kept[key]
@@ -116,7 +126,10 @@ class GeneratedPages(BasePlugin):
         return nav
 
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
-        """Keep the output of the theme's parts in SAME_BY_PLACE for this build's theme."""
+        """Keep the output of the theme's parts in SAME_BY_PLACE for this build's theme, and its
+        templates as loaded (Jinja looks for a changed file at every include otherwise: a stat
+        per include per page)."""
+        env.auto_reload = False
         for name, block in SAME_BY_PLACE:
             template = env.get_template(name)
             if block is None:

@@ -155,6 +155,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # a build's templates do not change under it: no stat per page
     )
     env.filters["paragraphs"] = _paragraphs
     env.globals.update(
