@@ -3,7 +3,8 @@
 Run from the repository root:
 
     .venv/bin/python bench/apply.py [--applications N] [--concurrency C] [--mixed] [--keep]
-                                    [--load-only] [--worker-app MODULE:CALL]
+                                    [--load-only] [--worker-app MODULE:CALL] [--positions P]
+                                    [--database-url postgresql+psycopg://...] [--floor [--rounds R]]
 
 In a temporary instance (SQLite database and SqliteHuey file, positions from this repository, mail
 over SMTP to a counting aiosmtpd server inside this process) the script:
@@ -28,6 +29,14 @@ twice. Latency is measured in the client, so it includes waiting for one of the 
 script exits 0 whatever the figures: it is a measurement, not a test; it exits 1 only when the
 set-up itself fails.
 
+--positions P writes P synthetic positions (bench/build.py's generator) for the worker to offer
+instead of the repository's samples; --database-url puts the worker's tables in a new schema of that
+PostgreSQL database, dropped afterwards. --floor replaces steps 1 to 3: the worker and
+bench/form_floor.py (the least any /apply on these libraries does) are served side by side on the
+same instance, and R rounds (default 6) of N/R applicants each go through the flow against one, then
+the other (the order alternating), so that both meet the same load; it prints each round's confirm
+POSTs/s and server CPU per confirm, and the median of the rounds' ratios against the target >= 0.8.
+
 --worker-app serves another app spec in step 1 (bench/ is on its path): `form_floor:create()`, the
 least a form on the chosen libraries does, or a module that patches the worker, to measure a change
 before making it in form_worker. --load-only stops after step 2, as a variant that queues no mail
@@ -36,6 +45,7 @@ should.
 
 import argparse
 import datetime as dt
+import functools
 import http.client
 import json
 import math
@@ -44,14 +54,14 @@ import re
 import shutil
 import signal
 import socket
-import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from email import policy
 from email.parser import BytesHeaderParser
@@ -61,6 +71,8 @@ from urllib.parse import urlencode
 
 import bare_insert  # bench/, this script's folder, comes first on sys.path
 from aiosmtpd.controller import Controller
+from queues import database, write_positions
+from sqlalchemy import Engine, create_engine, make_url, text
 
 from form_worker.core.queue import consumer_command
 from site_builder.clock import today_in_chongqing
@@ -70,6 +82,7 @@ from site_builder.model.vocab import EDUCATION_LEVELS
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
 RATIO_TARGET = 0.5
+FLOOR_RATIO_TARGET = 0.8
 P99_TARGET_MS = 100.0
 DELIVERY_TARGET_S = 60.0
 DELIVERY_GIVE_UP_S = 600.0
@@ -220,7 +233,7 @@ def load_worker(job: dict) -> dict:
     positions, year = job["positions"], job["year"]
     applicants = [
         Applicant(Visitor(job["host"], job["port"]), answers(i, positions[i % len(positions)], year))
-        for i in range(job["count"])
+        for i in range(job.get("first", 0), job.get("first", 0) + job["count"])
     ]
     phases: dict[str, dict[str, float]] = {}
     with ThreadPoolExecutor(job["concurrency"]) as pool:
@@ -392,23 +405,23 @@ def describe(label: str, values: list[float]) -> str:
     )
 
 
-def count(database: Path, query: str) -> int:
-    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
-    try:
-        return connection.execute(query).fetchone()[0]
-    finally:
-        connection.close()
+def count(url: str, query: str) -> int:
+    """One number from the instance's database (SQLite or PostgreSQL), read apart from the servers."""
+    with _engine(url).connect() as connection:
+        return connection.execute(text(query)).scalar_one()
 
 
-def references(database: Path) -> set[str]:
-    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
-    try:
-        return {row[0] for row in connection.execute("SELECT reference FROM application")}
-    finally:
-        connection.close()
+def references(url: str) -> set[str]:
+    with _engine(url).connect() as connection:
+        return set(connection.execute(text("SELECT reference FROM application")).scalars())
 
 
-def wait_for_delivery(database: Path, consumer: subprocess.Popen) -> float | None:
+@functools.cache
+def _engine(url: str) -> Engine:
+    return create_engine(url)
+
+
+def wait_for_delivery(database: str, consumer: subprocess.Popen) -> float | None:
     """Seconds until no email is pending or sending and no application is unchecked; None on give-up."""
     start = time.perf_counter()
     while time.perf_counter() - start < DELIVERY_GIVE_UP_S:
@@ -425,10 +438,10 @@ def wait_for_delivery(database: Path, consumer: subprocess.Popen) -> float | Non
     return None
 
 
-def eligible_positions(today: dt.date) -> list[str]:
-    """Open 科技见习 positions a 本科 graduate of this year may choose today."""
+def eligible_positions(today: dt.date, root: Path = ROOT) -> list[str]:
+    """Open 科技见习 positions of the catalogue at root a 本科 graduate of this year may choose today."""
     levels = list(EDUCATION_LEVELS)
-    catalogue = load_catalogue(ROOT)
+    catalogue = load_catalogue(root)
     return [
         entry.id
         for entry in catalogue.positions
@@ -438,18 +451,19 @@ def eligible_positions(today: dt.date) -> list[str]:
     ]
 
 
-def instance_env(target: Path, smtp_port: int, year: int) -> dict[str, str]:
+def instance_env(target: Path, smtp_port: int, year: int, url: str, root: Path) -> dict[str, str]:
     """The worker's settings for the temporary instance, over this process's environment."""
     return os.environ | {
         "INSTANCE_PATH": str(target / "instance"),
-        "DATABASE_URL": f"sqlite:///{target / 'jianxi.sqlite3'}",
+        "DATABASE_URL": url,
         "HUEY_URL": f"sqlite:///{target / 'huey.sqlite3'}",
         "MAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
         "SECRET_KEY": "bench-apply",
-        "POSITIONS_ROOT": str(ROOT),
+        "POSITIONS_ROOT": str(root),
         "PROGRAMME_YEAR": str(year),
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_POST": "1000000 per minute",
+        "RATELIMIT_APPLY_STEPS": "1000000 per minute",
     }
 
 
@@ -478,7 +492,7 @@ class Delivery:
     tasks: dict[str, int]  # tasks the consumer ran, by name, from its log
 
 
-def deliver(env: dict[str, str], database: Path, inbox: Inbox, log: Path) -> Delivery:
+def deliver(env: dict[str, str], database: str, inbox: Inbox, log: Path) -> Delivery:
     """Run the real consumer until the outbox is empty, then stop it with SIGINT."""
     started = time.perf_counter()
     with child(consumer_command(4), env, log, signal.SIGINT) as consumer:
@@ -501,16 +515,25 @@ def main() -> None:
     parser.add_argument(
         "--worker-app", default="form_worker:create_app()", help="gunicorn app spec, to try a variant"
     )
+    parser.add_argument(
+        "--positions", type=int, default=0, help="N synthetic positions, not the repository's"
+    )
+    parser.add_argument("--database-url", help="a PostgreSQL database to make a schema in (default SQLite)")
+    parser.add_argument("--floor", action="store_true", help="against form_floor in rounds; no mail")
+    parser.add_argument("--rounds", type=int, default=6, help="rounds of each with --floor")
     args = parser.parse_args()
     n = args.applications
 
     today = today_in_chongqing()
-    positions = eligible_positions(today)
-    if not positions:
-        raise SystemExit(f"no open 科技见习 position for 本科 graduates on {today} in {ROOT / 'positions'}")
     target = Path(tempfile.mkdtemp(prefix="jianxi-bench-apply-"))
-    database = target / "jianxi.sqlite3"
-    print(f"{n} applications at concurrency {args.concurrency}, {len(positions)} open positions, {today}")
+    root = ROOT
+    if args.positions:
+        root = target / "catalogue"
+        print(f"{len(write_positions(root, args.positions))} synthetic positions")
+    positions = eligible_positions(today, root)
+    if not positions:
+        raise SystemExit(f"no open 科技见习 position for 本科 graduates on {today} in {root / 'positions'}")
+    print(f"{n} applications at concurrency {args.concurrency}, {len(positions)} open to them, {today}")
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} before the run; instance {target}\n")
     job = {
         "host": "127.0.0.1",
@@ -521,27 +544,86 @@ def main() -> None:
         "kind": "mixed" if args.mixed else "phased",
     }
     try:
-        with smtp_server() as (inbox, smtp_port):
-            env = instance_env(target, smtp_port, today.year)
+        with database(args.database_url, target) as url, smtp_server() as (inbox, smtp_port):
+            print(f"catalogue {root}, database {make_url(url).get_backend_name()}")
+            env = instance_env(target, smtp_port, today.year, url, root)
             jianxi = Path(sys.executable).parent / "jianxi"
             subprocess.run([jianxi, "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
+            if args.floor:
+                against_floor(args.worker_app, env, job, target, args.rounds)
+                print(f"application rows {count(url, 'SELECT count(*) FROM application')}")
+                return
             worker = measure_worker(args.worker_app, env, job, target / "gunicorn-worker.log")
             bare = measure_bare(env, job, target)
-            rows = count(database, "SELECT count(*) FROM application")
+            rows = count(url, "SELECT count(*) FROM application")
             print_load(worker, bare, n)
             if args.load_only:
                 print_targets(worker, bare, n, [])
                 return
             print("\nDelivering mail: huey_consumer -k thread -w 4")
-            delivery = deliver(env, database, inbox, target / "consumer.log")
+            delivery = deliver(env, url, inbox, target / "consumer.log")
             mails = list(inbox.mails)
-        summarise(worker, bare, rows, n, references(database), mails, delivery, database)
+            summarise(worker, bare, rows, n, references(url), mails, delivery, url)
         print(f"load average {os.getloadavg()[0]:.2f} after the run")
     finally:
+        _engine.cache_clear()
         if args.keep:
             print(f"\nkept {target}")
         else:
             shutil.rmtree(target, ignore_errors=True)
+
+
+def against_floor(app: str, env: dict[str, str], job: dict, target: Path, rounds: int) -> None:
+    """The worker and form_floor served side by side on one instance and measured in alternating
+    rounds (worker first in even rounds), so that both meet the same load on the machine."""
+    names = {"worker": app, "floor": "form_floor:create()"}
+    ports = {name: free_port() for name in names}
+    each = job["count"] // rounds
+    results: dict[str, list[dict]] = {name: [] for name in names}
+    with ExitStack() as stack:
+        servers = {}
+        for name, spec in names.items():
+            log = target / f"gunicorn-{name}.log"
+            server = gunicorn(spec, ports[name], env, log, "--pythonpath", str(BENCH))
+            servers[name] = stack.enter_context(server)
+            wait_until_serving(ports[name], "/apply", servers[name], log)
+            warm_up(ports[name], job["positions"], job["year"])
+        for number in range(rounds):
+            for name in ("worker", "floor") if number % 2 == 0 else ("floor", "worker"):
+                first = (2 * number + (name == "floor")) * each
+                run = job | {"port": ports[name], "server": servers[name].pid, "count": each, "first": first}
+                results[name].append(run_client(run))
+    print_floor(results, each)
+
+
+def print_floor(results: dict[str, list[dict]], each: int) -> None:
+    """Per round: confirm POSTs/s and server CPU per confirm of both; the median of the rounds' ratios."""
+    rates = {name: [each / r["phases"]["confirm"]["wall"] for r in runs] for name, runs in results.items()}
+    cpu = {
+        name: [r["phases"]["confirm"]["cpu"] * 1000 / each for r in runs] for name, runs in results.items()
+    }
+    print(f"{'round':<6} {'worker /s':>10} {'floor /s':>10} {'ratio':>6} {'worker CPU':>11} {'floor CPU':>9}")
+    ratios = []
+    for number, (worker, floor) in enumerate(zip(rates["worker"], rates["floor"], strict=True)):
+        ratios.append(worker / floor)
+        print(
+            f"{number:<6} {worker:>10.1f} {floor:>10.1f} {ratios[-1]:>6.2f}"
+            f" {cpu['worker'][number]:>8.1f} ms {cpu['floor'][number]:>7.1f} ms"
+        )
+    for name, runs in results.items():
+        failures = [f for r in runs for f in r["failures"]]
+        if failures:
+            print(f"{name}: {len(failures)} applicants failed; first: {failures[0]}")
+        print(describe(f"{name} confirm (POST)", [s for r in runs for s in r["seconds"]["confirm"]]))
+    ratio = statistics.median(ratios)
+    print(
+        f"\nmedian confirm CPU: worker {statistics.median(cpu['worker']):.1f} ms,"
+        f" floor {statistics.median(cpu['floor']):.1f} ms; load average {os.getloadavg()[0]:.2f}"
+    )
+    verdict = "PASS" if ratio >= FLOOR_RATIO_TARGET else "MISS"
+    print(
+        f"confirm POST rate ÷ the floor's, median of rounds: {ratio:.2f} (>= {FLOOR_RATIO_TARGET}): {verdict}"
+    )
 
 
 def print_load(worker: dict, bare: dict, n: int) -> None:
@@ -589,7 +671,7 @@ def summarise(
     expected: set[str],
     mails: list[Mail],
     delivery: Delivery,
-    database: Path,
+    database: str,
 ) -> None:
     received = [m for m in mails if m.subject.startswith(RECEIVED_SUBJECT)]
     got: dict[str, int] = {}

@@ -1,23 +1,33 @@
-"""Benchmark `jianxi validate` and `jianxi build` against a bare MkDocs Material build.
+"""Benchmark `jianxi validate` and `jianxi build` against bare MkDocs Material builds of as many pages.
 
 Run from the repository root:
 
-    .venv/bin/python bench/build.py [N] [--repeat R] [--keep]
+    .venv/bin/python bench/build.py [N ...] [--rounds R] [--baseline TREE] [--keep]
 
-N (default 5000) synthetic valid positions are spread over about N/10 units in a temporary
-project (the repository's mkdocs.yml, content/ and overrides/ plus a generated positions/ tree).
-The script then measures, each in its own child process, wall time and peak RSS of:
+For each N (default 5000 and 10000) a temporary project gets N synthetic valid positions in about
+N/10 units (the repository's mkdocs.yml, content/ and overrides/ plus a generated positions/ tree),
+and a bare site N plain Markdown pages carrying the same words, with the same theme, Markdown
+extensions and custom_dir, kept out of the nav with not_in_nav. Each round then runs, each in its
+own child process, its output folder removed first (untimed, for every command alike):
 
-1. `jianxi --root <tmp> validate`
-2. `jianxi --root <tmp> build --out <tmp>/site`
-3. `mkdocs build -f <generated config>` over N plain Markdown pages with the same theme, Markdown
-   extensions and custom_dir and Material's own search plugin (as Material ships), the pages kept
-   out of the nav with not_in_nav.
+1. `jianxi validate`;
+2. `jianxi build`, cold: an empty build cache (`--cache`);
+3. the anchor: `mkdocs build` of the bare site with Material's own search plugin, as Material ships;
+4. `jianxi build`, warm: the cache the cold build left (a rebuild, as the worker's next full build);
+5. the floor: the bare site without the search plugin, MkDocs and Material rendering N pages and
+   nothing else;
+6. Pagefind alone on the project's search records, as a build hands them to it: the floor of the
+   build's search step, and the largest process of the build (its peak RSS is the build's);
+7. with --baseline TREE, `jianxi build` with the code of TREE (e.g. main's, `git archive main | tar
+   -x -C TREE`) and this checkout's packages: the figure before a change, in the same rounds.
 
-and prints a table with PASS/MISS for the targets (validate <= 3 s, build/bare <= 1.5, peak
-memory <= 500 MB). It always exits 0: it is a measurement, not a test. Wall time is disturbed by
-anything else running on the machine, so CPU time is shown too, and --repeat R keeps the fastest of
-R runs. --keep leaves the temporary folder in place (its path is printed) for profiling.
+Each run's wall time, CPU time (user + system of the whole process tree: Pagefind's indexer and the
+QR encoders included) and peak RSS (the largest process of the tree; "own": jianxi's own process)
+are printed as they come, then the medians, and each build's ratio to the anchor and the floor of
+the same round (median over rounds, with their range), with the load average the runs saw. Rounds
+interleave the commands so outside load falls on all of them alike; on a shared machine compare the
+ratios, not the seconds. The script always exits 0: it is a measurement, not a test. --keep leaves
+the temporary folders (their paths are printed) for profiling.
 """
 
 import argparse
@@ -25,6 +35,7 @@ import datetime as dt
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pagefind.service import get_executable
 
 from site_builder.model.credit_code import ALPHABET, check_character
 from site_builder.model.vocab import (
@@ -49,11 +61,12 @@ from site_builder.model.vocab import (
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 VALIDATE_SECONDS = 3.0
-BUILD_RATIO = 1.5
+CPU_RATIO = 1.3
+WALL_RATIO = 1.0
 PEAK_MB = 500.0
 # Nav pages that `jianxi build` generates itself; any other nav page missing from content/ (the
 # site text is still being written) gets a stub in the temporary project so strict mode passes.
-GENERATED_NAV = {"positions/index.md", "units/index.md", "browse.md"}
+GENERATED_NAV = {"positions/index.md", "units/index.md", "browse.md", "showcase/index.md"}
 
 # --- Synthetic data ------------------------------------------------------------------------------
 
@@ -164,7 +177,7 @@ def _credit_code(rng: random.Random) -> str:
 def _phone(rng: random.Random) -> str:
     if rng.random() < 0.5:
         return f"023-6{rng.randint(0, 9999999):07d}"
-    return f"1{rng.choice('3456789')}{rng.randint(0, 999999999):09d}"
+    return f"1{rng.choice('38')}{rng.randint(0, 999999999):09d}"  # 13x, 18x: all allocated
 
 
 def _contact(rng: random.Random, number: int) -> dict[str, str]:
@@ -207,7 +220,8 @@ def make_position(rng: random.Random, unit: dict[str, Any], number: int) -> dict
     published = BASE_DAY + dt.timedelta(days=rng.randint(0, 90))
     deadline = published + dt.timedelta(days=rng.randint(20, 240))
     start = deadline + dt.timedelta(days=rng.randint(5, 40))
-    end = start + dt.timedelta(days=rng.randint(30, 365))
+    # The period rule: at least 3 months, at most 12 (92 and 360 days are inside it for any start).
+    end = start + dt.timedelta(days=rng.randint(92, 360))
     district = unit["district"] if rng.random() < 0.8 else rng.choice(list(DISTRICTS))
     suffix = "职业体验" if track == "职业体验" else ""
     position: dict[str, Any] = {
@@ -268,8 +282,9 @@ def _nav_files(nav: Any) -> Iterator[str]:
             yield from _nav_files(value)
 
 
-def make_project(target: Path, n: int) -> tuple[Path, int]:
-    """Write the jianxi project and the bare MkDocs config; return that config and the unit count."""
+def make_project(target: Path, n: int) -> int:
+    """Write the jianxi project and the bare MkDocs configs (with and without search); return the
+    number of units."""
     project = target / "project"
     project.mkdir()
     shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
@@ -298,7 +313,9 @@ def make_project(target: Path, n: int) -> tuple[Path, int]:
             bare_page = bare_docs / "p" / f"{pages:05d}.md"
             bare_page.write_text(_markdown_page(unit, position), encoding="utf-8")
             pages += 1
-    return _bare_config(target, base), units
+    _bare_config(target, base, search=True)
+    _bare_config(target, base, search=False)
+    return units
 
 
 def _markdown_page(unit: dict[str, Any], p: dict[str, Any]) -> str:
@@ -324,42 +341,68 @@ def _markdown_page(unit: dict[str, Any], p: dict[str, Any]) -> str:
     )
 
 
-def _bare_config(target: Path, base: dict[str, Any]) -> Path:
+def _bare_config(target: Path, base: dict[str, Any], search: bool) -> Path:
     keep = ("site_name", "site_url", "theme", "extra", "extra_css", "extra_javascript")
     config = {key: base[key] for key in keep if key in base}
+    name = "search" if search else "plain"
     config.update(
         docs_dir=str(target / "bare" / "docs"),
-        site_dir=str(target / "bare" / "site"),
+        site_dir=str(target / "bare" / f"site-{name}"),
         nav=[{"首页": "index.md"}],
         not_in_nav="/p/\n",
-        # Material as it ships, with its built-in search: the anchor the issues measured against,
-        # whatever search the catalogue itself uses (Pagefind since issue 11, built outside MkDocs).
-        plugins=["search"],
+        # With search: Material as it ships, the anchor the issues measured against, whatever search
+        # the catalogue itself uses (Pagefind since issue 11, built outside MkDocs). Without: MkDocs
+        # and Material rendering the pages and nothing else, the floor.
+        plugins=["search"] if search else [],
         markdown_extensions=base.get("markdown_extensions", []),
     )
     config["theme"] = {**base["theme"], "custom_dir": str(target / "project" / "overrides")}
-    path = target / "bare" / "mkdocs.yml"
+    path = target / "bare" / f"mkdocs-{name}.yml"
     path.write_text(_dump(config), encoding="utf-8")
     return path
 
 
+def bare_config(target: Path, search: bool = True) -> Path:
+    """The bare site's MkDocs configuration written by make_project."""
+    return target / "bare" / f"mkdocs-{'search' if search else 'plain'}.yml"
+
+
 # --- Measurement ---------------------------------------------------------------------------------
+
+# Runs the jianxi command line and says on stderr, at exit, the peak RSS of its own process: the
+# peak of the process tree (wait4) is Pagefind's indexer, a separate process, when it is larger.
+OWN_PEAK = "peak RSS of jianxi itself, KiB: "
+WRAPPER = (
+    "import atexit, resource, sys\n"
+    "atexit.register(lambda: print(f'" + OWN_PEAK + "{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}',"
+    " file=sys.stderr))\n"
+    "from site_builder.cli import main\n"
+    "sys.argv[0] = 'jianxi'\n"
+    "main()\n"
+)
 
 
 @dataclass(frozen=True)
 class Run:
     seconds: float  # wall clock
-    cpu: float  # user + system seconds of the child, less disturbed by other load on the machine
-    peak_mb: float
+    cpu: float  # user + system seconds of the child and its children (Pagefind, QR encoders, ...)
+    peak_mb: float  # the largest single process of the tree
     returncode: int
     output: str
+    load: float = 0.0  # the 1-minute load average when the run ended
+
+    @property
+    def own_mb(self) -> float | None:
+        """The peak of jianxi's own process, when it ran through WRAPPER."""
+        found = [line for line in self.output.splitlines() if line.startswith(OWN_PEAK)]
+        return int(found[-1].removeprefix(OWN_PEAK)) / 1024 if found else None
 
 
-def measure(command: list[str]) -> Run:
-    """Run a command as a child process; return its wall time and its own peak RSS (os.wait4)."""
+def measure(command: list[str], env: dict[str, str] | None = None) -> Run:
+    """Run a command as a child process; return its wall time, CPU time and peak RSS (os.wait4)."""
     with tempfile.TemporaryFile() as log:
         start = time.perf_counter()
-        child = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+        child = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - start
         child.returncode = os.waitstatus_to_exitcode(status)
@@ -368,26 +411,7 @@ def measure(command: list[str]) -> Run:
     # ru_maxrss is in KiB on Linux and in bytes on macOS.
     peak = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
     cpu = usage.ru_utime + usage.ru_stime
-    return Run(seconds, cpu, peak, child.returncode, output)
-
-
-def best_of(runs: list[Run]) -> Run:
-    """The fastest run by wall time, with the highest peak memory seen; a failure wins."""
-    failed = [run for run in runs if run.returncode != 0]
-    if failed:
-        return failed[0]
-    best = min(runs, key=lambda run: run.seconds)
-    return Run(best.seconds, best.cpu, max(run.peak_mb for run in runs), 0, best.output)
-
-
-def _load_warning() -> str | None:
-    load, cpus = os.getloadavg()[0], os.cpu_count() or 1
-    if load > 0.75 * cpus:
-        return (
-            f"warning: load average {load:.1f} on {cpus} CPUs: other work competes for the CPU, "
-            "wall times are inflated; the CPU-time ratio is the steadier figure"
-        )
-    return None
+    return Run(seconds, cpu, peak, child.returncode, output, os.getloadavg()[0])
 
 
 def _tail(run: Run, lines: int = 15) -> str:
@@ -396,87 +420,182 @@ def _tail(run: Run, lines: int = 15) -> str:
     return "\n".join("    " + line for line in kept[-lines:])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("n", nargs="?", type=int, default=5000, help="number of positions")
-    parser.add_argument("--repeat", type=int, default=1, help="runs per command, fastest kept")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
-    args = parser.parse_args()
-    n: int = args.n
+@dataclass(frozen=True)
+class Command:
+    """One measured command: what to remove before each run (its output; a cold build's cache
+    too), and the source tree to import jianxi from (None: this checkout)."""
 
-    target = Path(tempfile.mkdtemp(prefix="jianxi-bench-"))
+    name: str
+    argv: list[str]
+    fresh: tuple[Path, ...]
+    tree: Path | None = None
+
+    def run(self) -> Run:
+        for path in self.fresh:
+            shutil.rmtree(path, ignore_errors=True)
+        env = None
+        if self.tree is not None:
+            env = {**os.environ, "PYTHONPATH": str(self.tree)}
+        return measure(self.argv, env)
+
+
+def commands(target: Path, baseline: Path | None) -> list[Command]:
+    """The commands of one round, in the order they run: each jianxi build is followed by an anchor."""
+    project, python = target / "project", str(BIN / "python")
+
+    def jianxi(*args: str) -> list[str]:
+        return [python, "-c", WRAPPER, "--root", str(project), *args]
+
+    out, cache, bare = project / "site", target / "cache", target / "bare"
+    mkdocs = str(BIN / "mkdocs")
+    found = [
+        Command("validate", jianxi("validate"), ()),
+        Command("jianxi cold", jianxi("build", "--out", str(out), "--cache", str(cache)), (out, cache)),
+        Command(
+            "bare + search", [mkdocs, "build", "-q", "-f", str(bare_config(target))], (bare / "site-search",)
+        ),
+        # The cache the cold build just left: a rebuild of the same catalogue, as the worker's next
+        # full build after a few changes finds it.
+        Command("jianxi warm", jianxi("build", "--out", str(out), "--cache", str(cache)), (out,)),
+        Command(
+            "bare, no search",
+            [mkdocs, "build", "-q", "-f", str(bare_config(target, False))],
+            (bare / "site-plain",),
+        ),
+    ]
+    if baseline is not None:
+        before = target / "site-before"
+        found.append(Command("before", jianxi("build", "--out", str(before)), (before,), baseline))
+    bundle = target / "pagefind-alone"
+    pagefind = [str(get_executable()), "--site", str(search_documents(target)), "--output-path", str(bundle)]
+    found.append(Command("pagefind alone", [*pagefind, "--silent"], (bundle,)))
+    return found
+
+
+# Writes the search records of a project as a build hands them to Pagefind, in a child process: the
+# catalogue loaded here would stay in this process's memory, and the RSS of every command forked
+# from it afterwards would count it.
+DOCUMENTS = """
+import sys
+from pathlib import Path
+from site_builder.clock import today_in_chongqing
+from site_builder.model.catalogue import load_catalogue
+from site_builder.pages import PageRenderer, Site
+from site_builder.search import document, records
+project, folder = Path(sys.argv[1]), Path(sys.argv[2])
+renderer = PageRenderer(load_catalogue(project), Site("http://127.0.0.1:8000/", "", today_in_chongqing()))
+for record in records(renderer):
+    page = folder / record.url / "index.html"
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text(document(record), encoding="utf-8")
+"""
+
+
+def search_documents(target: Path) -> Path:
+    """The project's search records as the documents a build hands Pagefind: Pagefind indexing
+    them alone is the floor of the build's search step and its peak memory."""
+    folder = target / "search-documents"
+    if not folder.is_dir():
+        subprocess.run(
+            [str(BIN / "python"), "-c", DOCUMENTS, str(target / "project"), str(folder)], check=True
+        )
+    return folder
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def measure_size(n: int, rounds: int, baseline: Path | None, keep: bool) -> None:
+    """Generate a project of n positions and measure every command, interleaved, rounds times."""
+    target = Path(tempfile.mkdtemp(prefix=f"jianxi-bench-{n}-"))
     try:
         started = time.perf_counter()
-        bare_config, units = make_project(target, n)
-        project = target / "project"
+        units = make_project(target, n)
         print(
-            f"generated {n} positions in {units} units and {n} bare pages "
-            f"in {time.perf_counter() - started:.1f} s under {target}"
+            f"\n== N = {n}: {n} positions in {units} units, {n} bare pages (generated in "
+            f"{time.perf_counter() - started:.1f} s under {target})",
+            flush=True,
         )
-        jianxi = str(BIN / "jianxi")
-        commands = {
-            "validate": [jianxi, "--root", str(project), "validate"],
-            "jianxi build": [jianxi, "--root", str(project), "build", "--out", str(project / "site")],
-            "bare mkdocs": [str(BIN / "mkdocs"), "build", "-q", "-f", str(bare_config)],
-        }
-        # Repeats are interleaved so a burst of outside load does not hit one command only.
-        results: dict[str, list[Run]] = {name: [] for name in commands}
-        for attempt in range(1, args.repeat + 1):
-            for name, command in commands.items():
-                run = measure(command)
-                results[name].append(run)
+        found = commands(target, baseline)
+        results: dict[str, list[Run]] = {command.name: [] for command in found}
+        for attempt in range(1, rounds + 1):
+            for command in found:
+                run = command.run()
+                results[command.name].append(run)
+                own = f" (own {run.own_mb:.0f})" if run.own_mb else ""
                 print(
-                    f"[{attempt}/{args.repeat}] {name:<13}{run.seconds:8.2f} s wall "
-                    f"{run.cpu:8.2f} s cpu {run.peak_mb:6.0f} MB  exit {run.returncode}",
+                    f"[{attempt}/{rounds}] {command.name:<16}{run.seconds:7.2f} s wall {run.cpu:7.2f} s cpu "
+                    f"{run.peak_mb:6.0f} MB{own}  load {run.load:4.1f}  exit {run.returncode}",
                     flush=True,
                 )
                 if run.returncode != 0:
-                    print(f"{name} FAILED (exit {run.returncode}); last lines:\n{_tail(run)}")
-            warning = _load_warning()
-            if warning:
-                print(warning)
-        runs = {name: best_of(found) for name, found in results.items()}
-        report(n, units, runs["validate"], runs["jianxi build"], runs["bare mkdocs"])
+                    print(f"{command.name} FAILED (exit {run.returncode}); last lines:\n{_tail(run)}")
+        report(n, results)
     finally:
-        if args.keep:
+        if keep:
             print(f"kept {target}")
         else:
             shutil.rmtree(target, ignore_errors=True)
 
 
-def report(n: int, units: int, validate: Run, build: Run, bare: Run) -> None:
-    ratio = build.seconds / bare.seconds if bare.seconds else float("inf")
-    cpu_ratio = build.cpu / bare.cpu if bare.cpu else float("inf")
-    all_ok = all(run.returncode == 0 for run in (validate, build, bare))
-    rows = [
-        ("N positions / units", f"{n} / {units}", "", None),
-        (
-            "validate seconds",
-            f"{validate.seconds:.2f}",
-            f"<= {VALIDATE_SECONDS:g} s",
-            validate.seconds <= VALIDATE_SECONDS and validate.returncode == 0,
-        ),
-        ("jianxi build seconds", f"{build.seconds:.2f}", "", None),
-        ("bare mkdocs seconds", f"{bare.seconds:.2f}", "", None),
-        ("ratio jianxi / bare", f"{ratio:.2f}", f"<= {BUILD_RATIO:g}", ratio <= BUILD_RATIO and all_ok),
-        ("  same ratio, CPU time", f"{cpu_ratio:.2f}", "(info)", None),
-        ("validate peak MB", f"{validate.peak_mb:.0f}", f"<= {PEAK_MB:g} MB", validate.peak_mb <= PEAK_MB),
-        (
-            "jianxi build peak MB",
-            f"{build.peak_mb:.0f}",
-            f"<= {PEAK_MB:g} MB",
-            build.peak_mb <= PEAK_MB and build.returncode == 0,
-        ),
-        ("bare mkdocs peak MB", f"{bare.peak_mb:.0f}", f"<= {PEAK_MB:g} MB", bare.peak_mb <= PEAK_MB),
+ANCHOR, FLOOR = "bare + search", "bare, no search"
+
+
+def report(n: int, results: dict[str, list[Run]]) -> None:
+    """Medians of the runs, and of each round's ratio to the anchors measured in the same round."""
+    rounds = len(results[ANCHOR])
+    loads = [run.load for runs in results.values() for run in runs]
+    print(
+        f"\nN = {n}, {rounds} round(s), load average {min(loads):.1f}-{max(loads):.1f}"
+        f" on {os.cpu_count()} CPUs"
+    )
+    print(
+        f"{'command':<17}{'wall s':>8}{'cpu s':>8}{'peak MB':>9}{'own MB':>8}"
+        f"{'cpu/anchor':>12}{'wall/anchor':>12}{'cpu/floor':>11}"
+    )
+    for name, runs in results.items():
+        ok = [run for run in runs if run.returncode == 0]
+        if not ok:
+            print(f"{name:<17} failed")
+            continue
+        own = [run.own_mb for run in ok if run.own_mb]
+        row = f"{name:<17}{median([r.seconds for r in ok]):8.2f}{median([r.cpu for r in ok]):8.2f}"
+        row += f"{max(r.peak_mb for r in ok):9.0f}" + (f"{max(own):8.0f}" if own else f"{'':8}")
+        if name not in ("validate", ANCHOR, FLOOR, "pagefind alone"):
+            row += _ratio(runs, results[ANCHOR], "cpu") + _ratio(runs, results[ANCHOR], "seconds")
+            row += _ratio(runs, results[FLOOR], "cpu")
+        print(row)
+    print(
+        f"targets: validate <= {VALIDATE_SECONDS:g} s; a build <= {CPU_RATIO:g}x the anchor's CPU and "
+        f"<= {WALL_RATIO:g}x its wall time, peak <= {PEAK_MB:g} MB (anchor: {ANCHOR}; floor: {FLOOR})"
+    )
+
+
+def _ratio(runs: list[Run], anchors: list[Run], field: str) -> str:
+    """The median over rounds of run / anchor of the same round, with the range."""
+    ratios = [
+        getattr(run, field) / getattr(anchor, field)
+        for run, anchor in zip(runs, anchors, strict=True)
+        if run.returncode == 0 and anchor.returncode == 0
     ]
-    print()
-    print(f"{'measure':<24}{'value':>14}  {'target':<12}result")
-    print("-" * 58)
-    for name, value, goal, ok in rows:
-        verdict = "" if ok is None else ("PASS" if ok else "MISS")
-        print(f"{name:<24}{value:>14}  {goal:<12}{verdict}")
-    if not all_ok:
-        print("(a command failed, so its figures are not comparable; see its output above)")
+    if not ratios:
+        return f"{'-':>12}"
+    spread = f" ({min(ratios):.2f}-{max(ratios):.2f})" if len(ratios) > 1 else ""
+    return f"{median(ratios):>6.2f}{spread}".rjust(12)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", nargs="*", type=int, default=[5000, 10000], help="numbers of positions")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; medians are shown")
+    parser.add_argument(
+        "--baseline", type=Path, help="a source tree (e.g. main's, from git archive) to build as 'before'"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folders")
+    args = parser.parse_args()
+    for n in args.n:
+        measure_size(n, args.rounds, args.baseline, args.keep)
 
 
 if __name__ == "__main__":

@@ -48,7 +48,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlencode
 
 # bench/, this script's folder, comes first on sys.path.
-from build import BIN, ROOT, Run, _tail, make_project, measure
+from build import BIN, ROOT, Run, _tail, bare_config, make_project, measure
 from playwright.sync_api import Request, sync_playwright
 
 from site_builder.compress import precompress
@@ -282,7 +282,7 @@ def _names(requests: list[tuple[str, int]]) -> str:
 
 def build_both(target: Path, n: int) -> tuple[Run, Run, Path, Path]:
     started = time.perf_counter()
-    bare_config, units = make_project(target, n)
+    units = make_project(target, n)
     print(
         f"generated {n} positions in {units} units and {n} bare pages "
         f"in {time.perf_counter() - started:.1f} s"
@@ -292,7 +292,7 @@ def build_both(target: Path, n: int) -> tuple[Run, Run, Path, Path]:
     print(
         f"jianxi build  {ours.seconds:7.1f} s wall {ours.cpu:7.1f} s cpu  exit {ours.returncode}", flush=True
     )
-    bare = measure([str(BIN / "mkdocs"), "build", "-q", "-f", str(bare_config)])
+    bare = measure([str(BIN / "mkdocs"), "build", "-q", "-f", str(bare_config(target))])
     print(
         f"bare mkdocs   {bare.seconds:7.1f} s wall {bare.cpu:7.1f} s cpu  exit {bare.returncode}", flush=True
     )
@@ -300,7 +300,7 @@ def build_both(target: Path, n: int) -> tuple[Run, Run, Path, Path]:
         if run.returncode != 0:
             print(f"{name} FAILED; last lines:\n{_tail(run)}")
     print(_load())
-    return ours, bare, project / "site", target / "bare" / "site"
+    return ours, bare, project / "site", target / "bare" / "site-search"
 
 
 def main() -> None:

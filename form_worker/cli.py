@@ -15,10 +15,10 @@ from werkzeug.serving import run_simple
 from . import create_app
 from .accounts.auth import OFFICE
 from .accounts.services import create_account
-from .core import config, db, logs
+from .core import clock, config, db, logs
 from .core.queue import consumer_command
 from .core.server import RequestHandler, closing
-from .publishing.tasks import sync_positions
+from .publishing.tasks import request_rebuild, sync_positions
 
 
 @click.group("db")
@@ -76,6 +76,17 @@ def sync() -> None:
     click.echo(message)
     if outcome == "failed":
         sys.exit(1)
+
+
+@click.command()
+def rebuild() -> None:
+    """Ask the queue consumer for a full build of the catalogue into SITE_DIR: on a new server, and
+    after an upgrade or a restore. The worker's own build keeps the site link switching atomically
+    and the warm copy publishing uses; `jianxi build --out SITE_DIR` would write into the served build."""
+    app = create_app()
+    with app.app_context(), db.sessions(app)() as session:
+        request_rebuild(session, clock.now())
+    click.echo("已请求重建岗位目录：队列消费者将在后台构建，完成后网站自动切换到新版本。")
 
 
 @click.command()

@@ -4,6 +4,7 @@ from sqlalchemy import MetaData
 
 from .accounts import models as _accounts  # noqa: F401
 from .applications import models as _applications  # noqa: F401
+from .applications import version as _version  # noqa: F401
 from .core import throttle as _throttle  # noqa: F401
 from .core.models import Base
 from .feedback import models as _feedback  # noqa: F401

@@ -9,7 +9,6 @@ instead write them as plain Markdown files into a folder that any builder readin
 import datetime as dt
 import logging
 import shutil
-import tempfile
 from collections.abc import Callable, Container, Mapping
 from pathlib import Path
 
@@ -17,42 +16,49 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 
-from .bodies import GeneratedPages
+from .bodies import GeneratedPages, unlogged_skips
 from .clock import today_in_chongqing
 from .compress import precompress
-from .feeds import atom_feed, positions_json
+from .feeds import atom_feed, write_positions_json
 from .model.catalogue import Catalogue
 from .pages import PageRenderer, Site, fill_settings
 from .posters import posters
+from .qr import QrCodes
 from .schema_file import write_schemas
 from .search import LIVE_MANIFEST, index_alongside, live_manifest, write_index
+from .store import Store
 
 logger = logging.getLogger(__name__)
+
+# In a build cache folder, beside the store's kept files (site_builder.store): the QR codes.
+QR_CODES = "qr-codes.json"
 
 
 def extra_outputs(catalogue: Catalogue, folder: Path, site: Site, site_name: str) -> None:
     """Write the outputs over the whole catalogue beside the pages: positions.json and the feed."""
-    (folder / "positions.json").write_text(
-        positions_json(catalogue, site.site_url, site.today), encoding="utf-8"
-    )
+    write_positions_json(catalogue, site.site_url, site.today, folder / "positions.json")
     (folder / "feed.xml").write_text(atom_feed(catalogue, site.site_url, site_name), encoding="utf-8")
 
 
-def extra_files(catalogue: Catalogue, docs: Path, site: Site, site_name: str) -> None:
-    """Write the machine-readable outputs beside the pages: positions.json, the feed, the schemas,
-    and the search page's note that no live bundle is to be merged (site_builder.live)."""
-    extra_outputs(catalogue, docs, site, site_name)
-    write_schemas(docs / "schema")
-    (docs / LIVE_MANIFEST).write_text(live_manifest(False), encoding="utf-8")
+def extra_files(catalogue: Catalogue, folder: Path, site: Site, site_name: str) -> None:
+    """Write the machine-readable outputs beside the pages (into the built site, or a staged docs
+    folder): positions.json, the feed, the schemas, and the search page's note that no live
+    bundle is to be merged (site_builder.live)."""
+    extra_outputs(catalogue, folder, site, site_name)
+    write_schemas(folder / "schema")
+    (folder / LIVE_MANIFEST).write_text(live_manifest(False), encoding="utf-8")
 
 
-def write_posters(renderer: PageRenderer, folder: Path, only: Container[str] | None = None) -> None:
+def write_posters(
+    renderer: PageRenderer, folder: Path, only: Container[str] | None = None, store: Store | None = None
+) -> None:
     """Every poster (or those at the paths only names) into folder: the built site, or a staged
-    docs folder (copied as it is)."""
+    docs folder (copied as it is); through a full build's store when given."""
+    store = store or Store()
     for path, html in posters(renderer, only):
         target = folder / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(html, encoding="utf-8")
+        store.put(target, html.encode("utf-8"))
 
 
 def stage(catalogue: Catalogue, root: Path, docs: Path, site: Site, site_name: str) -> int:
@@ -65,7 +71,7 @@ def stage(catalogue: Catalogue, root: Path, docs: Path, site: Site, site_name: s
         target.write_text(
             fill_settings(written.read_text(encoding="utf-8"), site.settings(), name), encoding="utf-8"
         )
-    renderer = PageRenderer(catalogue, site)
+    renderer = PageRenderer(catalogue, site, QrCodes())
     count = 0
     for page in renderer.pages():
         target = docs / page.path
@@ -90,32 +96,35 @@ def build_site(
     worker_url: str | None = None,
     places_held: Mapping[str, int] | None = None,
     site_url: str | None = None,
+    cache: Path | None = None,
 ) -> int:
     """Build a validated catalogue into out in strict mode; return the number of generated pages.
 
     worker_url overrides mkdocs.yml's extra.worker_url, for a worker served at another address;
     places_held (the worker's count of places offered or signed per position) shows 剩余名额;
     site_url overrides mkdocs.yml's site_url (CATALOGUE_URL: the address in positions.json, the
-    feed, the QR codes, the sitemap and the 404 page's links).
+    feed, the QR codes, the sitemap and the 404 page's links). cache: a folder kept between builds
+    (the QR codes, the pages, posters and `.gz` copies, each by what it is made from: see
+    site_builder.store), None to make and write everything anew.
     """
-    with tempfile.TemporaryDirectory(prefix="jianxi-docs-") as staging:
-        docs = Path(staging)
-        shutil.copytree(root / "content", docs, dirs_exist_ok=True)
-        config = load_site_config(root, site_url, docs_dir=str(docs), site_dir=str(out.resolve()))
-        site = site_for(config, today, worker_url, places_held)
-        progress("生成页面")
-        renderer = PageRenderer(catalogue, site)
-        pages = list(renderer.pages())
-        extra_files(catalogue, docs, site, config["site_name"])
-        plugin = GeneratedPages(pages, site.worker_url, renderer.home_board(), site.settings())
-        config.plugins["jianxi/pages"] = plugin
-        progress("MkDocs 构建，同时生成搜索索引")
-        with index_alongside(renderer, out):
-            mkdocs_build(config)
-            # Straight into the site: through MkDocs, 5,000 static files cost more than writing them.
-            write_posters(renderer, out)
+    config = load_site_config(root, site_url, docs_dir=str(root / "content"), site_dir=str(out.resolve()))
+    site = site_for(config, today, worker_url, places_held)
+    progress("生成页面")
+    codes, store = QrCodes(cache / QR_CODES if cache else None), Store(cache)
+    renderer = PageRenderer(catalogue, site, codes)
+    pages = list(renderer.pages())
+    plugin = GeneratedPages(pages, site.worker_url, renderer.home_board(), site.settings(), store)
+    config.plugins["jianxi/pages"] = plugin
+    progress("MkDocs 构建，同时生成搜索索引")
+    with index_alongside(renderer, out), unlogged_skips():
+        mkdocs_build(config)
+        # Straight into the site: through MkDocs, 5,000 static files cost more than writing them.
+        write_posters(renderer, out, store=store)
+        extra_files(catalogue, out, site, config["site_name"])
+    codes.save()
     progress("压缩")
-    precompress(out)
+    precompress(out, store)
+    store.prune()
     return len(pages)
 
 

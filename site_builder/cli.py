@@ -142,6 +142,7 @@ def new_position(root: Path, unit: str, slug: str | None) -> None:
     folder = root / "positions" / unit
     if not SLUG.fullmatch(unit) or (slug is not None and not SLUG.fullmatch(slug)):
         raise click.UsageError("单位目录名和岗位文件名只能用小写英文字母、数字和连字符（-）")
+    closes = _collection_closes()  # before any folder is made: a bad value leaves nothing behind
     folder.mkdir(parents=True, exist_ok=True)
     # These templates are YAML files, not HTML: escaping would corrupt them.
     env = Environment(loader=PackageLoader("site_builder", "templates"), undefined=StrictUndefined)  # nosec B701
@@ -168,7 +169,7 @@ def new_position(root: Path, unit: str, slug: str | None) -> None:
             deadline=deadline.isoformat(),
             start_date=(deadline + dt.timedelta(days=15)).isoformat(),
             end_date=(deadline + dt.timedelta(days=195)).isoformat(),
-            collection_window=collection_sentence(today, _collection_closes()),
+            collection_window=collection_sentence(today, closes),
         )
         path.write_text(text, encoding="utf-8")
         click.echo(f"已写入 {path}")
@@ -202,8 +203,14 @@ def _step(name: str) -> None:
     envvar="CATALOGUE_URL",
     help="The catalogue's public address (default: CATALOGUE_URL, else mkdocs.yml's site_url).",
 )
+@click.option(
+    "--cache",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="What builds keep for the next (QR codes, compressed copies), best on OUT's file system; "
+    "delete it for a cold build. Default: .cache/jianxi in the project folder.",
+)
 @click.pass_obj
-def build(root: Path, out: Path, stage_dir: Path | None, site_url: str | None) -> None:
+def build(root: Path, out: Path, stage_dir: Path | None, site_url: str | None, cache: Path | None) -> None:
     """Validate everything, then build the catalogue into OUT; refuse if anything is invalid."""
     _collection_closes()  # the guide names it: a bad value stops the build before any work
     _step("校验岗位")
@@ -220,7 +227,8 @@ def build(root: Path, out: Path, stage_dir: Path | None, site_url: str | None) -
             f"已写入 {pages} 个页面到 {stage_dir}/；在 mkdocs.yml 中设 docs_dir: {stage_dir} 即可构建。"
         )
         return
-    pages = build_site(catalogue, root, out, progress=_step, site_url=site_url)
+    cache = cache or root / ".cache" / "jianxi"
+    pages = build_site(catalogue, root, out, progress=_step, site_url=site_url, cache=cache)
     click.echo(f"已生成 {pages} 个页面（{len(catalogue.positions)} 个岗位）到 {out}/")
 
 

@@ -29,7 +29,7 @@ from mkdocs.structure.files import File, Files, get_files, set_exclusions
 from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
-from .bodies import GeneratedPages
+from .bodies import GeneratedPages, Prerendered
 from .build import extra_outputs, load_site_config, site_for, write_posters
 from .changes import NOTHING, page_keys, record_keys
 from .compress import precompress
@@ -74,7 +74,7 @@ class LiveSite:
         self.config = load_site_config(root, site_url, docs_dir=str(scratch / "docs"), site_dir=str(self.out))
         self.site = site_for(self.config, today, worker_url, places_held)
         self.catalogue = catalogue
-        renderer = PageRenderer(catalogue, self.site, encode_all=False)
+        renderer = PageRenderer(catalogue, self.site)
         self.keys = page_keys(renderer)
         self.plugin = GeneratedPages([], self.site.worker_url, renderer.home_board(), self.site.settings())
         self.config.plugins["jianxi/pages"] = self.plugin
@@ -113,7 +113,7 @@ class LiveSite:
     def update(self, catalogue: Catalogue, places_held: Mapping[str, int] | None = None) -> Update:
         """Render what differs between the last catalogue and this one into a fresh folder."""
         site = dataclasses.replace(self.site, places_held=places_held)
-        renderer = PageRenderer(catalogue, site, encode_all=False)
+        renderer = PageRenderer(catalogue, site)
         keys = page_keys(renderer)
         changed = {path for path, key in keys.items() if self.keys.get(path, NOTHING) != key}
         gone = [path for path in self.keys if path not in keys]
@@ -170,7 +170,7 @@ class LiveSite:
     def _render_pages(self, renderer: PageRenderer, paths: set[str]) -> None:
         """Each page through MkDocs as `build_site` renders it: front matter read, body handed over."""
         rendered = list(renderer.pages(only=paths))
-        self.plugin.bodies = {page.path: page.body for page in rendered}
+        self.plugin.pages = {page.path: page for page in rendered}
         documents = self.files.documentation_pages()
         if "index.md" in paths:
             page = self._page("index.md")
@@ -180,7 +180,7 @@ class LiveSite:
             file = self.files.get_file_from_path(generated.path)
             assert file is not None  # nosec B101  # every generated path has a file (_refile)
             file.content_string = generated.front
-            page = file.page if file.page in self.nav.pages else Page(None, file, self.config)
+            page = file.page if file.page in self.nav.pages else Prerendered(None, file, self.config)
             assert page is not None  # nosec B101  # a navigation page has its Page
             _populate_page(page, self.config, self.files)
             _build_page(page, self.config, documents, self.nav, self.env)

@@ -8,10 +8,10 @@ Pages are plain files, so the build needs no MkDocs plugin API.
 
 import datetime as dt
 import json
-import posixpath
 import re
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from urllib.parse import urlencode
 
 import yaml
@@ -33,8 +33,7 @@ from .model.vocab import (
     UNIT_CATEGORIES,
 )
 from .model.window import closes_text, collection_closes, collection_sentence
-from .qr import prepare as prepare_qr
-from .qr import qr_code
+from .qr import QrCodes, in_memory
 
 SHOWCASE_PAGE = "showcase/index.md"
 STATE_LABELS = {"open": "招募中", "expired": "已截止", "closed": "已关闭", "filled": "已招满"}
@@ -46,11 +45,19 @@ SIMILAR_LIMIT = 6
 
 @dataclass(frozen=True)
 class GeneratedPage:
-    """A page's path in the docs folder, its front matter and its finished HTML body."""
+    """A page's path in the docs folder, its front matter and how to render its finished HTML body.
+
+    The body is rendered each time it is asked for, not kept: a build holds every page's front
+    matter from the start (MkDocs reads them all first) but renders the bodies one at a time.
+    """
 
     path: str
     front: str
-    body: str
+    render: Callable[[], str]
+
+    @property
+    def body(self) -> str:
+        return self.render()
 
 
 @dataclass(frozen=True)
@@ -104,10 +111,21 @@ def page_url(path: str) -> str:
     return stem + "/"
 
 
+def relative_path(target: str, start: str) -> str:
+    """posixpath.relpath for paths inside the site (relative, no `.` or `..` parts; "" is the
+    root), by their parts alone: relpath makes both absolute first, a getcwd call each, and a
+    build asks this 100,000 times."""
+    to, here = target.strip("/").split("/"), start.strip("/").split("/")
+    to, here = [part for part in to if part], [part for part in here if part]
+    common = 0
+    while common < min(len(to), len(here)) and to[common] == here[common]:
+        common += 1
+    return "/".join([".."] * (len(here) - common) + to[common:]) or "."
+
+
 def relative_link(source: str, target: str) -> str:
     """A link from one generated page to another that works under any site prefix."""
-    start = page_url(source) or "."
-    link = posixpath.relpath(page_url(target) or ".", start)
+    link = relative_path(page_url(target), page_url(source))
     return "./" if link == "." else link + "/"
 
 
@@ -137,6 +155,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # a build's templates do not change under it: no stat per page
     )
     env.filters["paragraphs"] = _paragraphs
     env.globals.update(
@@ -272,9 +291,13 @@ class PageRenderer:
     once here, so rendering stays linear in the number of positions.
     """
 
-    def __init__(self, catalogue: Catalogue, site: Site, encode_all: bool = True) -> None:
+    def __init__(self, catalogue: Catalogue, site: Site, codes: QrCodes | None = None) -> None:
+        """codes: a build's QR codes, every page's and poster's prepared here (kept ones read,
+        the others encoded on every core); None for a live update (site_builder.live), which
+        renders a few pages and encodes only theirs, in this process's codes."""
         self.catalogue = catalogue
         self.site = site
+        self.codes = codes or in_memory
         self.env = _environment()
         self.positions = sorted(catalogue.positions, key=_sort_key(site))
         self.states = {e.id: e.position.state(site.today) for e in self.positions}
@@ -294,19 +317,20 @@ class PageRenderer:
             for tag in p.tags:
                 self.groups["tags"].setdefault(tag, []).append(e)
         self._rank = {e.id: i for i, e in enumerate(self.positions)}
-        # Every position page shows its QR code: encode them all at once, on every core. A live
-        # update (site_builder.live) renders a few pages and encodes only theirs, when needed.
-        if encode_all:
-            prepare_qr([self.page_address(position_page(e)) for e in self.positions])
+        if codes is not None:
+            pages = [position_page(e) for e in self.positions] + [unit_page(s) for s in catalogue.units]
+            codes.prepare(self.page_address(page) for page in pages)
 
     def _render(self, template: str, path: str, front: str, **context: object) -> GeneratedPage:
-        body = self.env.get_template(template).render(
+        return GeneratedPage(path, front, partial(self._body, template, path, **context))
+
+    def _body(self, template: str, path: str, **context: object) -> str:
+        return self.env.get_template(template).render(
             link=lambda target: relative_link(path, target),
-            asset=lambda target: posixpath.relpath(target, page_url(path) or "."),
+            asset=lambda target: relative_path(target, page_url(path)),
             today=self.site.today,
             **context,
         )
-        return GeneratedPage(path, front, body)
 
     def page_address(self, page: str) -> str:
         """The absolute address of a generated page (what a QR code holds)."""
@@ -346,27 +370,30 @@ class PageRenderer:
         path = position_page(entry)
         unit = self.catalogue.units[entry.unit_slug]
         p = entry.position
-        url = self.page_address(path)
         front = _front_matter(
             f"{p.title} - {unit.unit.name}",
             _summary(p.duties),
-            jsonld=_json_script(job_posting(entry, unit, url)),
+            jsonld=_json_script(job_posting(entry, unit, self.page_address(path))),
             og_type="article",
         )
-        return self._render(
+        return GeneratedPage(path, front, partial(self._position_body, entry))
+
+    def _position_body(self, entry: PositionEntry) -> str:
+        path = position_page(entry)
+        p = entry.position
+        return self._body(
             "position.html",
             path,
-            front,
             entry=entry,
             p=p,
-            unit=unit,
+            unit=self.catalogue.units[entry.unit_slug],
             state=self.state(entry),
             places_left=self.site.places_left(entry),
             apply_url=self.apply_url(entry),
             feedback_url=self.feedback_url(entry),
             similar=self.similar(entry),
             state_of=self.state,
-            qr=qr_code(url, f"扫码在手机上查看：{p.title}"),
+            qr=self.codes.svg(self.page_address(path), f"扫码在手机上查看：{p.title}"),
         )
 
     def listings(

@@ -11,8 +11,7 @@ from collections.abc import Container, Iterator
 from markupsafe import Markup
 
 from .model.catalogue import PositionEntry
-from .pages import PageRenderer, page_url, position_page, unit_page
-from .qr import qr_code
+from .pages import PageRenderer, page_url, position_page, relative_path, unit_page
 
 STYLESHEET = "stylesheets/poster.css"
 
@@ -40,7 +39,7 @@ def posters(renderer: PageRenderer, only: Container[str] | None = None) -> Itera
                 state=renderer.state(entry),
                 qr=position_qr(renderer, entry),
                 address=renderer.page_address(position_page(entry)),
-                stylesheet=posixpath.relpath(STYLESHEET, posixpath.dirname(path)),
+                stylesheet=relative_path(STYLESHEET, posixpath.dirname(path)),
             ),
         )
     for slug, unit in renderer.catalogue.units.items():
@@ -54,12 +53,13 @@ def posters(renderer: PageRenderer, only: Container[str] | None = None) -> Itera
                 kind="unit",
                 unit=unit.unit,
                 entries=[e for e in renderer.by_unit[slug] if renderer.state(e) == "open"],
-                qr=qr_code(address, f"扫码查看{unit.unit.name}的见习岗位"),
+                qr=renderer.codes.svg(address, f"扫码查看{unit.unit.name}的见习岗位"),
                 address=address,
-                stylesheet=posixpath.relpath(STYLESHEET, posixpath.dirname(path)),
+                stylesheet=relative_path(STYLESHEET, posixpath.dirname(path)),
             ),
         )
 
 
 def position_qr(renderer: PageRenderer, entry: PositionEntry) -> Markup:
-    return qr_code(renderer.page_address(position_page(entry)), f"扫码查看岗位：{entry.position.title}")
+    address = renderer.page_address(position_page(entry))
+    return renderer.codes.svg(address, f"扫码查看岗位：{entry.position.title}")

@@ -23,7 +23,12 @@ TODAY = dt.date(2026, 11, 27)
 
 
 # Tests that mostly wait on a browser or on processes of their own, a third of the suite's time.
-SLOW = ("tests/browser/", "tests/form_worker/test_worker.py", "tests/form_worker/publishing/")
+SLOW = (
+    "tests/browser/",
+    "tests/form_worker/test_worker.py",
+    "tests/form_worker/publishing/",
+    "tests/deploy/",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -35,6 +35,7 @@ class Positions:
     catalogue: Catalogue
     by_id: dict[str, PositionEntry]
     _open: dict[dt.date, "OpenToday"] = field(default_factory=dict, compare=False, repr=False)
+    _by_unit: dict[str, tuple[PositionEntry, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def is_open(self, position_id: str, today: dt.date) -> bool:
         entry = self.by_id.get(position_id)
@@ -46,7 +47,8 @@ class Positions:
             entries = tuple(
                 sorted(
                     (e for e in self.by_id.values() if e.position.state(today) == "open"),
-                    key=lambda e: (e.position.type, e.id),
+                    key=lambda e: (e.position.published, e.id),
+                    reverse=True,
                 )
             )
             found = OpenToday(
@@ -61,13 +63,24 @@ class Positions:
     def open_entries(self, today: dt.date) -> tuple[PositionEntry, ...]:
         return self.open_today(today).entries
 
+    def of_unit(self, unit_slug: str) -> tuple[PositionEntry, ...]:
+        """A unit's positions (every state), by id: looked up, not found by scanning the catalogue."""
+        if not self._by_unit:
+            grouped: dict[str, list[PositionEntry]] = {}
+            for entry in sorted(self.by_id.values(), key=lambda e: e.id):
+                grouped.setdefault(entry.unit_slug, []).append(entry)
+            self._by_unit.update((slug, tuple(entries)) for slug, entries in grouped.items())
+        return self._by_unit.get(unit_slug, ())
+
     def unit_of(self, entry: PositionEntry):
         return self.catalogue.units[entry.unit_slug].unit
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class OpenToday:
-    """The positions open on a day (by type, then id), and the types and districts among them."""
+    """The positions open on a day (newest first, then by id, descending), and the types and
+    districts among them. Compared by identity: a day's is worked out once (the chooser keeps its
+    search texts beside it)."""
 
     entries: tuple[PositionEntry, ...]
     types: tuple[str, ...]

@@ -29,6 +29,7 @@ SETTINGS = (
     "SITE_DIR",
     "RATELIMIT_STORAGE_URI",
     "RATELIMIT_POST",
+    "RATELIMIT_APPLY_STEPS",
     "FEEDBACK_LIMIT",
     "FEEDBACK_POSITION_LIMIT",
     "OUTBOX_CLAIM_TIMEOUT",
@@ -138,6 +139,9 @@ def load(environ: Mapping[str, str] = os.environ) -> dict[str, object]:
             "RATELIMIT_STORAGE_URI", huey if huey.startswith("redis") else "memory://"
         ),
         "RATELIMIT_POST": env.get("RATELIMIT_POST", "20 per minute"),
+        # /apply's steps before the confirm (search, pick, check) write nothing, and a campus shares
+        # one address: they count against this looser limit, the confirms against RATELIMIT_POST.
+        "RATELIMIT_APPLY_STEPS": env.get("RATELIMIT_APPLY_STEPS", "120 per minute"),
         # Reports of a problem with a position (form_worker.feedback) stored per address, and per
         # position from all addresses together, so a flood cannot bury the office's queue.
         "FEEDBACK_LIMIT": env.get("FEEDBACK_LIMIT", "5 per hour"),

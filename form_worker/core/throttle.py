@@ -36,6 +36,11 @@ def post_limit() -> str:
     return current_app.config["RATELIMIT_POST"]
 
 
+def apply_steps_limit() -> str:
+    """The per-IP limit on every post to /apply, from the configuration (RATELIMIT_APPLY_STEPS)."""
+    return current_app.config["RATELIMIT_APPLY_STEPS"]
+
+
 def spend(allowance: str, *keys: str) -> bool:
     """Count one use of `keys` against `allowance` (a limit string, "20 per day") in the limiter's
     own storage (memory or Redis, as configured); False once it is used up. For a count that only

@@ -1,17 +1,15 @@
 """The reader's report form and the office's two decisions, with their Chinese messages."""
 
-import re
-
 from wtforms import BooleanField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import Email, Length, ValidationError
+
+from site_builder.model.phone import is_phone
 
 from ..core.forms import Form, required
 from .models import PROBLEMS
 
 DESCRIPTION_MAX = 1000
 NOTE_MAX = 500
-# A mobile number, or a landline with its area code (as unit.yaml's phones are checked).
-PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?")
 
 
 class ReportForm(Form):
@@ -48,7 +46,7 @@ class ReportForm(Form):
             return
         if "@" in field.data:
             Email(message="邮箱格式不正确")(self, field)
-        elif not PHONE.fullmatch(field.data):
+        elif not is_phone(field.data):  # as unit.yaml's phones are checked
             raise ValidationError("请填写 11 位手机号、带区号的座机号（如 023-63002289）或电子邮箱")
 
 

@@ -159,7 +159,7 @@ NATIONAL_COLUMNS: tuple[NationalColumn, ...] = (
 
 def unit_entries(positions: Positions, unit_slug: str) -> list[PositionEntry]:
     """One unit's positions in the catalogue, every state, in file order."""
-    return sorted((e for e in positions.by_id.values() if e.unit_slug == unit_slug), key=lambda e: e.id)
+    return list(positions.of_unit(unit_slug))
 
 
 def year_entries(positions: Positions, year: int) -> list[PositionEntry]:

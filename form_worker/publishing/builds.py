@@ -20,6 +20,11 @@ if TYPE_CHECKING:  # MkDocs stays out of the web workers, which import this thro
     from site_builder.live import Update
 
 
+# Inside the builds folder, what full builds keep for the next one (site_builder.build_site's cache:
+# QR codes, `.gz` copies): builds go to new folders, the cache stays.
+CACHE = ".cache"
+
+
 def builds_folder(site_link: Path) -> Path:
     return site_link.with_name(site_link.name + ".builds")
 
@@ -78,7 +83,7 @@ def switch(site_link: Path, builds: Path, target: Path) -> str | None:
 
 
 def prune(builds: Path, keep: set[str | None]) -> None:
-    """Remove every build but those kept."""
+    """Remove every build but those kept (the cache is no build)."""
     for path in builds.iterdir():
-        if path.is_dir() and not path.is_symlink() and path.name not in keep:
+        if path.is_dir() and not path.is_symlink() and path.name not in keep | {CACHE}:
             shutil.rmtree(path, ignore_errors=True)

@@ -27,7 +27,7 @@ from site_builder.model.catalogue import Catalogue, load_catalogue, reload
 
 from ..catalogue.version import head_commit
 from ..core.clock import utcnow
-from .builds import apply, builds_folder, mirror, prune, served, switch
+from .builds import CACHE, apply, builds_folder, mirror, prune, served, switch
 from .git import git
 
 if TYPE_CHECKING:  # MkDocs is loaded only where builds run (the consumer), not in web workers
@@ -203,6 +203,7 @@ class _FullBuild:
             worker_url=self.worker_url,
             places_held=self.places_held,
             site_url=self.site_url,
+            cache=self.target.parent / CACHE,
         )
         if not (self.target / "index.html").is_file():
             raise BuildError("构建结果缺少 index.html")

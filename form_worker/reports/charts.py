@@ -12,10 +12,12 @@ chart holds its figures, so the SVG is one image to a screen reader: role="img" 
 import functools
 import html
 import re
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Hashable, Sequence
 from xml.etree.ElementTree import Element  # nosec B405  # builds our own tree, parses nothing
 
 import pygal  # type: ignore[import-untyped]  # pygal ships no py.typed marker
+from cachetools import LRUCache, cached
 from markupsafe import Markup
 from pygal.style import Style  # type: ignore[import-untyped]
 
@@ -87,6 +89,17 @@ def _render(chart: pygal.graph.graph.Graph, label: str) -> Markup:
     return Markup(chart.render(is_unicode=True))  # nosec B704  # ElementTree-serialised SVG
 
 
+def _figures(label: str, categories: Sequence[str], series: Sequence[tuple[str, Sequence[int]]]) -> Hashable:
+    return label, tuple(categories), tuple((name, tuple(values)) for name, values in series)
+
+
+# A chart is a function of its label and figures, so one drawn before with the same is used again:
+# when the data changes, only the charts whose figures moved are drawn anew (pygal takes some 3 to
+# 10 ms a chart; a page has a dozen). The statistics page keeps its own charts beside (cache.py).
+CHARTS_KEPT = 256
+
+
+@cached(LRUCache(maxsize=CHARTS_KEPT), key=_figures, lock=threading.Lock())
 def bars(label: str, categories: Sequence[str], series: Sequence[tuple[str, Sequence[int]]]) -> Markup:
     """Horizontal bars, one row per category (top to bottom in the given order), one colour per
     series; values printed on single-series charts, a legend on the others."""

@@ -8,26 +8,36 @@ site embeds cannot trigger. The priority-group figures are computed only for adm
 or workbook that shows them is logged as stats_view_sensitive, as a look at an application's
 answers is (view_sensitive). A district account sees the statistics page and its workbook held
 to its own district, never the priority groups.
+
+The figures, their tables and charts are kept per process until the applications' data changes
+(reports/cache.py), keyed by everything they are computed from: the report, its filters (a
+district's units among them) and whether the priority groups are in. The audit entries are written
+on every view, kept figures or not.
 """
 
 import io
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from flask import Blueprint, Response, current_app, render_template, request, send_file
 from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy.orm import Session
 
 from site_builder.model.vocab import DISTRICTS, POSITION_TYPES
 
 from ..accounts import audit
 from ..accounts.auth import OFFICE, office_only, role_required
 from ..accounts.services import DISTRICT_ROLES
-from ..catalogue.positions import current_positions
+from ..catalogue.positions import Positions, current_positions
 from ..core import clock
 from ..core.db import get_session
 from ..core.downloads import XLSX_TYPE, Cell, write_xlsx
 from . import charts, statistics
+from .cache import cached
 from .filters import Filters, parse_filters, years
-from .summary import summary, summary_tables
+from .statistics import Statistics
+from .summary import Summary, summary, summary_tables
 from .tables import Section, tables
 
 bp = Blueprint("statistics", __name__, url_prefix="/staff")
@@ -68,29 +78,58 @@ def _download(data: bytes, name: str) -> Response:
     )
 
 
+@dataclass
+class Figures:
+    """What a statistics page or workbook shows, as the cache keeps it: the figures, their tables,
+    the year filter's choices and the workplaces of the catalogue; the charts drawn on first use
+    (the workbook has none)."""
+
+    stats: Statistics
+    years: list[int]
+    districts: list[str]
+    sections: list[Section] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sections = tables(self.stats)
+
+    @cached_property
+    def charts(self) -> dict[str, list[Markup]]:
+        return charts.statistics_charts(self.stats)
+
+
+def _figures(db: Session, positions: Positions, filters: Filters, sensitive: bool) -> Figures:
+    """The statistics of these filters, computed once per change of the data (reports/cache.py)."""
+
+    def compute() -> Figures:
+        workplaces = {e.position.workplace.district for e in positions.by_id.values()}
+        return Figures(
+            statistics.gather(db, positions, filters, sensitive),
+            years(db, current_app.config["PROGRAMME_YEAR"], filters.year),
+            sorted(workplaces, key=list(DISTRICTS).index),
+        )
+
+    return cached(db, positions, ("statistics", filters, sensitive), compute)
+
+
 @bp.get("/stats")
 @role_required(*OFFICE, *DISTRICT_ROLES)
 def stats_page():
     db = get_session()
-    positions = current_positions()
     filters, ignored = _filters(request.args)
     sensitive = current_user.is_admin
-    stats = statistics.gather(db, positions, filters, sensitive)
+    figures = _figures(db, current_positions(), filters, sensitive)
     if sensitive:
         _audit_sensitive("stats", filters)
         db.commit()
-    districts = sorted(
-        {e.position.workplace.district for e in positions.by_id.values()}, key=list(DISTRICTS).index
-    )
-    if current_user.role in DISTRICT_ROLES:
-        districts = []  # held to its own units already; a workplace filter would only narrow further
+    # A district account is held to its own units already; a workplace filter would only narrow further.
+    districts = [] if current_user.role in DISTRICT_ROLES else figures.districts
     return render_template(
         "staff/stats.html",
         filters=filters,
         ignored=ignored,
-        sections=tables(stats),
-        charts=charts.statistics_charts(stats),
-        years=years(db, current_app.config["PROGRAMME_YEAR"], filters.year),
+        sections=figures.sections,
+        charts=figures.charts,
+        years=figures.years,
         types=[(t, t) for t in POSITION_TYPES],
         districts=[(d, d) for d in districts],
         filter_note=FILTER_NOTE,
@@ -103,8 +142,7 @@ def stats_workbook():
     db = get_session()
     filters, ignored = _filters(request.form)
     sensitive = current_user.is_admin
-    stats = statistics.gather(db, current_positions(), filters, sensitive)
-    sections = tables(stats)
+    sections = _figures(db, current_positions(), filters, sensitive).sections
     about = [("统计范围", filters.describe()), ("筛选说明", FILTER_NOTE), *(("已忽略", i) for i in ignored)]
     data = _workbook(sections, about)
     audit.record(db, current_user.username, "stats_export", "stats", sensitive=sensitive, **filters.query())
@@ -121,18 +159,38 @@ def chart_stylesheet():
     return Response(charts.stylesheet(), mimetype="text/css")
 
 
-def _summary(year: int):
-    db = get_session()
+@dataclass
+class SummaryFigures:
+    """The summary evaluation as the cache keeps it (see Figures)."""
+
+    report: Summary
+    years: list[int]
+    sections: list[Section] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sections = summary_tables(self.report)
+
+    @cached_property
+    def charts(self) -> dict[str, list[Markup]]:
+        return charts.statistics_charts(self.report.stats)
+
+
+def _summary(year: int) -> tuple[Session, SummaryFigures, bool]:
+    db, positions = get_session(), current_positions()
     sensitive = current_user.is_admin
-    report = summary(db, current_positions(), year, sensitive)
-    return db, report, sensitive
+
+    def compute() -> SummaryFigures:
+        report = summary(db, positions, year, sensitive)
+        return SummaryFigures(report, years(db, current_app.config["PROGRAMME_YEAR"], year))
+
+    return db, cached(db, positions, ("summary", year, sensitive), compute), sensitive
 
 
 @bp.get("/reports/summary")
 @office_only
 def summary_report():
     filters, ignored = _filters({"year": request.args.get("year", "")})
-    db, report, sensitive = _summary(filters.year)
+    db, figures, sensitive = _summary(filters.year)
     if sensitive:
         _audit_sensitive("summary", filters)
         db.commit()
@@ -140,10 +198,10 @@ def summary_report():
         "staff/summary.html",
         filters=filters,
         ignored=ignored,
-        report=report,
-        sections=summary_tables(report),
-        charts=charts.statistics_charts(report.stats),
-        years=years(db, current_app.config["PROGRAMME_YEAR"], filters.year),
+        report=figures.report,
+        sections=figures.sections,
+        charts=figures.charts,
+        years=figures.years,
         today=clock.today(),
     )
 
@@ -152,9 +210,9 @@ def summary_report():
 @office_only
 def summary_workbook():
     filters, ignored = _filters({"year": request.form.get("year", "")})
-    db, report, sensitive = _summary(filters.year)
+    db, figures, sensitive = _summary(filters.year)
     about = [("总结评估", f"{filters.year} 年度重庆市大学生科技见习计划"), *(("已忽略", i) for i in ignored)]
-    data = _workbook(summary_tables(report), about)
+    data = _workbook(figures.sections, about)
     audit.record(
         db,
         current_user.username,

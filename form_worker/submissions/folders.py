@@ -34,7 +34,7 @@ def existing_unit(positions: Positions, credit_code: str) -> UnitEntry | None:
 
 def published_positions(positions: Positions, unit_slug: str) -> dict[str, PositionEntry]:
     """The unit's published positions by file name (slug)."""
-    return {e.slug: e for e in positions.catalogue.positions if e.unit_slug == unit_slug}
+    return {e.slug: e for e in positions.of_unit(unit_slug)}
 
 
 def new_unit_slug(unit: Unit, taken: Iterable[str]) -> str:

@@ -33,7 +33,7 @@ def _page(token: str, form: AnswerForm | None = None, notice: str = "", status: 
         problem="",
         row=row,
         u=entry.unit,
-        positions=[e for e in current_positions().by_id.values() if e.unit_slug == row.unit],
+        positions=current_positions().of_unit(row.unit),
         form=form or AnswerForm(formdata=None),
         notice=notice,
     ), status

@@ -101,7 +101,7 @@ def unit_page(
         contact=contact or _proposed(confirmations.open_request(db, slug)),
         answer=(answer or AnswerForm(formdata=None)) if can_answer else None,
         can_request=current_user.role in OFFICE and is_pending,
-        positions=[e for e in current_positions().by_id.values() if e.unit_slug == slug],
+        positions=current_positions().of_unit(slug),
         local_time=confirmations.local_time,
     ), status
 

@@ -1,13 +1,19 @@
-"""The unified social credit code (统一社会信用代码) check of GB 32100-2015."""
+"""The unified social credit code (统一社会信用代码) check of GB 32100-2015, with Chinese messages.
 
+The check character comes from python-stdnum (`stdnum.cn.uscc`). Its own `validate` is not used:
+it upper-cases what it is given (a clerk's lower-case letter would pass unnoticed) and refuses
+codes that start with a letter, which real registering authorities issue.
+"""
+
+from stdnum.cn import uscc
+
+# The code's characters: digits and the capital letters but I, O, S, V and Z.
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
 def check_character(first17: str) -> str:
     """Return the check character that completes the first 17 characters of a code."""
-    total = sum(ALPHABET.index(c) * w for c, w in zip(first17, WEIGHTS, strict=True))
-    return ALPHABET[(31 - total % 31) % 31]
+    return uscc.calc_check_digit(first17)
 
 
 def credit_code_problem(code: str) -> str | None:

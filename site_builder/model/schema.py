@@ -24,6 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from ..clock import add_months
 from .credit_code import credit_code_problem
+from .phone import is_phone
 from .vocab import DISTRICTS, EDUCATION_LEVELS, POSITION_TYPES, TAGS, TRACKS, UNIT_CATEGORIES
 
 SCHEMA_VERSION = 1
@@ -88,13 +89,11 @@ else:
     District = Literal[tuple(DISTRICTS)]
     Tag = Literal[tuple(TAGS)]
 
-_MOBILE = re.compile(r"1[3-9]\d{9}")
-_LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}(-\d{1,6})?")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _phone(value: str) -> str:
-    if _MOBILE.fullmatch(value) or _LANDLINE.fullmatch(value):
+    if is_phone(value):
         return value
     raise PydanticCustomError(
         "phone", "电话号码格式不对：应为 11 位手机号，或带区号的座机号（如 023-63002289）"

@@ -10,7 +10,8 @@ Numbers and dates are written as they are.
 
 import datetime as dt
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell, WriteOnlyCell
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 # What makes Excel, WPS or a CSV reader start a formula when it leads a typed value: the OWASP
@@ -31,6 +32,30 @@ def write_cell(sheet: Worksheet, row: int, column: int, value: CellValue) -> Cel
     cell = sheet.cell(row, column)
     if isinstance(cell, MergedCell):
         raise ValueError(f"{cell.coordinate} is part of a merged range and holds no value")
+    _fill(cell, value)
+    return cell
+
+
+def write_only_cell(sheet: WriteOnlyWorksheet, value: CellValue) -> Cell:
+    """A cell holding value for a row of a write-only sheet, by write_cell's rule."""
+    cell = WriteOnlyCell(sheet)
+    _fill(cell, value)
+    return cell
+
+
+def write_only_value(sheet: WriteOnlyWorksheet, value: CellValue) -> CellValue | Cell:
+    """What to append for value to a write-only sheet: the value itself where openpyxl writes it
+    as write_cell would (most cells: no cell object to make), else write_only_cell's cell."""
+    if isinstance(value, str):
+        text = safe_text(value)
+        if not text.startswith(FORMULA_LEADS):
+            return text
+    elif not isinstance(value, dt.date):
+        return value
+    return write_only_cell(sheet, value)
+
+
+def _fill(cell: Cell, value: CellValue) -> None:
     if isinstance(value, str):
         text = safe_text(value)
         cell.value = text  # openpyxl reads a leading "=" as a formula here...
@@ -41,7 +66,6 @@ def write_cell(sheet: Worksheet, row: int, column: int, value: CellValue) -> Cel
         cell.value = value
         if isinstance(value, dt.date):
             cell.number_format = DATE_FORMAT
-    return cell
 
 
 def csv_value(value: CellValue) -> str:

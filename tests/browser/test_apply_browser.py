@@ -151,7 +151,14 @@ def test_the_chooser_searches_picks_and_keeps_answers_with_or_without_javascript
     found = page.locator(".found-list li")
     expect(found.first).to_be_visible()
     assert found.count() <= SHOWN  # a page of results, never every position
+    # Newcomer finding 3: each button's page opens where its result is, not at the top.
+    expect(page).to_have_url(re.compile(r"/apply#found$"))
+    expect(page.locator("#found h3")).to_be_in_viewport()
     found.filter(has_not_text=position["title"]).first.get_by_role("button").click()
     expect(page.locator(".chosen")).to_have_count(2)
+    expect(page).to_have_url(re.compile(r"/apply#choices$"))
+    expect(page.locator("#choices").get_by_role("status")).to_contain_text("已选择")
+    expect(page.locator("#choices").get_by_role("status")).to_be_in_viewport()
+    assert page.evaluate("window.scrollY") > 0
     expect(page.get_by_label("姓名", exact=True)).to_have_value("李示例")
     assert_fits_phone(page)

@@ -5,7 +5,6 @@ import os
 import signal
 import subprocess
 import threading
-import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -37,6 +36,7 @@ from tests.form_worker.conftest import (
 )
 from tests.helpers.claims import RenewalClock
 from tests.helpers.queue import run_scheduled
+from tests.helpers.waiting import wait_for
 
 # The queue, its retries, the sweep and claims under concurrency: SqliteHuey and RedisHuey alike.
 pytestmark = pytest.mark.backend
@@ -212,14 +212,6 @@ def consumers(tmp_path: Path):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-def wait_for(condition, what: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up after {seconds} s waiting for {what}")
-        time.sleep(0.1)
 
 
 def eml_name(message_id: str) -> str:

@@ -13,8 +13,9 @@ from tests.form_worker.conftest import PASSWORD, csrf_token, next_task
 class Reviewer:
     """A staff member's browser."""
 
-    def __init__(self, app, username: str) -> None:
-        self.client = app.test_client()
+    def __init__(self, app, username: str, client=None) -> None:
+        """Logged in on the app's test client, or on `client` (a browser of a deployed site)."""
+        self.client = client or app.test_client()
         token = csrf_token(self.client.get("/staff/login").text)
         response = self.client.post(
             "/staff/login", data={"username": username, "password": PASSWORD, "csrf_token": token}

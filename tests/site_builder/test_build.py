@@ -262,6 +262,9 @@ def test_the_written_pages_link_to_the_forms(sample_site: Path, tmp_path: Path) 
     guide = (sample_site / "for-units" / "index.html").read_text(encoding="utf-8")
     assert 'href="/submit"' in guide and 'href="/submit/template.xlsx"' in guide
     assert 'href="/status"' in (sample_site / "faq" / "index.html").read_text(encoding="utf-8")
+    # Newcomer finding 4: the home page leads to 查询报名进度 itself, not only through the FAQ.
+    home = (sample_site / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'<a class="md-button" href="/status">查询报名进度</a>', home)
     project = make_project(tmp_path / "project", DATA / "valid" / "positions")
     build_site(
         load_catalogue(project),
@@ -271,6 +274,8 @@ def test_the_written_pages_link_to_the_forms(sample_site: Path, tmp_path: Path) 
         worker_url="https://forms.example.cn/",
     )
     elsewhere = (tmp_path / "site" / "for-units" / "index.html").read_text(encoding="utf-8")
+    home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert 'href="https://forms.example.cn/status"' in home and 'href="/status"' not in home
     assert 'href="https://forms.example.cn/submit"' in elsewhere and 'href="/submit"' not in elsewhere
     position = position_html(tmp_path / "site", "demo-society/academic-assistant").read_text(encoding="utf-8")
     assert 'href="https://forms.example.cn/feedback/demo-society/academic-assistant"' in position

@@ -96,7 +96,7 @@ def test_a_bad_collection_deadline_stops_the_commands(
     for command in (["new-position", "my-unit"], ["build", "--stage", str(tmp_path / "docs")]):
         result = CliRunner().invoke(main, ["--root", str(ROOT), *command])
         assert result.exit_code == 2 and "COLLECTION_CLOSES must be a date" in result.output, command
-    assert not (tmp_path / "docs").exists()
+    assert not (tmp_path / "docs").exists() and not (ROOT / "positions" / "my-unit").exists()
 
 
 def test_new_position_refuses_a_bad_unit_name(tmp_path: Path) -> None:

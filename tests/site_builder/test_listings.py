@@ -1,6 +1,7 @@
 """Listings per type, track, district and tag come in pages of LISTING_PAGE with Chinese pager
 links, so each stays small at any size and works without JavaScript."""
 
+import dataclasses
 import re
 
 import pytest
@@ -82,3 +83,31 @@ def test_all_positions_come_in_pages_each_with_the_search_form(sample_catalogue,
     for path in paths:
         assert 'id="jx-search"' in generated[path] and "search.js" in generated[path]
         assert generated[path].count('<li class="jx-row--') <= small_pages
+
+
+def all_positions_pages(catalogue) -> dict[str, str]:
+    renderer = PageRenderer(catalogue, Site("http://127.0.0.1:8000/", "", TODAY))
+    return {
+        p.path: p.body
+        for p in renderer.pages()
+        if p.path.startswith(("positions/index.md", "positions/index/"))
+    }
+
+
+def test_an_edit_rewrites_only_the_listing_page_that_shows_it(sample_catalogue, small_pages: int) -> None:
+    """Issue 24: no listing page but the first shows the listing's totals, so a position's new title
+    changes the one page of the all-positions listing that lists it, not all of them."""
+    renderer = PageRenderer(sample_catalogue, Site("http://127.0.0.1:8000/", "", TODAY))
+    edited = renderer.positions[-1]  # on the last page
+    changed = dataclasses.replace(
+        edited, position=edited.position.model_copy(update={"title": "改过标题的见习岗位"})
+    )
+    catalogue = dataclasses.replace(
+        sample_catalogue, positions=[changed if e is edited else e for e in sample_catalogue.positions]
+    )
+    before, after = all_positions_pages(sample_catalogue), all_positions_pages(catalogue)
+    assert sorted(after) == sorted(before) and len(before) > 2
+    differ = [path for path in before if after[path] != before[path]]
+    assert len(differ) == 1 and "改过标题的见习岗位" in after[differ[0]]
+    assert "个岗位，其中" in before["positions/index.md"]
+    assert not any("个岗位，其中" in body for path, body in before.items() if path != "positions/index.md")

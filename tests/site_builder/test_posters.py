@@ -8,7 +8,7 @@ import segno
 
 from site_builder import qr
 from site_builder.pages import page_url, position_page, unit_page
-from site_builder.qr import qr_code
+from site_builder.qr import QrCodes
 
 SITE_URL = "http://127.0.0.1:8000/"  # mkdocs.yml's site_url, which the sample site is built with
 
@@ -82,6 +82,6 @@ def test_a_sample_is_marked_once(sample_site: Path, sample_catalogue) -> None:
 
 def test_the_reader_is_no_rubber_stamp() -> None:
     """The module reader tells two addresses apart (else the test above could not fail)."""
-    svg = str(qr_code("http://127.0.0.1:8000/positions/a/b/", "x"))
+    svg = str(QrCodes().svg("http://127.0.0.1:8000/positions/a/b/", "x"))
     assert modules(svg) == encoded("http://127.0.0.1:8000/positions/a/b/")
     assert modules(svg) != encoded("http://127.0.0.1:8000/positions/a/c/")

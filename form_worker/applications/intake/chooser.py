@@ -7,12 +7,13 @@ along, as on the check page), so it works without JavaScript and puts nothing ty
 
 import datetime as dt
 import functools
+import weakref
 from dataclasses import dataclass
 
 from site_builder.model.catalogue import PositionEntry
 from site_builder.model.pinyin import pinyin_words
 
-from ...catalogue.positions import Positions
+from ...catalogue.positions import OpenToday, Positions
 
 SHOWN = 20
 
@@ -46,15 +47,28 @@ def search(positions: Positions, day: dt.date, text: str, kind: str = "", distri
     A word in Latin letters may be pinyin: then the positions' pinyin is matched too."""
     terms = text.lower().split()
     pinyin = any(term.isascii() for term in terms)
+    today = positions.open_today(day)
     found = [
         e
-        for e in positions.open_entries(day)
+        for e, words_of in zip(today.entries, _texts(positions, today, pinyin), strict=True)
         if (not kind or e.position.type == kind)
         and (not district or e.position.workplace.district == district)
-        and all(term in words(positions, e, pinyin) for term in terms)
+        and all(term in words_of for term in terms)
     ]
-    found.sort(key=lambda e: (e.position.published, e.id), reverse=True)
     return Found(found[:SHOWN], len(found))
+
+
+# The search text of every position open on a day, worked out on that day's first search and kept
+# beside the day's OpenToday (so a reload or a new day drops it): a search then scans 5,000 short
+# strings instead of building them (issue 24).
+_TEXTS: "weakref.WeakKeyDictionary[OpenToday, dict[bool, tuple[str, ...]]]" = weakref.WeakKeyDictionary()
+
+
+def _texts(positions: Positions, today: OpenToday, pinyin: bool) -> tuple[str, ...]:
+    kept = _TEXTS.setdefault(today, {})
+    if pinyin not in kept:
+        kept[pinyin] = tuple(words(positions, e, pinyin) for e in today.entries)
+    return kept[pinyin]
 
 
 def label(positions: Positions, position_id: str) -> str:
@@ -77,7 +91,8 @@ def pick(chosen: list[str], position_id: str, limit: int) -> tuple[list[str], st
 
 def similar(positions: Positions, entry: PositionEntry, day: dt.date, limit: int = 3) -> list[PositionEntry]:
     """Open positions a student who wanted `entry` (filled or closed) may take instead: the same type
-    in the same district first, then the same type, then the same district; newest first in each."""
+    in the same district first, then the same type, then the same district; newest first in each.
+    One pass over the day's open positions, newest first, that stops once the first rank is full."""
     wanted = entry.position
 
     def closeness(e: PositionEntry) -> int:
@@ -85,7 +100,11 @@ def similar(positions: Positions, entry: PositionEntry, day: dt.date, limit: int
         same_district = e.position.workplace.district == wanted.workplace.district
         return 0 if same_type and same_district else 1 if same_type else 2 if same_district else 3
 
-    candidates = [e for e in positions.open_entries(day) if e.id != entry.id and closeness(e) < 3]
-    candidates.sort(key=lambda e: e.position.published, reverse=True)
-    candidates.sort(key=closeness)  # stable: newest first within each rank
-    return candidates[:limit]
+    ranked: tuple[list[PositionEntry], ...] = ([], [], [])
+    for e in positions.open_entries(day):  # newest first
+        rank = closeness(e)
+        if e.id != entry.id and rank < 3 and len(ranked[rank]) < limit:
+            ranked[rank].append(e)
+            if len(ranked[0]) == limit:
+                break
+    return [*ranked[0], *ranked[1], *ranked[2]][:limit]

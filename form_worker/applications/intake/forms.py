@@ -2,7 +2,6 @@
 offer (/status)."""
 
 import datetime as dt
-import re
 
 from wtforms import (
     BooleanField,
@@ -15,9 +14,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from site_builder.model.phone import is_mobile
 from site_builder.model.vocab import EDUCATION_LEVELS
 
 from ...core.forms import Form, required
@@ -45,7 +45,6 @@ MAJOR_GROUPS = (
     "艺术学",
     "交叉学科",
 )
-MOBILE = re.compile(r"1[3-9]\d{9}")
 
 
 class ApplyForm(Form):
@@ -66,7 +65,7 @@ class ApplyForm(Form):
     name = StringField("姓名", [required("姓名"), Length(max=30, message="姓名最多 30 个字")])
     phone = StringField(
         "手机号",
-        [required("手机号"), Regexp(MOBILE.pattern + "$", message="请填写 11 位手机号")],
+        [required("手机号")],
         render_kw={"inputmode": "tel", "autocomplete": "tel"},
     )
     email = StringField(
@@ -146,6 +145,10 @@ class ApplyForm(Form):
         """Put these ids into the choice fields in order, the rest empty."""
         for field, value in zip(self.choice_fields(), [*position_ids, "", "", ""], strict=False):
             field.data = value
+
+    def validate_phone(self, field: StringField) -> None:
+        if not is_mobile(field.data or ""):
+            raise ValidationError("请填写 11 位手机号")
 
     def validate_major_group(self, field: SelectField) -> None:
         if field.data not in MAJOR_GROUPS:

@@ -14,7 +14,7 @@ from ...catalogue.positions import Positions, current_positions
 from ...catalogue.universities import UNIVERSITIES
 from ...core.clock import today
 from ...core.db import get_session
-from ...core.throttle import limiter, post_limit
+from ...core.throttle import apply_steps_limit, limiter, post_limit
 from . import chooser, services
 from .eligibility import choice_problem, status_problem
 from .forms import ApplyForm
@@ -90,6 +90,7 @@ def _render_form(
     status: int = 200,
     found: chooser.Found | None = None,
     instead: list[PositionEntry] | None = None,
+    chosen_notice: str = "",
 ):
     current = current_positions()
     return (
@@ -102,6 +103,7 @@ def _render_form(
             sections=SECTIONS,
             labels={p: chooser.label(current, p) for p in form.chosen()},
             found=found,
+            chosen_notice=chosen_notice,
             max_choices=MAX_CHOICES,
         ),
         status,
@@ -109,7 +111,8 @@ def _render_form(
 
 
 def _choose(form: ApplyForm, action: str, positions: Positions, day: dt.date):
-    """The chooser's buttons: search, pick a result, remove a choice; the answers stay as typed."""
+    """The chooser's buttons: search, pick a result, remove a choice; the answers stay as typed.
+    What a button did is said beside the choices, where its page opens (form.html's formaction)."""
     chosen = form.chosen()
     notice = ""
     if action.startswith("pick:"):
@@ -128,7 +131,7 @@ def _choose(form: ApplyForm, action: str, positions: Positions, day: dt.date):
     found = None
     if text or form.find_type.data or form.find_district.data or action == "find":
         found = chooser.search(positions, day, text, form.find_type.data or "", form.find_district.data or "")
-    return _render_form(form, notice, found=found)
+    return _render_form(form, found=found, chosen_notice=notice)
 
 
 def applicant(form: ApplyForm) -> Applicant:
@@ -177,8 +180,12 @@ def start():
 
 
 @bp.post("/apply")
-@limiter.limit(post_limit)
+@limiter.limit(post_limit, scope="apply-confirm", exempt_when=lambda: request.form.get("step") != "confirm")
+@limiter.limit(apply_steps_limit, scope="apply-steps")
 def step():
+    """Every step of the form is a post: the chooser's buttons, the check page, the confirm. Each
+    counts against RATELIMIT_APPLY_STEPS per address, and a confirm also against RATELIMIT_POST,
+    so that students behind one campus address can apply at RATELIMIT_POST (newcomer finding 2)."""
     current = current_positions()
     day = today()
     form = ApplyForm()

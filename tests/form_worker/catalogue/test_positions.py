@@ -15,10 +15,23 @@ def test_the_open_positions_of_a_day_are_worked_out_once() -> None:
     assert positions.open_today(day) is today and positions.open_entries(day) is today.entries
     expected = sorted(
         (e for e in positions.by_id.values() if e.position.state(day) == "open"),
-        key=lambda e: (e.position.type, e.id),
+        key=lambda e: (e.position.published, e.id),
+        reverse=True,
     )
     assert list(today.entries) == expected and 0 < len(expected) < len(positions.by_id)
     assert today.types == tuple(sorted({e.position.type for e in expected}))
     assert today.districts == tuple(sorted({e.position.workplace.district for e in expected}))
     later = positions.open_today(dt.date(2027, 7, 1))  # another day: worked out again
     assert later is not today and len(later.entries) < len(today.entries)
+
+
+def test_a_units_positions_are_looked_up_not_scanned_for() -> None:
+    """The pages of one unit (its confirmation, its national export, its submissions) ask an
+    index by unit, built once per catalogue, for every position of the unit in every state."""
+    positions = PositionSource(ROOT).get()
+    slug = next(iter(positions.by_id.values())).unit_slug
+    expected = sorted((e for e in positions.by_id.values() if e.unit_slug == slug), key=lambda e: e.id)
+    assert list(positions.of_unit(slug)) == expected and expected
+    assert positions.of_unit(slug) is positions.of_unit(slug)
+    assert positions.of_unit("no-such-unit") == ()
+    assert sum(len(positions.of_unit(s)) for s in positions.catalogue.units) == len(positions.by_id)

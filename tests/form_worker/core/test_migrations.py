@@ -32,6 +32,7 @@ def test_every_table_is_in_the_metadata() -> None:
         "catalogue_build",
         "choice",
         "claim",
+        "data_version",
         "evaluation",
         "filing_batch",
         "final_report",

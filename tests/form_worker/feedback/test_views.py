@@ -58,6 +58,9 @@ def test_each_error_is_shown_beside_its_field_and_the_input_is_kept(client, sess
 
     bad_email = post_report(client, problem="other", description="页面打不开（示例）", contact="chen@")
     assert '<p class="error" id="contact-error">邮箱格式不正确</p>' in bad_email.text
+    # Chongqing's fixed lines have 8 digits after 023: one digit short is refused (phonenumbers).
+    short_line = post_report(client, problem="other", description="页面打不开（示例）", contact="023-6300228")
+    assert '<p class="error" id="contact-error">请填写 11 位手机号、带区号的座机号' in short_line.text
     assert "页面打不开（示例）</textarea>" in bad_email.text
 
     long = post_report(client, description="长" * 1001)

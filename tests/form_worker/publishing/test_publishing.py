@@ -14,6 +14,7 @@ from form_worker.publishing import files as publish_files
 from form_worker.publishing import git as publish_git
 from form_worker.publishing import rebuilds, site
 from form_worker.publishing import tasks as publish_tasks
+from form_worker.publishing.builds import CACHE
 from form_worker.publishing.checks import PublishError, check_submission
 from form_worker.publishing.models import CatalogueBuild
 from form_worker.publishing.site import BuildError
@@ -250,7 +251,7 @@ def test_build_and_swap_replaces_the_site_atomically(repo: Path, tmp_path: Path)
     assert (link / "positions" / SAMPLE_POSITION / "index.html").is_file()
     # The real folder kept for readers, the build, and its spare for the fast path.
     assert sorted(p.name for p in builds.iterdir() if p.is_dir()) == sorted(
-        ["initial-" + first.name, first.name, first.name + "-spare"]
+        ["initial-" + first.name, first.name, first.name + "-spare", CACHE]
     )
 
     # While the next build runs and swaps, a reader always finds a complete site.
@@ -272,7 +273,7 @@ def test_build_and_swap_replaces_the_site_atomically(repo: Path, tmp_path: Path)
     assert link.resolve() == second.resolve()
     # The build just replaced is kept for requests still reading it, the new one has its spare;
     # older ones go.
-    kept = sorted([first.name, second.name, second.name + "-spare"])
+    kept = sorted([first.name, second.name, second.name + "-spare", CACHE])
     assert sorted(p.name for p in builds.iterdir() if p.is_dir()) == kept
 
     (repo / "mkdocs.yml").write_text("site_name: [broken\n", encoding="utf-8")

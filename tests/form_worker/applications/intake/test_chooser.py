@@ -97,3 +97,29 @@ def test_at_most_three(app) -> None:
         "最多选 3 个岗位；要换一个，请先移除一个已选的岗位",
     )
     assert chooser.pick(["a"], "b", 3) == (["a", "b"], "")
+
+
+def test_search_and_suggestions_rank_as_a_full_sort_would(app) -> None:
+    """Issue 24: the search scans the day's kept texts and the suggestions stop early; both return
+    what sorting every open position would: newest first, the suggestions by closeness first."""
+    positions = app.extensions["jianxi.positions"].get()
+    everything = sorted(
+        (e for e in positions.by_id.values() if positions.is_open(e.id, TODAY)),
+        key=lambda e: (e.position.published, e.id),
+        reverse=True,
+    )
+    for query in ("", "科普", "kepu", "助理 南岸"):
+        terms = query.lower().split()
+        pinyin = any(t.isascii() for t in terms)
+        expected = [e for e in everything if all(t in chooser.words(positions, e, pinyin) for t in terms)]
+        found = chooser.search(positions, TODAY, query)
+        assert (found.entries, found.total) == (expected[: chooser.SHOWN], len(expected))
+    wanted = positions.by_id[SCIENCE_MUSEUM]
+
+    def closeness(e) -> int:
+        same_type = e.position.type == wanted.position.type
+        same_district = e.position.workplace.district == wanted.position.workplace.district
+        return 0 if same_type and same_district else 1 if same_type else 2 if same_district else 3
+
+    ranked = sorted((e for e in everything if e.id != wanted.id and closeness(e) < 3), key=closeness)
+    assert chooser.similar(positions, wanted, TODAY) == ranked[:3] and len(ranked) >= 3

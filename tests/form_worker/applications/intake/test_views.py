@@ -120,6 +120,8 @@ RULES = [
     ("phone-not-mobile", {"phone": "02363002289"}, "phone", "请填写 11 位手机号", ()),
     ("phone-letters", {"phone": "1380000123a"}, "phone", "请填写 11 位手机号", ()),
     ("phone-country-code", {"phone": "+8613800001234"}, "phone", "请填写 11 位手机号", ()),
+    ("phone-unallocated-prefix", {"phone": "14012345678"}, "phone", "请填写 11 位手机号", ()),
+    ("phone-hyphens", {"phone": "138-0000-1234"}, "phone", "请填写 11 位手机号", ()),
     ("email-required", {"email": ""}, "email", "请填写电子邮箱", ()),
     ("email-no-at", {"email": "chen.example.com"}, "email", "邮箱格式不正确", ()),
     ("email-no-domain", {"email": "chen@"}, "email", "邮箱格式不正确", ()),
@@ -507,23 +509,38 @@ def limited_client(app):
     )
     name = queue.huey.name
     limited = create_app(
-        {key: app.config[key] for key in keys} | {"RATELIMIT_ENABLED": True, "RATELIMIT_POST": "3 per minute"}
+        {key: app.config[key] for key in keys}
+        | {"RATELIMIT_ENABLED": True, "RATELIMIT_POST": "3 per minute"}
+        | {"RATELIMIT_APPLY_STEPS": "6 per minute"}
     )
     queue.use(app.config["HUEY_URL"], name=name)
     yield limited.test_client()
     db.sessions(limited).kw["bind"].dispose()
 
 
-def test_fourth_post_in_a_minute_is_refused_in_chinese(limited_client) -> None:
+def test_fourth_confirm_in_a_minute_is_refused_in_chinese(limited_client) -> None:
+    """Confirms count against RATELIMIT_POST; the steps before them (search, check) only against the
+    looser RATELIMIT_APPLY_STEPS, so one campus address is not stopped by students' searches
+    (newcomer finding 2)."""
     token = csrf_token(limited_client.get("/apply").text)
-    data = answers_for() | {"step": "edit", "csrf_token": token}
-    for _ in range(3):
-        assert limited_client.post("/apply", data=data).status_code == 200
-    response = limited_client.post("/apply", data=data)
+    data = answers_for() | {"csrf_token": token}
+    for _ in range(3):  # searching and checking: more than RATELIMIT_POST allows, all answered
+        assert limited_client.post("/apply", data=data | {"step": "edit"}).status_code == 200
+    for _ in range(3):  # an invalid confirm counts too
+        assert limited_client.post("/apply", data=data | {"step": "confirm", "phone": "1"}).status_code == 422
+    response = limited_client.post("/apply", data=data | {"step": "confirm", "phone": "1"})
     assert response.status_code == 429
     assert "<h1>操作太频繁</h1>" in response.text
     assert "请稍等一分钟再试" in response.text
     assert limited_client.get("/apply").status_code == 200
+
+
+def test_every_step_counts_against_the_looser_limit(limited_client) -> None:
+    token = csrf_token(limited_client.get("/apply").text)
+    data = answers_for() | {"step": "edit", "csrf_token": token}
+    for _ in range(6):
+        assert limited_client.post("/apply", data=data).status_code == 200
+    assert limited_client.post("/apply", data=data).status_code == 429
 
 
 def test_unknown_url_before_the_catalogue_is_built(client) -> None:
